@@ -1,0 +1,1 @@
+"""Code both apps share: standards engine, node→hub wire schemas, administrative units."""
