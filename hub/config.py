@@ -1,0 +1,76 @@
+"""Hub configuration, read from the GIAMNGHEO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from shared.settings import (
+    DEVELOPMENT_SECRET_KEY,
+    TEST_SECRET_KEY,
+    database_url,
+    environment,
+    secret_key,
+)
+
+
+class Config:
+    """Settings every environment shares; the constructor reads the environment."""
+
+    DEFAULT_SECRET_KEY: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    API_TITLE = "giamngheo hub"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        # None means "a SQLite file in the instance folder", which only create_app knows.
+        self.SQLALCHEMY_DATABASE_URI = database_url(env.get("GIAMNGHEO_DATABASE_URL"))
+        self.SECRET_KEY = secret_key(
+            env.get("GIAMNGHEO_SECRET_KEY"), default=self.DEFAULT_SECRET_KEY
+        )
+
+
+class ProductionConfig(Config):
+    """Production: every secret comes from the environment."""
+
+
+class DevelopmentConfig(Config):
+    """Development on one's own machine over plain HTTP."""
+
+    DEFAULT_SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    SESSION_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    """The test suite: pass the environment explicitly so a developer's shell cannot leak in."""
+
+    __test__ = False  # a config, not a test class for pytest to collect
+    TESTING = True
+    DEFAULT_SECRET_KEY = TEST_SECRET_KEY
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ or {})
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """The configuration GIAMNGHEO_ENV names (production when unset)."""
+    env = os.environ if environ is None else environ
+    return CONFIGS[environment(env)](env)

@@ -1,0 +1,1 @@
+"""Revisions of the hub database, named by date and slug."""

@@ -1,0 +1,37 @@
+"""The node's view of itself and of the moment, for services that need it (from app config)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from node.services.applications import NodeContext
+from node.services.periods import ReviewWindow
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime:
+    """The current time (UTC); the config's FIXED_NOW pins it for tests and demos."""
+    fixed = current_app.config.get("FIXED_NOW")
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Vietnam, where the deadlines and periods are counted."""
+    return now().astimezone(VIETNAM).date()
+
+
+def node_context() -> NodeContext:
+    """The province, the moment and the review calendar, as services take them."""
+    config = current_app.config
+    return NodeContext(
+        province_code=config["PROVINCE_CODE"],
+        today=today(),
+        now=now(),
+        review_window=ReviewWindow.parse(
+            config.get("PERIODIC_REVIEW_START", "09-01"), config.get("PERIODIC_REVIEW_END", "12-14")
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Revisions of the node database, named by date and slug."""

@@ -1,0 +1,123 @@
+"""Applications (Mẫu 01 to enter, Mẫu 04 to exit), their history, consents and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node.extensions import db
+from node.models.personal import personal_column
+
+KINDS = ("enter", "exit")
+CHANNELS = ("portal", "paper", "periodic")
+STATUSES = ("submitted", "under_review", "meeting_held", "posted", "decided", "withdrawn")
+OUTCOMES = ("recognised", "refused")
+CLASSIFICATIONS = ("poor", "near_poor", "average", "not_poor")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+class Application(db.Model):
+    """One request to be reviewed: the facts the resident declared and their self-assessment."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        _one_of("kind", KINDS),
+        _one_of("channel", CHANNELS),
+        _one_of("status", STATUSES),
+        _one_of("self_classification", CLASSIFICATIONS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(12), unique=True)
+    kind: Mapped[str] = mapped_column(String(5))
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    period: Mapped[int] = mapped_column(Integer, index=True)
+    commune_code: Mapped[str] = mapped_column(String(5), index=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    applicant_name: Mapped[str] = personal_column(String(200))
+    applicant_citizen_id: Mapped[str] = personal_column(String(12), index=True)
+    applicant_phone: Mapped[str] = personal_column(String(20))
+    # The household facts as declared (RULES §4): birth dates and circumstances, so personal.
+    declared_facts: Mapped[dict[str, Any]] = personal_column(JSON)
+    standard_id: Mapped[str] = mapped_column(String(40))
+    self_assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    self_classification: Mapped[str] = mapped_column(String(10))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Bumped on every change, so an official acting on a stale page gets a conflict, not a loss.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id"
+    )
+    consent: Mapped[Consent | None] = relationship(back_populates="application")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ApplicationEvent(db.Model):
+    """One step in an application's history: who did what, when, from which status to which."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_role: Mapped[str] = mapped_column(String(30))  # "resident", "system" or a role
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # Free text written about a household may name people: kept as personal data.
+    note: Mapped[str | None] = personal_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+
+
+class Consent(db.Model):
+    """The resident's consent to processing their personal data: which text, for what, when."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    purpose: Mapped[str] = mapped_column(String(50))
+    text_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    application: Mapped[Application] = relationship(back_populates="consent")
+
+
+class IdempotencyKey(db.Model):
+    """A client's key for one request, with the answer it got, so a retry gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

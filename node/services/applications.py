@@ -1,0 +1,267 @@
+"""Submitting, finding and withdrawing applications (Mẫu 01 / Mẫu 04) for residents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.units import Village
+from node.services import consent
+from node.services.errors import IdempotencyKeyReused, NotFound, ValidationFailed
+from node.services.periods import ReviewWindow, accepted_periods
+from node.services.tracking import new_tracking_code, normalize_tracking_code
+from node.services.workflow import INITIAL_STATUS, check_transition
+from shared import units
+from shared.standards import InvalidFacts, evaluate
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_SCOPE = "applications"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a resident on the portal, or an official (paper intake on someone's behalf)."""
+
+    role: str = "resident"
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """What a use-case needs to know about the node and the moment."""
+
+    province_code: str
+    today: date
+    now: datetime
+    review_window: ReviewWindow = field(default_factory=ReviewWindow)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The answer to a submission; a retry with the same key gets the same one."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def request_fingerprint(request: dict[str, Any]) -> str:
+    """A hash of the request's content, independent of key order and spacing."""
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def submit_application(
+    session: Session,
+    request: dict[str, Any],
+    idempotency_key: str,
+    context: NodeContext,
+    *,
+    channel: str = "portal",
+    actor: Actor = Actor(),
+) -> Submission:
+    """Record an application, or replay the answer already given for ``idempotency_key``.
+
+    ``request`` is the loaded body of ``POST /api/v1/applications`` (see ApplicationRequestSchema).
+    Raises ValidationFailed naming the bad fields, or IdempotencyKeyReused.
+    """
+    fingerprint = request_fingerprint(request)
+    replay = _replay(session, idempotency_key, fingerprint)
+    if replay is not None:
+        return replay
+    village = _check_place(session, request, context)
+    household = request["household"]
+    assessment = _assess(household, context)
+
+    application = Application(
+        tracking_code=new_tracking_code(),
+        kind=request["kind"],
+        channel=channel,
+        status=INITIAL_STATUS,
+        period=household["period"],
+        commune_code=request["commune_code"],
+        village_id=village.id if village else None,
+        applicant_name=request["applicant"]["full_name"],
+        applicant_citizen_id=request["applicant"]["citizen_id"],
+        applicant_phone=request["applicant"]["phone"],
+        declared_facts=household,
+        standard_id=assessment["standard_id"],
+        self_assessment=assessment,
+        self_classification=assessment["classification"],
+        submitted_at=context.now,
+        updated_at=context.now,
+    )
+    application.consent = Consent(
+        purpose=consent.PURPOSE, text_version=consent.CURRENT_VERSION, given_at=context.now
+    )
+    application.events.append(
+        ApplicationEvent(
+            at=context.now,
+            action="submit",
+            from_status=None,
+            to_status=INITIAL_STATUS,
+            actor_role=actor.role,
+            actor_id=actor.user_id,
+        )
+    )
+    body = {
+        "tracking_code": application.tracking_code,
+        "status": application.status,
+        "kind": application.kind,
+        "period": application.period,
+        "assessment": assessment,
+    }
+    try:
+        # A savepoint, so that losing a race for the same key leaves the transaction usable.
+        with session.begin_nested():
+            session.add(application)
+            session.flush()
+            session.add(
+                IdempotencyKey(
+                    scope=IDEMPOTENCY_SCOPE,
+                    key=idempotency_key,
+                    request_hash=fingerprint,
+                    application_id=application.id,
+                    response_status=201,
+                    response_body=body,
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # Another request with the same key committed first (a double tap, a retried upload):
+        # its answer is the answer.
+        replay = _replay(session, idempotency_key, fingerprint)
+        if replay is None:
+            raise
+        return replay
+    logger.info("application %s submitted via %s", application.id, channel)
+    return Submission(201, body, replayed=False)
+
+
+def _replay(session: Session, key: str, fingerprint: str) -> Submission | None:
+    stored = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.scope == IDEMPOTENCY_SCOPE, IdempotencyKey.key == key
+        )
+    )
+    if stored is None:
+        return None
+    if stored.request_hash != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different request.",
+            {"Idempotency-Key": "already used for a different request"},
+        )
+    return Submission(stored.response_status, stored.response_body, replayed=True)
+
+
+def _check_place(session: Session, request: dict[str, Any], context: NodeContext) -> Village | None:
+    """The commune must be in this node's province, and the village (if any) in the commune."""
+    code = request["commune_code"]
+    if not units.is_commune_code(code) or units.commune(code).province_code != (
+        context.province_code
+    ):
+        raise ValidationFailed(
+            "The commune is not in this province.",
+            {"commune_code": "not a commune of this province"},
+        )
+    village_code = request.get("village_code")
+    if village_code is None:
+        return None
+    village = session.scalar(
+        select(Village).where(Village.code == village_code, Village.active.is_(True))
+    )
+    if village is None or village.commune_code != code:
+        raise ValidationFailed(
+            "The village is not in this commune.", {"village_code": "not a village of the commune"}
+        )
+    return village
+
+
+def _assess(household: dict[str, Any], context: NodeContext) -> dict[str, Any]:
+    """The self-assessment; the period must be one this node accepts applications for today."""
+    fields: dict[str, str] = {}
+    period = household.get("period") if isinstance(household, dict) else None
+    allowed = accepted_periods(context.today, context.review_window)
+    if type(period) is int and period not in allowed:
+        listed = " or ".join(str(year) for year in allowed)
+        fields["household.period"] = f"applications are accepted for {listed}"
+    try:
+        assessment = evaluate(household)
+    except InvalidFacts as error:
+        fields = {f"household.{path}": message for path, message in error.fields.items()} | fields
+        raise ValidationFailed("The household facts are not valid.", fields) from None
+    if fields:
+        raise ValidationFailed("The household facts are not valid.", fields)
+    return assessment
+
+
+def find_application(
+    session: Session, tracking_code: str, *, phone: str | None = None, citizen_id: str | None = None
+) -> Application:
+    """The application with this code, if the phone or ID number given at submission matches.
+
+    A wrong code and a wrong phone get the same NotFound, so nobody can probe which codes exist.
+    """
+    code = normalize_tracking_code(tracking_code)
+    application = (
+        session.scalar(select(Application).where(Application.tracking_code == code))
+        if code
+        else None
+    )
+    if application is None or not (
+        (phone and phone == application.applicant_phone)
+        or (citizen_id and citizen_id == application.applicant_citizen_id)
+    ):
+        raise NotFound("No application matches this tracking code and phone or ID number.")
+    return application
+
+
+def status_view(application: Application) -> dict[str, Any]:
+    """What the applicant sees of their application: status, self-assessment and history."""
+    return {
+        "tracking_code": application.tracking_code,
+        "kind": application.kind,
+        "channel": application.channel,
+        "status": application.status,
+        "outcome": application.outcome,
+        "period": application.period,
+        "commune_code": application.commune_code,
+        "submitted_at": application.submitted_at.isoformat(),
+        "assessment": application.self_assessment,
+        "history": [
+            {"at": event.at.isoformat(), "action": event.action, "status": event.to_status}
+            for event in application.events
+        ],
+    }
+
+
+def withdraw_application(
+    session: Session, application: Application, context: NodeContext, actor: Actor = Actor()
+) -> Application:
+    """Withdraw an application that nobody has started reviewing yet."""
+    check_transition("withdraw", application.status, "withdrawn")
+    application.events.append(
+        ApplicationEvent(
+            at=context.now,
+            action="withdraw",
+            from_status=application.status,
+            to_status="withdrawn",
+            actor_role=actor.role,
+            actor_id=actor.user_id,
+        )
+    )
+    application.status = "withdrawn"
+    application.updated_at = context.now
+    session.flush()
+    logger.info("application %s withdrawn", application.id)
+    return application

@@ -1,0 +1,12 @@
+"""The node's HTML side: pages for residents and officials."""
+
+from flask import Flask
+
+from node.web import pages, security
+
+
+def init_app(app: Flask) -> None:
+    """Register the page blueprints and the headers every response carries."""
+    app.register_blueprint(pages.bp)
+    app.after_request(security.set_security_headers)
+    app.context_processor(pages.site_context)

@@ -1,0 +1,266 @@
+"""The `giamngheo` command: the `node` and `hub` groups (found by entry point) and `demo`.
+
+This module imports only the standard library and click: the apps plug their groups in through
+the `giamngheo.commands` entry points, and the demo runs them as child processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import deque
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+COMMAND_GROUP = "giamngheo.commands"
+HOST = "127.0.0.1"
+# Real provinces, in the order the demo starts them: Hà Nội, Lai Châu, TP Hồ Chí Minh, Đà Nẵng,
+# Hải Phòng, Cần Thơ, Thanh Hóa, Đắk Lắk.
+DEMO_PROVINCES = ("01", "12", "79", "48", "31", "92", "38", "66")
+STARTUP_TIMEOUT = 60.0  # seconds for every service to answer /healthz
+STOP_TIMEOUT = 10.0  # seconds a service gets to stop before it is killed
+LOG_TAIL_LINES = 20
+# Loopback only: no proxy from the environment may stand between the demo and its children.
+_LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class EntryPointGroup(click.Group):
+    """A click group whose subgroups are loaded from entry points when first used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Built-in commands and every installed entry point, sorted."""
+        plugged = (entry.name for entry in entry_points(group=COMMAND_GROUP))
+        return sorted({*super().list_commands(ctx), *plugged})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A built-in command, else the entry point of that name, loaded now."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for entry in entry_points(group=COMMAND_GROUP, name=cmd_name):
+            return entry.load()
+        return None
+
+
+@click.group(cls=EntryPointGroup)
+def main() -> None:
+    """Register, review and report poor and near-poor households: provincial nodes and a hub."""
+
+
+@dataclass
+class Service:
+    """One app the demo runs: the hub or a node, with its own port, database and log."""
+
+    label: str
+    app: str
+    port: int
+    env: dict[str, str]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        """The service's base URL."""
+        return f"http://{HOST}:{self.port}/"
+
+    def giamngheo(self, *args: str) -> subprocess.Popen[bytes]:
+        """Start `giamngheo APP ARGS…` for this service, logging to its log file.
+
+        Each child gets its own session, so a Ctrl-C in the terminal reaches only the demo,
+        which then stops the children in order.
+        """
+        with self.log.open("ab") as log:
+            return subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+                [sys.executable, "-m", "shared.cli", self.app, *args],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def log_tail(self) -> str:
+        """The last lines of the service's log, to explain a failure."""
+        with self.log.open(encoding="utf-8", errors="replace") as log:
+            return "".join(deque(log, maxlen=LOG_TAIL_LINES))
+
+
+# A running `giamngheo … run`, with the service it serves.
+Server = tuple[Service, subprocess.Popen[bytes]]
+
+
+@main.command()
+@click.option(
+    "--nodes",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, len(DEMO_PROVINCES)),
+    help="How many provincial nodes to run.",
+)
+@click.option(
+    "--households",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Synthetic households per node (filled by a later issue).",
+)
+@click.option(
+    "--base-port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1024, 65535 - len(DEMO_PROVINCES)),
+    help="The hub's port; node N listens on the base port + N.",
+)
+def demo(nodes: int, households: int, base_port: int) -> None:
+    """Run a hub and NODES provincial nodes on 127.0.0.1 with temporary databases, until Ctrl-C."""
+    workdir = Path(tempfile.mkdtemp(prefix="giamngheo-demo-"))
+    services = _plan_services(workdir, nodes, base_port)
+    children: list[subprocess.Popen[bytes]] = []  # every process started, stopped at the end
+    # Set SIGINT too: a shell starts background jobs with it ignored, and Ctrl-C must still work.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(f"giamngheo demo: data in {workdir} (removed on exit)")
+        click.echo(
+            f"Synthetic households (--households {households}): filled by a later issue; "
+            "the nodes start empty."
+        )
+        _check_ports_free(services)
+        _run_all(services, children, "init-db")
+        servers: list[Server] = []
+        for service in services:
+            server = service.giamngheo("run", "--host", HOST, "--port", str(service.port))
+            children.append(server)
+            servers.append((service, server))
+        _wait_until_healthy(servers)
+        for service in services:
+            click.echo(f"  {service.label:<9} {service.url}")
+        click.echo("Press Ctrl-C to stop.")
+        failed = _wait_for_an_exit(servers)
+        raise click.ClickException(
+            f"{failed.label} stopped unexpectedly; its log ends with:\n{failed.log_tail()}"
+        )
+    except KeyboardInterrupt:
+        click.echo("Stopping…")
+    finally:
+        _stop_all(children)
+        shutil.rmtree(workdir, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopped; temporary data removed.")
+
+
+def _interrupt(_signum: int, _frame: object) -> NoReturn:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt: stop the children, remove the data."""
+    raise KeyboardInterrupt
+
+
+def _plan_services(workdir: Path, nodes: int, base_port: int) -> list[Service]:
+    """The hub and the nodes, each with its own port, SQLite file, secret and log."""
+    plan = [("hub", "hub", None)] + [
+        (f"node {code}", "node", code) for code in DEMO_PROVINCES[:nodes]
+    ]
+    services = []
+    for offset, (label, app, province) in enumerate(plan):
+        name = app if province is None else f"node-{province}"
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith("GIAMNGHEO_")},
+            "GIAMNGHEO_ENV": "development",
+            "GIAMNGHEO_DATABASE_URL": f"sqlite:///{workdir / f'{name}.db'}",
+            "GIAMNGHEO_SECRET_KEY": secrets.token_urlsafe(32),
+        }
+        if province is not None:
+            env["GIAMNGHEO_PROVINCE"] = province
+        services.append(Service(label, app, base_port + offset, env, workdir / f"{name}.log"))
+    return services
+
+
+def _check_ports_free(services: list[Service]) -> None:
+    """Fail early, and clearly, when a port is taken."""
+    for service in services:
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, service.port)) == 0:
+                raise click.ClickException(
+                    f"Port {service.port} on {HOST} is in use; choose another --base-port."
+                )
+
+
+def _run_all(services: list[Service], children: list[subprocess.Popen[bytes]], *args: str) -> None:
+    """Run one command for every service at once and wait for all of them to succeed."""
+    started = []
+    for service in services:
+        process = service.giamngheo(*args)
+        children.append(process)
+        started.append((service, process))
+    for service, process in started:
+        if process.wait() != 0:
+            raise click.ClickException(
+                f"`giamngheo {service.app} {' '.join(args)}` failed for {service.label}:\n"
+                f"{service.log_tail()}"
+            )
+
+
+def _healthy(url: str) -> bool:
+    """Whether /healthz under url answers ok."""
+    try:
+        with _LOCAL_OPENER.open(f"{url}healthz", timeout=2) as response:
+            return json.load(response).get("status") == "ok"
+    except (OSError, ValueError):
+        return False
+
+
+def _wait_until_healthy(servers: list[Server]) -> None:
+    """Wait until every server answers /healthz, or fail on one that died or on a timeout."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    waiting = list(servers)
+    while waiting:
+        for service, process in list(waiting):
+            if process.poll() is not None:
+                raise click.ClickException(
+                    f"{service.label} did not start; its log ends with:\n{service.log_tail()}"
+                )
+            if _healthy(service.url):
+                waiting.remove((service, process))
+        if waiting and time.monotonic() > deadline:
+            labels = ", ".join(service.label for service, _ in waiting)
+            raise click.ClickException(f"No answer from {labels} after {STARTUP_TIMEOUT:.0f} s.")
+        if waiting:
+            time.sleep(0.2)
+
+
+def _wait_for_an_exit(servers: list[Server]) -> Service:
+    """Block until a server exits by itself, and return its service."""
+    while True:
+        for service, process in servers:
+            if process.poll() is not None:
+                return service
+        time.sleep(0.5)
+
+
+def _stop_all(children: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every child still running: SIGTERM first, SIGKILL if it does not stop in time."""
+    running = [process for process in children if process.poll() is None]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for process in running:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Reading the GIAMNGHEO_* environment: the checks both apps' configurations share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from shared.units import UnknownUnit, province
+
+ENVIRONMENTS = ("production", "development", "testing")
+MIN_SECRET_LENGTH = 32
+# Known defaults, published in the source; production refuses them.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-not-for-production"  # noqa: S105
+TEST_SECRET_KEY = "test"  # noqa: S105
+KNOWN_DEFAULT_SECRETS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
+_POSTGRES_PREFIXES = ("postgres://", "postgresql://")
+_PROVINCE_CODE = re.compile(r"\d{2}")
+
+
+class ConfigError(RuntimeError):
+    """A setting in the environment is missing or invalid; the message says which and why."""
+
+
+def environment(environ: Mapping[str, str]) -> str:
+    """The GIAMNGHEO_ENV name; production when unset, so a forgotten variable is never lax."""
+    name = environ.get("GIAMNGHEO_ENV", "").strip() or "production"
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"GIAMNGHEO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    return name
+
+
+def database_url(raw: str | None) -> str | None:
+    """The SQLAlchemy URL, with plain PostgreSQL URLs rewritten to use psycopg 3."""
+    if not raw or not raw.strip():
+        return None
+    url = raw.strip()
+    for prefix in _POSTGRES_PREFIXES:
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def secret_key(raw: str | None, *, default: str | None) -> str:
+    """The session secret; with no default (production) it must be set, long and not a known one."""
+    if not raw:
+        if default is not None:
+            return default
+        raise ConfigError(
+            "GIAMNGHEO_SECRET_KEY is not set; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    if default is None and raw in KNOWN_DEFAULT_SECRETS:
+        raise ConfigError("GIAMNGHEO_SECRET_KEY is a default from the source code; set a real one")
+    if default is None and len(raw) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"GIAMNGHEO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+    return raw
+
+
+def province_code(raw: str | None) -> str:
+    """A validated two-digit province code, e.g. ``01`` for Hà Nội."""
+    code = (raw or "").strip()
+    if not code:
+        raise ConfigError(
+            "GIAMNGHEO_PROVINCE is not set; give the two-digit province code, e.g. 01"
+        )
+    if not _PROVINCE_CODE.fullmatch(code):
+        raise ConfigError(f"GIAMNGHEO_PROVINCE must be two digits, e.g. 01, not {code!r}")
+    try:
+        province(code)
+    except UnknownUnit:
+        raise ConfigError(f"GIAMNGHEO_PROVINCE {code!r} is not one of the 34 provinces") from None
+    return code
