@@ -7,7 +7,7 @@ import logging
 import flask_migrate
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,26 +15,37 @@ from node.extensions import db
 
 logger = logging.getLogger(__name__)
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
 
 class DatabaseNotCurrent(RuntimeError):
     """The database is not at the latest migration, so the code and the schema disagree."""
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Make SQLite enforce foreign keys and let SQLAlchemy own its transactions.
+    """Make SQLite enforce foreign keys, let SQLAlchemy own its transactions, serialise writers.
 
     pysqlite opens transactions itself, late, which breaks SAVEPOINTs (nested transactions);
     this is the SQLAlchemy documentation's recipe for handing that job back to SQLAlchemy.
+
+    A request that writes takes SQLite's write lock when its transaction begins (``BEGIN
+    IMMEDIATE``): concurrent writers then queue for the lock (the busy timeout) instead of failing
+    with "database is locked" when a read transaction tries to become a write one. WAL lets
+    readers go on meanwhile. PostgreSQL, the production database, needs none of this.
     """
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method not in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def database_answers() -> bool:

@@ -16,7 +16,7 @@ from shared.standards import (
     standard_for,
 )
 from shared.standards.catalog import DATA_DIR
-from tests.shared.conftest import household
+from tests.builders import household
 
 
 def shipped(standard_id: str) -> dict:

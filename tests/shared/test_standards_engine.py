@@ -9,7 +9,8 @@ import pytest
 
 from shared.standards import evaluate, get_standard, national_standards, standard_for
 from shared.standards.synthetic import random_facts
-from tests.shared.conftest import adult, household, load_cases
+from tests.builders import adult, household
+from tests.shared.conftest import load_cases
 from tests.shared.oracle import classify
 
 CASES = load_cases()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.standards import InvalidFacts, evaluate
-from tests.shared.conftest import adult, household
+from tests.builders import adult, household
 
 
 def invalid_fields(facts, standard_id=None):
