@@ -76,12 +76,17 @@ def submit_application(
     Raises ValidationFailed naming the bad fields, or IdempotencyKeyReused.
     """
     fingerprint = request_fingerprint(request)
-    replay = _replay(session, idempotency_key, fingerprint)
-    if replay is not None:
+    try:
+        village = _check_place(session, request, context)
+        assessment = _assess(request["household"], context)
+    except ValidationFailed:
+        # A retry of a request accepted earlier gets its first answer, even if the rules have
+        # moved on since (the review window closed, a village was retired).
+        replay = _replay(session, idempotency_key, fingerprint)
+        if replay is None:
+            raise
         return replay
-    village = _check_place(session, request, context)
     household = request["household"]
-    assessment = _assess(household, context)
 
     application = Application(
         tracking_code=new_tracking_code(),
@@ -122,24 +127,21 @@ def submit_application(
         "assessment": assessment,
     }
     try:
-        # A savepoint, so that losing a race for the same key leaves the transaction usable.
+        # One flush in a savepoint: a retry whose key is already stored (a double tap, a resent
+        # upload) fails the unique key, and its first answer is then the answer. Checking before
+        # inserting would cost every submission a query to serve the rare retry.
         with session.begin_nested():
-            session.add(application)
-            session.flush()
             session.add(
                 IdempotencyKey(
                     scope=IDEMPOTENCY_SCOPE,
                     key=idempotency_key,
                     request_hash=fingerprint,
-                    application_id=application.id,
+                    application=application,
                     response_status=201,
                     response_body=body,
                 )
             )
-            session.flush()
     except IntegrityError:
-        # Another request with the same key committed first (a double tap, a retried upload):
-        # its answer is the answer.
         replay = _replay(session, idempotency_key, fingerprint)
         if replay is None:
             raise

@@ -256,3 +256,13 @@ def test_withdraw_needs_the_right_phone(client, db_session, submitted):
 
 def test_consent_is_recorded_once_per_application(client, db_session, submitted):
     assert count(db_session, Consent) == 1
+
+
+def test_a_retry_gets_its_first_answer_even_after_the_window_closed(client, app, monkeypatch):
+    body = application_request(household=household(period=2027))
+    first = post(client, body)
+    assert first.status_code == 201
+    monkeypatch.setitem(app.config, "FIXED_NOW", OUTSIDE_WINDOW)
+    retry = post(client, body)
+    assert retry.status_code == 201
+    assert retry.get_json() == first.get_json()
