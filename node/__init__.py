@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from node import api, i18n, web
+from node import api, auth, i18n, web
 from node.api.errors import json_error, service_error_response, wants_json
 from node.config import Config, load_config
 from node.database import configure_sqlite
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     i18n.init_app(app)
     csrf.init_app(app)
+    auth.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import signal
+import sys
 from typing import NoReturn
 
 import click
 import waitress
+from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from node import create_app
+from node.context import now
 from node.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
+from node.extensions import db
+from node.services import accounts
+from node.services.errors import ValidationFailed
+from node.services.scopes import ROLES
 
 
 @click.group()
@@ -55,3 +62,88 @@ def run(info: ScriptInfo, host: str, port: int, threads: int) -> None:
 def _stop_serving(_signum: int, _frame: object) -> NoReturn:
     """Turn SIGTERM into SystemExit, on which waitress closes its sockets and returns."""
     raise SystemExit(0)
+
+
+# How create-user's errors name the service's fields: as the command line spells them.
+CLI_NAMES = {"username": "NAME", "unit_codes": "--unit", "full_name": "--full-name"}
+
+
+class InvalidInput(click.ClickException):
+    """Bad input on the command line or stdin: exit code 2, like click's usage errors."""
+
+    exit_code = 2
+
+
+@cli.command("create-user")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice(ROLES), help="What the official may do (DESIGN §2)."
+)
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="CODE",
+    help="The province (01), a commune (00070) or a village (00070-001); repeat for villages.",
+)
+@click.option("--full-name", help="The official's full name, as shown to colleagues.")
+@with_appcontext
+def create_user(name: str, role: str, units: tuple[str, ...], full_name: str | None) -> None:
+    """Create an official's account; the password is read from stdin (prompted on a terminal)."""
+    _require_current_database()
+    password = _read_password()
+    try:
+        user = accounts.create_user(
+            db.session,
+            name,
+            password,
+            role,
+            units,
+            current_app.config["PROVINCE_CODE"],
+            full_name,
+            now=now(),
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        problems = "; ".join(
+            f"{CLI_NAMES.get(field, field)}: {message}" for field, message in error.fields.items()
+        )
+        raise InvalidInput(f"{error.message} {problems}") from None
+    db.session.commit()
+    click.echo(
+        f"Created user {user.username} (id {user.id}), role {user.role}, "
+        f"units {', '.join(sorted(user.unit_codes))}."
+    )
+
+
+@cli.command("disable-user")
+@click.argument("name")
+@with_appcontext
+def disable_user(name: str) -> None:
+    """Stop an official from signing in and end all their sessions and API tokens at once."""
+    _require_current_database()
+    user = accounts.find_user(db.session, name)
+    if user is None:
+        raise InvalidInput(f"No user is called {name!r}.")
+    revoked = accounts.disable_user(db.session, user, now=now())
+    db.session.commit()
+    click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
+
+
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
+def _read_password() -> str:
+    """The new password: typed twice, hidden, on a terminal; else the first line of stdin."""
+    if _stdin_is_tty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Only the line break goes: spaces may be part of a passphrase.
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _require_current_database() -> None:
+    try:
+        ensure_database_current()
+    except DatabaseNotCurrent as error:
+        raise click.ClickException(str(error)) from None

@@ -36,6 +36,13 @@ class Config:
     # The yearly periodic review window (RULES §5), month-day, both ends included.
     PERIODIC_REVIEW_START = "09-01"
     PERIODIC_REVIEW_END = "12-14"
+    # The review procedure (RULES §5): the chair decides within DECISION_DAYS of the start
+    # (working days unless DECISION_IN_WORKING_DAYS is false); a posting lasts
+    # POSTING_WORKING_DAYS; DISTRICT_OPINION_REQUIRED keeps the pre-2025 opinion step.
+    DECISION_DAYS = 15
+    DECISION_IN_WORKING_DAYS = True
+    POSTING_WORKING_DAYS = 3
+    DISTRICT_OPINION_REQUIRED = False
     # Pins the clock (tests, demos); None means the real time.
     FIXED_NOW = None
 

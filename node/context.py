@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from node.services.applications import NodeContext
+from node.services.context import NodeContext, ReviewRules
 from node.services.periods import ReviewWindow
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -33,5 +33,11 @@ def node_context() -> NodeContext:
         now=now(),
         review_window=ReviewWindow.parse(
             config.get("PERIODIC_REVIEW_START", "09-01"), config.get("PERIODIC_REVIEW_END", "12-14")
+        ),
+        rules=ReviewRules(
+            decision_days=config["DECISION_DAYS"],
+            decision_in_working_days=config["DECISION_IN_WORKING_DAYS"],
+            posting_working_days=config["POSTING_WORKING_DAYS"],
+            district_opinion_required=config["DISTRICT_OPINION_REQUIRED"],
         ),
     )

@@ -3,8 +3,9 @@
 import flask_smorest
 from flask import Flask
 
-from node.api import applications, health, standards, units
+from node.api import applications, auth, health, review, standards, units
 from node.api.errors import ErrorSchema
+from node.auth import BEARER_SCHEME
 from node.extensions import csrf
 
 
@@ -17,7 +18,17 @@ class Api(flask_smorest.Api):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the OpenAPI document."""
     api = Api(app)
-    for blueprint in (health.blp, units.blp, standards.blp, applications.blp):
+    api.spec.components.security_scheme(
+        BEARER_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "an official's token from POST /api/v1/auth/token",
+        },
+    )
+    blueprints = (health.blp, units.blp, standards.blp, applications.blp, review.blp, auth.blp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
-        # Programs authenticate with bearer tokens, not cookies, so CSRF tokens do not apply.
+        # Programs sign with bearer tokens, which no other site can send; a change signed by a
+        # web session's cookie gets its CSRF check in node.auth.official_required instead.
         csrf.exempt(blueprint)

@@ -12,15 +12,19 @@ from node.api.schemas import (
     ApplicationRequestSchema,
     ApplicationStatusSchema,
 )
+from node.auth import current_official
 from node.context import node_context
 from node.extensions import db
 from node.services.applications import (
+    access_log,
     find_application,
     status_view,
     submit_application,
     withdraw_application,
 )
+from node.services.context import Actor
 from node.services.errors import ServiceError
+from node.services.scopes import COMMUNE_OFFICER, require_role
 
 blp = Blueprint(
     "applications", __name__, url_prefix="/api/v1", description="Applications (Mẫu 01, Mẫu 04)"
@@ -67,7 +71,20 @@ class Applications(MethodView):
     def post(self, data):
         """Submit an application (Mẫu 01 to enter, Mẫu 04 to exit) with the household's facts."""
         key = idempotency_key()
-        submission = submit_application(db.session, data, key, node_context())
+        official = current_official()
+        if official is None:
+            submission = submit_application(db.session, data, key, node_context())
+        else:
+            # An official filing a paper form on the resident's behalf (proxy filing).
+            require_role(official, COMMUNE_OFFICER)
+            submission = submit_application(
+                db.session,
+                data,
+                key,
+                node_context(),
+                channel="paper",
+                actor=Actor(official.role, official.user_id),
+            )
         db.session.commit()
         headers = {"Idempotent-Replayed": "true"} if submission.replayed else {}
         return submission.body, submission.status_code, headers
@@ -82,7 +99,7 @@ class ApplicationStatus(MethodView):
     def get(self, proof, tracking_code: str):
         """Status, self-assessment and history; needs the phone or ID number given at submission."""
         application = find_application(db.session, tracking_code, **proof)
-        return status_view(application)
+        return {**status_view(application), "access_log": access_log(db.session, application)}
 
 
 @blp.route("/applications/<tracking_code>/withdraw")

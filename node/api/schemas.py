@@ -145,6 +145,10 @@ class ApplicationStatusSchema(ma.Schema):
     submitted_at = ma.fields.String()
     assessment = ma.fields.Nested(AssessmentSchema)
     history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema))
+    access_log = ma.fields.List(
+        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        metadata={"description": "who (by role) read or changed the file, and when"},
+    )
 
 
 class ApplicantProofSchema(ma.Schema):
@@ -160,3 +164,41 @@ class ApplicantProofSchema(ma.Schema):
     def needs_one(self, data, **kwargs):
         if not data.get("phone") and not data.get("citizen_id"):
             raise ma.ValidationError("Give the phone or the ID number used at submission.", "phone")
+
+
+class TokenRequestSchema(ma.Schema):
+    """The body of POST /api/v1/auth/token: an official's credentials."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024)
+    )
+    totp = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=16),
+        metadata={"description": "the 6-digit code of the authenticator app, if enabled"},
+    )
+
+
+class TokenSchema(ma.Schema):
+    """A new bearer token; it is shown this once (the node keeps only its hash)."""
+
+    token = ma.fields.String(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+    role = ma.fields.String(required=True)
+    units = ma.fields.List(ma.fields.String(), required=True)
+
+
+class OfficialSchema(ma.Schema):
+    """The signed-in official: role and the units it applies to."""
+
+    username = ma.fields.String(required=True)
+    role = ma.fields.String(required=True)
+    level = ma.fields.String(
+        required=True, metadata={"description": "province, commune or village"}
+    )
+    units = ma.fields.List(ma.fields.String(), required=True)

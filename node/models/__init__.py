@@ -1,14 +1,53 @@
 """The node's tables; importing this package puts every one of them on the node's metadata."""
 
 from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.audit import AuditEntry
+from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
+from node.models.review import (
+    Certificate,
+    Complaint,
+    Decision,
+    DecisionItem,
+    DistrictOpinion,
+    DuplicateFlag,
+    Holiday,
+    Meeting,
+    MeetingVote,
+    PeriodicReview,
+    Posting,
+    PostingItem,
+    Verification,
+)
 from node.models.settings import NodeSetting
 from node.models.units import Village
+from node.models.users import User, UserSession, UserUnit
 
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "AuditEntry",
+    "Certificate",
+    "Complaint",
     "Consent",
+    "Decision",
+    "DecisionItem",
+    "DistrictOpinion",
+    "DuplicateFlag",
+    "Holiday",
+    "Household",
+    "HouseholdStatus",
     "IdempotencyKey",
+    "Meeting",
+    "MeetingVote",
+    "Member",
     "NodeSetting",
+    "PeriodicReview",
+    "Posting",
+    "PostingItem",
+    "StatusDeprivation",
+    "User",
+    "UserSession",
+    "UserUnit",
+    "Verification",
     "Village",
 ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -53,6 +54,13 @@ class Application(db.Model):
     period: Mapped[int] = mapped_column(Integer, index=True)
     commune_code: Mapped[str] = mapped_column(String(5), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # An official who filed a paper form on the resident's behalf (proxy filing).
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The village head or reviewer assigned to verify it.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # When the chair must decide (or answer in writing), from the working-day calendar.
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
     applicant_name: Mapped[str] = personal_column(String(200))
     applicant_citizen_id: Mapped[str] = personal_column(String(12), index=True)
     applicant_phone: Mapped[str] = personal_column(String(20))

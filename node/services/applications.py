@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -14,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.audit import AuditEntry
 from node.models.units import Village
 from node.services import consent
-from node.services.errors import IdempotencyKeyReused, NotFound, ValidationFailed
-from node.services.periods import ReviewWindow, accepted_periods
+from node.services.context import RESIDENT, Actor, NodeContext
+from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
+from node.services.periods import accepted_periods
 from node.services.tracking import new_tracking_code, normalize_tracking_code
 from node.services.workflow import INITIAL_STATUS, check_transition
 from shared import units
@@ -26,24 +27,6 @@ from shared.standards import InvalidFacts, evaluate
 logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_SCOPE = "applications"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a resident on the portal, or an official (paper intake on someone's behalf)."""
-
-    role: str = "resident"
-    user_id: int | None = None
-
-
-@dataclass(frozen=True)
-class NodeContext:
-    """What a use-case needs to know about the node and the moment."""
-
-    province_code: str
-    today: date
-    now: datetime
-    review_window: ReviewWindow = field(default_factory=ReviewWindow)
 
 
 @dataclass(frozen=True)
@@ -68,7 +51,7 @@ def submit_application(
     context: NodeContext,
     *,
     channel: str = "portal",
-    actor: Actor = Actor(),
+    actor: Actor = RESIDENT,
 ) -> Submission:
     """Record an application, or replay the answer already given for ``idempotency_key``.
 
@@ -105,6 +88,7 @@ def submit_application(
         self_classification=assessment["classification"],
         submitted_at=context.now,
         updated_at=context.now,
+        filed_by_id=actor.user_id,
     )
     application.consent = Consent(
         purpose=consent.PURPOSE, text_version=consent.CURRENT_VERSION, given_at=context.now
@@ -248,9 +232,15 @@ def status_view(application: Application) -> dict[str, Any]:
 
 
 def withdraw_application(
-    session: Session, application: Application, context: NodeContext, actor: Actor = Actor()
+    session: Session, application: Application, context: NodeContext, actor: Actor = RESIDENT
 ) -> Application:
     """Withdraw an application that nobody has started reviewing yet."""
+    if application.status != INITIAL_STATUS:
+        # Once the commune works on it, the resident asks the commune in writing instead.
+        raise Conflict(
+            "The review has started; ask the commune to withdraw the application.",
+            allowed=[],
+        )
     check_transition("withdraw", application.status, "withdrawn")
     application.events.append(
         ApplicationEvent(
@@ -267,3 +257,20 @@ def withdraw_application(
     session.flush()
     logger.info("application %s withdrawn", application.id)
     return application
+
+
+def access_log(session: Session, application: Application) -> list[dict[str, Any]]:
+    """Who, by role, opened or changed this application, and when — for the applicant to see.
+
+    Roles only: the household learns that the commune officer read its file, not the officer's
+    name, which is the officer's own personal data.
+    """
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.application_id == application.id)
+        .order_by(AuditEntry.id)
+    )
+    return [
+        {"at": entry.at.isoformat(), "role": entry.role, "action": entry.action}
+        for entry in entries
+    ]

@@ -21,9 +21,16 @@ def _check_symbol(body: str) -> str:
 
 
 def new_tracking_code() -> str:
-    """A fresh random tracking code (10 symbols, the last a check symbol)."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
-    return body + _check_symbol(body)
+    """A fresh random tracking code (10 symbols, the last a check symbol), never all digits.
+
+    All-digit codes are skipped so a code can never be mistaken for a numeric application id
+    in a URL.
+    """
+    while True:
+        body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+        code = body + _check_symbol(body)
+        if not code.isdigit():
+            return code
 
 
 def normalize_tracking_code(raw: object) -> str | None:

@@ -1,7 +1,7 @@
 """The application state machine (DESIGN §3): one table of the allowed transitions.
 
     submitted → under_review → meeting_held → posted → decided (recognised | refused)
-    submitted → withdrawn
+    submitted, under_review, meeting_held, posted → withdrawn
     meeting_held with < 50% agreement → under_review; a complaint during posting → under_review
 
 Every service that changes an application's status asks this table first, so no path can skip a
@@ -31,7 +31,9 @@ def _t(action: str, sources: tuple[str, ...], *targets: str) -> Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        _t("withdraw", ("submitted",), "withdrawn"),
+        # Residents withdraw on their own only before the review starts (services.applications);
+        # later the commune withdraws on their written request, or closes a duplicate.
+        _t("withdraw", ("submitted", "under_review", "meeting_held", "posted"), "withdrawn"),
         _t("start_review", ("submitted",), "under_review"),
         _t("verify", ("under_review",), "under_review"),
         _t("record_meeting", ("under_review",), "meeting_held", "under_review"),

@@ -1,0 +1,38 @@
+"""The append-only audit log: every read of a household's personal data and every change.
+
+Each entry carries the hash of the one before it, so removing or editing an entry breaks the
+chain and ``verify_audit_chain`` says where (DESIGN §2; the Law on Personal Data Protection asks
+that processing be traceable).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node.extensions import db
+from node.models.personal import personal_column
+
+
+class AuditEntry(db.Model):
+    """Who (user and role) did what (read, change) to which record, when, and why."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    application_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    household_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Free text an official typed ("verified at home"), and details of the change: may name people.
+    why: Mapped[str | None] = personal_column(String(500))
+    details: Mapped[dict[str, Any] | None] = personal_column(JSON)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

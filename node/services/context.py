@@ -1,0 +1,44 @@
+"""What use-cases need to know about the node and the moment, passed in by the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from node.services.periods import ReviewWindow
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """The procedure's configurable numbers (RULES §5; some marked *verify* there)."""
+
+    # The chair decides within this many days of the review's start.
+    decision_days: int = 15
+    # Count those days as working days (default) or calendar days.
+    decision_in_working_days: bool = True
+    # A public posting lasts this many working days.
+    posting_working_days: int = 3
+    # Provinces or periods that still ask a higher level's opinion before the decision.
+    district_opinion_required: bool = False
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """The province, the moment, the review calendar and rules."""
+
+    province_code: str
+    today: date
+    now: datetime
+    review_window: ReviewWindow = field(default_factory=ReviewWindow)
+    rules: ReviewRules = field(default_factory=ReviewRules)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on an application's history: a resident, or an official by id and role."""
+
+    role: str = "resident"
+    user_id: int | None = None
+
+
+RESIDENT = Actor()

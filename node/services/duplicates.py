@@ -1,0 +1,158 @@
+"""Duplicates: the same citizen ID in two open applications or households (loại bỏ trùng lắp).
+
+Found when a household is verified (every member's ID) and flagged to the officer with a link to
+the other record; the officer resolves each flag — merge, withdraw or confirm distinct — and a
+household with open flags cannot be decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from node.models.applications import Application
+from node.models.households import Household, Member
+from node.models.review import DuplicateFlag, Verification
+from node.services import audit
+from node.services.context import NodeContext
+from node.services.errors import Conflict, ValidationFailed
+from node.services.identity import normalize_text
+from node.services.scopes import COMMUNE_OFFICER, Official, require_role
+from node.services.steps import withdraw_by_official
+
+OPEN = ("submitted", "under_review", "meeting_held", "posted")
+RESOLUTIONS = ("merged", "withdrawn", "distinct")
+
+
+def flag_duplicates(
+    session: Session,
+    application: Application,
+    identities: list[dict[str, Any]],
+    head_citizen_id: str | None,
+    context: NodeContext,
+) -> list[DuplicateFlag]:
+    """Flag every other open application or known household sharing a member's citizen ID.
+
+    A known household of the commune headed by the same person is this household itself (an
+    exit request, a re-review, a near-poor household applying again): the application is linked
+    to it rather than flagged.
+    """
+    ids = {identity["citizen_id"] for identity in identities if identity.get("citizen_id")}
+    ids.add(application.applicant_citizen_id)
+    if application.household_id is None and head_citizen_id:
+        application.household_id = session.scalar(
+            select(Household.id).where(
+                Household.head_citizen_id == head_citizen_id,
+                Household.commune_code == application.commune_code,
+            )
+        )
+    flags = []
+    already = {
+        (flag.citizen_id, flag.other_application_id, flag.other_household_id)
+        for flag in session.scalars(
+            select(DuplicateFlag).where(DuplicateFlag.application_id == application.id)
+        )
+    }
+    for other_id, citizen_id in _other_applications(session, application, ids):
+        key = (citizen_id, other_id, None)
+        if key not in already:
+            flags.append(_flag(application, citizen_id, context, other_application_id=other_id))
+            already.add(key)
+    for household_id, citizen_id in _households(session, application, ids):
+        key = (citizen_id, None, household_id)
+        if key not in already:
+            flags.append(_flag(application, citizen_id, context, other_household_id=household_id))
+            already.add(key)
+    session.add_all(flags)
+    session.flush()
+    return flags
+
+
+def _flag(
+    application: Application, citizen_id: str, context: NodeContext, **other: int
+) -> DuplicateFlag:
+    return DuplicateFlag(
+        application_id=application.id, citizen_id=citizen_id, found_at=context.now, **other
+    )
+
+
+def _other_applications(
+    session: Session, application: Application, ids: set[str]
+) -> list[tuple[int, str]]:
+    """Open applications (other than this one) whose applicant or verified members share an ID."""
+    found: dict[int, str] = {}
+    rows = session.execute(
+        select(Application.id, Application.applicant_citizen_id).where(
+            Application.id != application.id,
+            Application.status.in_(OPEN),
+            Application.applicant_citizen_id.in_(sorted(ids)),
+        )
+    )
+    for other_id, citizen_id in rows:
+        found.setdefault(other_id, citizen_id)
+    verified = session.execute(
+        select(Verification.application_id, Verification.identities)
+        .join(Application, Application.id == Verification.application_id)
+        .where(Application.id != application.id, Application.status.in_(OPEN))
+    )
+    # Verified member lists are JSON; the candidates are few (open applications), so checking
+    # them here is cheaper than a JSON index that only PostgreSQL would have.
+    for other_id, identities in verified:
+        for identity in identities:
+            if identity.get("citizen_id") in ids:
+                found.setdefault(other_id, identity["citizen_id"])
+    return sorted(found.items())
+
+
+def _households(session: Session, application: Application, ids: set[str]) -> list[tuple[int, str]]:
+    """Known households (other than the application's own) with a head or member of those IDs."""
+    rows = session.execute(
+        select(Household.id, Household.head_citizen_id, Member.citizen_id)
+        .outerjoin(Member, Member.household_id == Household.id)
+        .where(or_(Household.head_citizen_id.in_(sorted(ids)), Member.citizen_id.in_(sorted(ids))))
+    )
+    found: dict[int, str] = {}
+    for household_id, head_id, member_id in rows:
+        if household_id == application.household_id:
+            continue
+        found.setdefault(household_id, head_id if head_id in ids else member_id)
+    return sorted(found.items())
+
+
+def resolve_duplicate(
+    session: Session,
+    official: Official,
+    flag: DuplicateFlag,
+    resolution: str,
+    context: NodeContext,
+    note: str | None = None,
+) -> DuplicateFlag:
+    """Record how the officer settled a flag; ``withdrawn`` also withdraws this application."""
+    require_role(official, COMMUNE_OFFICER)
+    if resolution not in RESOLUTIONS:
+        raise ValidationFailed("Unknown resolution.", {"resolution": " or ".join(RESOLUTIONS)})
+    if flag.resolution is not None:
+        raise Conflict("This possible duplicate was already resolved.")
+    application = session.get(Application, flag.application_id)
+    if resolution == "merged" and flag.other_household_id is not None:
+        application.household_id = flag.other_household_id
+    if resolution == "withdrawn":
+        withdraw_by_official(session, official, application, context, note=note)
+    flag.resolution = resolution
+    flag.resolved_by = official.user_id
+    flag.resolved_at = context.now
+    flag.note = normalize_text(note) if note else None
+    audit.record(
+        session,
+        official,
+        "resolve_duplicate",
+        "duplicate_flag",
+        flag.id,
+        context.now,
+        application_id=flag.application_id,
+        details={"resolution": resolution},
+    )
+    session.flush()
+    return flag

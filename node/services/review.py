@@ -1,0 +1,556 @@
+"""The commune's review of an application, step by step (DESIGN §3, RULES §5).
+
+Each step checks the official's role and scope, asks the state machine (node.services.workflow)
+whether it may happen from the current status, records what was done as its own row and as a
+history event, and writes the audit log. Nothing here commits: the caller does, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from node.models.applications import Application, ApplicationEvent
+from node.models.review import (
+    Complaint,
+    DistrictOpinion,
+    Meeting,
+    MeetingVote,
+    Posting,
+    PostingItem,
+    Verification,
+)
+from node.models.units import Village
+from node.models.users import User
+from node.services import audit
+from node.services.accounts import official_for_user
+from node.services.calendar import due_date, load_calendar
+from node.services.context import NodeContext
+from node.services.duplicates import flag_duplicates
+from node.services.errors import Conflict, ValidationFailed
+from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
+from node.services.scopes import (
+    COMMUNE_OFFICER,
+    VILLAGE_HEAD,
+    Official,
+    application_scope,
+    require_role,
+)
+from node.services.steps import (
+    READERS,
+    check_version,
+    latest_verification,
+    move,
+    scoped_application,
+)
+from node.services.workflow import allowed_actions, check_transition
+from shared.standards import InvalidFacts, evaluate
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, with the total the filters match."""
+
+    items: list[Application]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_applications(
+    session: Session,
+    official: Official,
+    context: NodeContext,
+    *,
+    status: str | None = None,
+    commune: str | None = None,
+    village: str | None = None,
+    kind: str | None = None,
+    period: int | None = None,
+    overdue: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """The applications in the official's scope matching the filters, newest first."""
+    require_role(official, *READERS)
+    conditions = [application_scope(official)]
+    if status:
+        conditions.append(Application.status == status)
+    if commune:
+        conditions.append(Application.commune_code == commune)
+    if village:
+        village_ids = select(Village.id).where(Village.code == village).scalar_subquery()
+        conditions.append(Application.village_id.in_(village_ids))
+    if kind:
+        conditions.append(Application.kind == kind)
+    if period:
+        conditions.append(Application.period == period)
+    if overdue:
+        conditions.append(Application.due_on < context.today)
+        conditions.append(Application.status.in_(OPEN_STATUSES))
+    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
+    page = max(1, page)
+    total = session.scalar(select(func.count()).select_from(Application).where(*conditions))
+    items = list(
+        session.scalars(
+            select(Application)
+            .where(*conditions)
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    audit.record(
+        session,
+        official,
+        "list_applications",
+        "application",
+        None,
+        context.now,
+        details={"count": len(items), "status": status, "commune": commune, "page": page},
+    )
+    return Page(items, total or 0, page, per_page)
+
+
+def read_application(
+    session: Session,
+    official: Official,
+    application_id: int,
+    context: NodeContext,
+    why: str | None = None,
+) -> Application:
+    """Open an application's file: a read of personal data, so it goes in the audit log."""
+    application = scoped_application(session, official, application_id)
+    audit.record(
+        session,
+        official,
+        "read",
+        "application",
+        application.id,
+        context.now,
+        application_id=application.id,
+        household_id=application.household_id,
+        why=why,
+    )
+    return application
+
+
+def start_review(
+    session: Session,
+    official: Official,
+    application: Application,
+    context: NodeContext,
+    *,
+    assign_to: int | None = None,
+    version: int | None = None,
+) -> Application:
+    """Take a submitted application into review; its decision deadline starts counting now."""
+    require_role(official, COMMUNE_OFFICER)
+    check_version(application, version)
+    move(session, application, official, "start_review", "under_review", context)
+    rules = context.rules
+    application.due_on = due_date(
+        load_calendar(session),
+        context.today,
+        rules.decision_days,
+        working_days=rules.decision_in_working_days,
+    )
+    if assign_to is not None:
+        _assign(session, official, application, assign_to, context)
+    session.flush()
+    return application
+
+
+def assign_reviewer(
+    session: Session,
+    official: Official,
+    application: Application,
+    user_id: int,
+    context: NodeContext,
+    version: int | None = None,
+) -> Application:
+    """Assign the village head (or another official of the commune) who will verify."""
+    require_role(official, COMMUNE_OFFICER)
+    check_version(application, version)
+    if application.status not in ("submitted", "under_review"):
+        raise Conflict(
+            "Only applications waiting for verification can be assigned.",
+            allowed=allowed_actions(application.status),
+        )
+    _assign(session, official, application, user_id, context)
+    session.flush()
+    return application
+
+
+def _assign(
+    session: Session,
+    official: Official,
+    application: Application,
+    user_id: int,
+    context: NodeContext,
+) -> None:
+    user = session.get(User, user_id) if type(user_id) is int else None
+    reviewer = official_for_user(user) if user is not None and user.active else None
+    if reviewer is None or reviewer.role not in (VILLAGE_HEAD, COMMUNE_OFFICER):
+        raise ValidationFailed("Choose a village head or officer.", {"assign_to": "not a reviewer"})
+    in_scope = session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.id == application.id, application_scope(reviewer))
+    )
+    if not in_scope:
+        raise ValidationFailed(
+            "That reviewer does not cover this household's village.",
+            {"assign_to": "outside the reviewer's villages"},
+        )
+    application.assigned_to_id = user_id
+    application.events.append(
+        ApplicationEvent(
+            at=context.now,
+            action="assign",
+            from_status=application.status,
+            to_status=application.status,
+            actor_role=official.role,
+            actor_id=official.user_id,
+        )
+    )
+    audit.record(
+        session,
+        official,
+        "assign",
+        "application",
+        application.id,
+        context.now,
+        application_id=application.id,
+        details={"assign_to": user_id},
+    )
+
+
+def _identities(raw: Any, members: int) -> list[dict[str, Any]]:
+    """Each member's name, citizen ID (optional for children) and ethnicity, checked."""
+    fields: dict[str, str] = {}
+    if not isinstance(raw, list) or len(raw) != members:
+        raise ValidationFailed(
+            "Give one identity per member.", {"identities": f"expected {members} entries"}
+        )
+    identities = []
+    for index, item in enumerate(raw):
+        prefix = f"identities.{index}"
+        if not isinstance(item, dict):
+            fields[prefix] = "expected an object"
+            continue
+        name = (
+            normalize_name(item.get("full_name") or "")
+            if isinstance(item.get("full_name"), str)
+            else None
+        )
+        if name is None:
+            fields[f"{prefix}.full_name"] = "enter the member's full name"
+        citizen_id = item.get("citizen_id")
+        if citizen_id not in (None, ""):
+            citizen_id = normalize_citizen_id(citizen_id) if isinstance(citizen_id, str) else None
+            if citizen_id is None:
+                fields[f"{prefix}.citizen_id"] = "must be 12 digits"
+        else:
+            citizen_id = None
+        ethnicity = item.get("ethnicity")
+        if ethnicity is not None and not isinstance(ethnicity, str):
+            fields[f"{prefix}.ethnicity"] = "must be text"
+            ethnicity = None
+        identities.append(
+            {
+                "full_name": name,
+                "citizen_id": citizen_id,
+                "ethnicity": normalize_text(ethnicity) if ethnicity else None,
+            }
+        )
+    if fields:
+        raise ValidationFailed("Some members' identities are not valid.", fields)
+    return identities
+
+
+def record_verification(
+    session: Session,
+    official: Official,
+    application: Application,
+    context: NodeContext,
+    *,
+    facts: Any,
+    identities: Any,
+    address: str | None = None,
+    version: int | None = None,
+) -> Verification:
+    """The reviewer's verified facts (Phiếu B); the official assessment is computed from them."""
+    require_role(official, VILLAGE_HEAD, COMMUNE_OFFICER)
+    check_version(application, version)
+    check_transition("verify", application.status, "under_review")
+    try:
+        assessment = evaluate(facts)
+    except InvalidFacts as error:
+        raise ValidationFailed(
+            "The verified facts are not valid.",
+            {f"facts.{path}": message for path, message in error.fields.items()},
+        ) from None
+    if facts["period"] != application.period:
+        raise ValidationFailed(
+            "The verified facts are for another period.",
+            {"facts.period": f"this application is for {application.period}"},
+        )
+    checked = _identities(identities, len(facts["members"]))
+    verification = Verification(
+        application_id=application.id,
+        verified_by=official.user_id,
+        verified_at=context.now,
+        facts=facts,
+        identities=checked,
+        head_address=normalize_text(address) if address else None,
+        assessment=assessment,
+        classification=assessment["classification"],
+        standard_id=assessment["standard_id"],
+    )
+    session.add(verification)
+    move(session, application, official, "verify", "under_review", context)
+    session.flush()
+    head = next(i for i, member in enumerate(facts["members"]) if member["relation"] == "head")
+    flag_duplicates(session, application, checked, checked[head]["citizen_id"], context)
+    return verification
+
+
+def compare_assessments(
+    self_assessment: dict[str, Any], official: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the official assessment changes from the resident's self-assessment."""
+    if official is None:
+        return {"verified": False}
+    declared, verified = self_assessment["deprivations"], official["deprivations"]
+    return {
+        "verified": True,
+        "classification_differs": self_assessment["classification"] != official["classification"],
+        "income_per_capita": {
+            "declared": self_assessment["income_per_capita"],
+            "verified": official["income_per_capita"],
+        },
+        # In the legal order the assessments list them.
+        "deprivations_added": [code for code in verified if code not in declared],
+        "deprivations_removed": [code for code in declared if code not in verified],
+    }
+
+
+def _meeting_application(
+    session: Session, official: Official, application_id: Any
+) -> tuple[Application, Verification]:
+    if type(application_id) is not int:
+        raise ValidationFailed("Unknown application.", {"application_id": "expected an id"})
+    application = scoped_application(session, official, application_id)
+    verification = latest_verification(session, application)
+    if application.status != "under_review" or verification is None:
+        raise Conflict(
+            f"Application {application.id} is not verified and under review.",
+            allowed=allowed_actions(application.status),
+        )
+    return application, verification
+
+
+def record_meeting(
+    session: Session,
+    official: Official,
+    context: NodeContext,
+    *,
+    held_on: date,
+    attendees: int,
+    votes: Sequence[tuple[int, int]],
+    village_code: str | None = None,
+    chaired_by: str | None = None,
+) -> Meeting:
+    """A village meeting and its vote on each verified household; < 50% agreeing means redo."""
+    require_role(official, VILLAGE_HEAD, COMMUNE_OFFICER)
+    fields: dict[str, str] = {}
+    if type(attendees) is not int or attendees <= 0:
+        fields["attendees"] = "must be a whole number above 0"
+    if not votes:
+        fields["votes"] = "list at least one household"
+    for index, (_, agreeing) in enumerate(votes):
+        if type(agreeing) is not int or agreeing < 0:
+            fields[f"votes.{index}.agreeing"] = "must be a whole number, 0 or more"
+        elif not fields.get("attendees") and agreeing > attendees:
+            fields[f"votes.{index}.agreeing"] = "cannot be more than the attendees"
+    if held_on > context.today:
+        fields["held_on"] = "cannot be in the future"
+    if fields:
+        raise ValidationFailed("The meeting record is not valid.", fields)
+    checked = [_meeting_application(session, official, app_id) for app_id, _ in votes]
+    if len({application.id for application, _ in checked}) != len(checked):
+        raise ValidationFailed("A household is listed twice.", {"votes": "duplicate household"})
+    communes = {application.commune_code for application, _ in checked}
+    if len(communes) != 1:
+        raise ValidationFailed("A meeting is held in one commune.", {"votes": "several communes"})
+    village = None
+    if village_code:
+        village = session.scalar(select(Village).where(Village.code == village_code))
+        if village is None or village.commune_code not in communes:
+            raise ValidationFailed("Unknown village.", {"village_code": "not in this commune"})
+    meeting = Meeting(
+        village_id=village.id if village else None,
+        commune_code=communes.pop(),
+        held_on=held_on,
+        attendees=attendees,
+        chaired_by=normalize_text(chaired_by) if chaired_by else None,
+        recorded_by=official.user_id,
+        recorded_at=context.now,
+    )
+    session.add(meeting)
+    for (application, verification), (_, agreeing) in zip(checked, votes, strict=True):
+        # "at least 50%": 3 of 6 passes, 2 of 5 does not.
+        passed = agreeing * 2 >= attendees
+        meeting.votes.append(
+            MeetingVote(
+                application_id=application.id,
+                agreeing=agreeing,
+                proposed_classification=verification.classification,
+                passed=passed,
+            )
+        )
+        note = f"{agreeing}/{attendees}"
+        target = "meeting_held" if passed else "under_review"
+        move(session, application, official, "record_meeting", target, context, note=note)
+    session.flush()
+    return meeting
+
+
+def post_results(
+    session: Session,
+    official: Official,
+    context: NodeContext,
+    *,
+    application_ids: Sequence[int],
+    starts_on: date,
+    ends_on: date | None = None,
+) -> Posting:
+    """Post the meeting's results publicly; the posting lasts the configured working days."""
+    require_role(official, COMMUNE_OFFICER)
+    if ends_on is None:
+        ends_on = load_calendar(session).add_working_days(
+            starts_on, context.rules.posting_working_days
+        )
+    if ends_on < starts_on:
+        raise ValidationFailed(
+            "The posting ends before it starts.", {"ends_on": "before starts_on"}
+        )
+    if not application_ids:
+        raise ValidationFailed("List at least one household.", {"application_ids": "empty"})
+    applications = [scoped_application(session, official, app_id) for app_id in application_ids]
+    communes = {application.commune_code for application in applications}
+    if len(communes) != 1:
+        raise ValidationFailed("A posting is for one commune.", {"application_ids": "mixed"})
+    posting = Posting(
+        commune_code=communes.pop(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        posted_by=official.user_id,
+        posted_at=context.now,
+    )
+    session.add(posting)
+    for application in applications:
+        verification = latest_verification(session, application)
+        move(session, application, official, "post", "posted", context)
+        posting.items.append(
+            PostingItem(
+                application_id=application.id,
+                proposed_classification=verification.classification,
+            )
+        )
+    session.flush()
+    return posting
+
+
+def current_posting(session: Session, application: Application) -> Posting | None:
+    """The latest posting that listed the application."""
+    return session.scalar(
+        select(Posting)
+        .join(PostingItem)
+        .where(PostingItem.application_id == application.id)
+        .order_by(Posting.id.desc())
+        .limit(1)
+    )
+
+
+def record_complaint(
+    session: Session,
+    official: Official,
+    application: Application,
+    context: NodeContext,
+    *,
+    content: str,
+    received_on: date,
+    complainant: str | None = None,
+    version: int | None = None,
+) -> Complaint:
+    """A complaint against a posted result: the household goes back to review (step 2)."""
+    require_role(official, COMMUNE_OFFICER)
+    check_version(application, version)
+    text = normalize_text(content or "")
+    if not text:
+        raise ValidationFailed("Write what the complaint says.", {"content": "required"})
+    posting = current_posting(session, application)
+    complaint = Complaint(
+        application_id=application.id,
+        posting_id=posting.id if posting else None,
+        received_on=received_on,
+        complainant=normalize_text(complainant) if complainant else None,
+        content=text,
+        recorded_by=official.user_id,
+        recorded_at=context.now,
+    )
+    move(session, application, official, "complaint", "under_review", context)
+    session.add(complaint)
+    session.flush()
+    return complaint
+
+
+def record_district_opinion(
+    session: Session,
+    official: Official,
+    application: Application,
+    context: NodeContext,
+    *,
+    received_on: date,
+    agrees: bool,
+    note: str | None = None,
+) -> DistrictOpinion:
+    """The opinion some provinces still ask before the chair decides (optional step)."""
+    require_role(official, COMMUNE_OFFICER)
+    if application.status != "posted":
+        raise Conflict(
+            "An opinion is recorded for posted applications.",
+            allowed=allowed_actions(application.status),
+        )
+    opinion = DistrictOpinion(
+        application_id=application.id,
+        received_on=received_on,
+        agrees=bool(agrees),
+        note=normalize_text(note) if note else None,
+        recorded_by=official.user_id,
+    )
+    session.add(opinion)
+    audit.record(
+        session,
+        official,
+        "district_opinion",
+        "application",
+        application.id,
+        context.now,
+        application_id=application.id,
+    )
+    session.flush()
+    return opinion

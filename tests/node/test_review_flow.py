@@ -1,0 +1,300 @@
+"""The review procedure end to end through the officials' API (DESIGN §3, RULES §5)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from node.models import AuditEntry, Certificate, Household, HouseholdStatus
+from node.services import accounts
+from node.services.audit import verify_audit_chain
+from node.services.decisions import verify_certificate
+from tests.node.review_helpers import (
+    IDENTITIES,
+    NOW,
+    act,
+    application_id,
+    submit,
+    to_posted,
+    verified_facts,
+)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(app, monkeypatch):
+    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+
+
+@pytest.fixture
+def team(make_user, login_as, db_session):
+    """A commune's officer, chair and a village head, signed in over the API."""
+    head_user = make_user("village_head")
+
+    def bearer(user):
+        token = accounts.open_session(db_session, user, accounts.API, now=NOW)
+        db_session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return {
+        "officer": login_as("commune_officer"),
+        "chair": login_as("commune_chair"),
+        "head": bearer(head_user),
+        "head_id": head_user.id,
+    }
+
+
+def test_from_submission_to_certificate(client, db_session, team):
+    tracking = submit(client)["tracking_code"]
+    officer, chair, head = team["officer"], team["chair"], team["head"]
+    app_id = application_id(client, officer, tracking)
+
+    started = act(client, officer, app_id, "start_review", assign_to=team["head_id"])
+    assert started["status"] == "under_review"
+    assert started["assigned_to_id"] == team["head_id"]
+    assert started["due_on"] == "2026-12-15"  # 15 working days after Tue 24 Nov
+
+    verified = act(client, head, app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    assert verified["verification"]["assessment"]["classification"] == "poor"
+    assert verified["comparison"]["classification_differs"] is True
+    assert verified["comparison"]["deprivations_added"] == [
+        "housing_quality",
+        "drinking_water",
+        "sanitation",
+    ]
+
+    met = act(
+        client, head, app_id, "record_meeting", held_on="2026-11-10", attendees=10, agreeing=5
+    )
+    assert met["status"] == "meeting_held"  # exactly 50% passes
+    posted = act(client, officer, app_id, "post", starts_on="2026-11-16")
+    assert posted["status"] == "posted"
+    assert posted["postings"][0]["ends_on"] == "2026-11-19"  # 3 working days
+
+    decided = act(
+        client, chair, app_id, "decide", number="125/QĐ-UBND", decided_on="2026-11-24",
+        outcome="recognised",
+    )  # fmt: skip
+    assert decided["status"] == "decided"
+    assert decided["outcome"] == "recognised"
+    assert decided["decision"]["number"] == "125/QĐ-UBND"
+    assert decided["certificate"]["number"] == "1/GCN-HN.HCN"
+    assert [e["action"] for e in decided["history"]] == [
+        "submit", "start_review", "assign", "verify", "record_meeting", "post", "decide",
+    ]  # fmt: skip
+
+    household = db_session.scalar(select(Household))
+    assert household.head_name == "Nguyễn Văn Hùng"
+    assert [m.full_name for m in household.members] == ["Nguyễn Văn Hùng", "Lò Thị Mai"]
+    assert household.ethnic_minority is False
+    status = db_session.scalar(select(HouseholdStatus))
+    assert (status.period, status.classification, status.previous_classification) == (
+        2026,
+        "poor",
+        None,
+    )
+    certificate = db_session.scalar(select(Certificate))
+    checked = verify_certificate(db_session, certificate.verification_code)
+    assert checked["number"] == "1/GCN-HN.HCN"
+    assert checked["still_valid"] is True
+    assert verify_certificate(db_session, "forged") is None
+    assert verify_audit_chain(db_session) is None
+
+
+def test_under_half_agreeing_sends_it_back_to_review(client, team):
+    tracking = submit(client)["tracking_code"]
+    officer, head = team["officer"], team["head"]
+    app_id = application_id(client, officer, tracking)
+    act(client, officer, app_id, "start_review")
+    act(client, head, app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    failed = act(
+        client, head, app_id, "record_meeting", held_on="2026-11-10", attendees=9, agreeing=4
+    )
+    assert failed["status"] == "under_review"
+    assert failed["meetings"][0]["passed"] is False
+    # Redo: verify again, a new meeting.
+    act(client, head, app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    again = act(
+        client, head, app_id, "record_meeting", held_on="2026-11-17", attendees=9, agreeing=5
+    )
+    assert again["status"] == "meeting_held"
+
+
+def test_a_complaint_during_posting_sends_it_back(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
+    result = act(
+        client,
+        team["officer"],
+        app_id,
+        "complaint",
+        content="Hộ có xe tải, thu nhập cao hơn kê khai.",
+    )
+    assert result["status"] == "under_review"
+    assert result["complaints"][0]["content"].startswith("Hộ có xe tải")
+    act(client, team["chair"], app_id, "decide", status=409, number="1", decided_on="2026-11-24",
+        outcome="recognised")  # fmt: skip
+
+
+def test_refusal_needs_reasons(client, db_session, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
+    error = act(client, team["chair"], app_id, "decide", status=422, number="7/QĐ",
+                decided_on="2026-11-24", outcome="refused")  # fmt: skip
+    assert "lines.0.reasons" in error["error"]["fields"]
+    refused = act(client, team["chair"], app_id, "decide", number="7/QĐ", decided_on="2026-11-24",
+                  outcome="refused", reasons="Thu nhập thực tế cao hơn chuẩn.")  # fmt: skip
+    assert refused["outcome"] == "refused"
+    assert refused["certificate"] is None
+    assert db_session.scalar(select(func.count()).select_from(HouseholdStatus)) == 0
+
+
+def test_exit_request_takes_the_household_off_the_list(client, db_session, team):
+    officer, chair, head = team["officer"], team["chair"], team["head"]
+    first = application_id(client, officer, submit(client)["tracking_code"])
+    to_posted(client, officer, head, first, team["head_id"])
+    act(
+        client, chair, first, "decide", number="1/QĐ", decided_on="2026-11-20", outcome="recognised"
+    )
+    # The household asks to exit: verified with a higher income, no longer poor.
+    exit_code = submit(client, kind="exit")["tracking_code"]
+    second = application_id(client, officer, exit_code)
+    facts = verified_facts(period=2026, income=5_000_000, poor=False)
+    to_posted(client, officer, head, second, team["head_id"], facts=facts)
+    decided = act(client, chair, second, "decide", number="2/QĐ", decided_on="2026-11-24",
+                  outcome="recognised")  # fmt: skip
+    assert decided["certificate"] is None
+    statuses = list(db_session.scalars(select(HouseholdStatus)))
+    assert len(statuses) == 1  # one household, one status for 2026, now updated
+    assert statuses[0].classification == "not_poor"
+
+
+def test_action_not_allowed_lists_the_allowed_ones(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    error = act(client, team["officer"], app_id, "post", status=409, starts_on="2026-11-20")
+    assert error["error"]["allowed_actions"] == ["withdraw", "start_review"]
+
+
+def test_unknown_action(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    error = act(client, team["officer"], app_id, "approve_everything", status=404)
+    assert "start_review" in error["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"held_on": "2026-11-10", "attendees": 5, "agreeing": 6}, "votes.0.agreeing"),
+        ({"held_on": "2026-11-10", "attendees": 0, "agreeing": 0}, "attendees"),
+        ({"held_on": "2026-12-30", "attendees": 5, "agreeing": 3}, "held_on"),
+        ({"held_on": "yesterday", "attendees": 5, "agreeing": 3}, "held_on"),
+        ({"attendees": 5, "agreeing": 3}, "held_on"),
+    ],
+)
+def test_bad_meeting_records(client, team, body, field):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    act(client, team["officer"], app_id, "start_review")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    error = act(client, team["head"], app_id, "record_meeting", status=422, **body)
+    assert field in error["error"]["fields"]
+    detail = client.get(f"/api/v1/applications/{app_id}", headers=team["officer"]).get_json()
+    assert detail["status"] == "under_review"
+    assert detail["meetings"] == []
+
+
+def test_posting_cannot_end_before_it_starts(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    act(client, team["officer"], app_id, "start_review")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    act(
+        client,
+        team["head"],
+        app_id,
+        "record_meeting",
+        held_on="2026-11-10",
+        attendees=4,
+        agreeing=4,
+    )
+    error = act(client, team["officer"], app_id, "post", status=422, starts_on="2026-11-20",
+                ends_on="2026-11-18")  # fmt: skip
+    assert "ends_on" in error["error"]["fields"]
+
+
+def test_decision_needs_a_number_and_the_posting_to_be_over(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    act(client, team["officer"], app_id, "start_review")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    act(
+        client,
+        team["head"],
+        app_id,
+        "record_meeting",
+        held_on="2026-11-10",
+        attendees=4,
+        agreeing=4,
+    )
+    act(client, team["officer"], app_id, "post", starts_on="2026-11-23")  # ends Thu 26 Nov
+    error = act(client, team["chair"], app_id, "decide", status=422, number=" ",
+                decided_on="2026-11-24", outcome="recognised")  # fmt: skip
+    assert "number" in error["error"]["fields"]
+    error = act(client, team["chair"], app_id, "decide", status=409, number="3/QĐ",
+                decided_on="2026-11-24", outcome="recognised")  # fmt: skip
+    assert "2026-11-26" in error["error"]["message"]
+
+
+def test_a_stale_form_does_not_overwrite(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    opened = client.get(f"/api/v1/applications/{app_id}", headers=team["officer"]).get_json()
+    act(client, team["officer"], app_id, "start_review", version=opened["version"])
+    error = act(client, team["officer"], app_id, "assign", status=409, user_id=team["head_id"],
+                version=opened["version"])  # fmt: skip
+    assert "reload" in error["error"]["message"]
+
+
+def test_invalid_verified_facts_are_named(client, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    act(client, team["officer"], app_id, "start_review")
+    facts = verified_facts()
+    facts["members"][1]["birth_date"] = "2030-01-01"
+    error = act(
+        client, team["head"], app_id, "verify", status=422, facts=facts, identities=IDENTITIES
+    )
+    assert "facts.members.1.birth_date" in error["error"]["fields"]
+    error = act(client, team["head"], app_id, "verify", status=422, facts=verified_facts(),
+                identities=IDENTITIES[:1])  # fmt: skip
+    assert "identities" in error["error"]["fields"]
+
+
+def test_every_step_is_in_the_audit_log(client, db_session, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    client.get(f"/api/v1/applications/{app_id}", headers=team["officer"])
+    act(client, team["officer"], app_id, "start_review")
+    actions = [
+        (entry.role, entry.action)
+        for entry in db_session.scalars(
+            select(AuditEntry).where(AuditEntry.application_id == app_id).order_by(AuditEntry.id)
+        )
+    ]
+    assert ("commune_officer", "read") in actions
+    assert ("commune_officer", "start_review") in actions
+    assert verify_audit_chain(db_session) is None
+
+
+def test_tampering_with_the_audit_log_is_detected(client, db_session, team):
+    tracking = submit(client)["tracking_code"]
+    app_id = application_id(client, team["officer"], tracking)
+    client.get(f"/api/v1/applications/{app_id}", headers=team["officer"])
+    act(client, team["officer"], app_id, "start_review")
+    entry = db_session.scalar(select(AuditEntry).order_by(AuditEntry.id).limit(1))
+    entry.role = "province_admin"
+    db_session.flush()
+    assert verify_audit_chain(db_session) == entry.id
