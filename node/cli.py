@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from typing import NoReturn
@@ -12,11 +13,13 @@ from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from node import create_app
-from node.context import now
+from node.context import node_context, now, signing_key
 from node.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
 from node.extensions import db
-from node.services import accounts
+from node.scheduler import run_scheduler
+from node.services import accounts, aggregates, hub_access
 from node.services.errors import ValidationFailed
+from node.services.periods import current_period
 from node.services.scopes import ROLES
 
 
@@ -147,3 +150,52 @@ def _require_current_database() -> None:
         ensure_database_current()
     except DatabaseNotCurrent as error:
         raise click.ClickException(str(error)) from None
+
+
+@cli.command("hub-credentials")
+@with_appcontext
+def hub_credentials() -> None:
+    """Print {"token", "public_key"} for registering this node at the hub (rotates the token)."""
+    _require_current_database()
+    token = hub_access.issue_hub_token(db.session, now())
+    db.session.commit()
+    public_key = hub_access.public_key_b64(signing_key())
+    click.echo(json.dumps({"token": token, "public_key": public_key}))
+
+
+@cli.command("rebuild-snapshot")
+@click.option("--period", type=click.IntRange(2000, 2100), help="Default: the current period.")
+@with_appcontext
+def rebuild_snapshot(period: int | None) -> None:
+    """Rebuild the aggregate snapshot the hub pulls, now."""
+    _require_current_database()
+    context = node_context()
+    period = period or current_period(context.today)
+    snapshot = aggregates.build_snapshot(
+        db.session,
+        context.province_code,
+        period,
+        context.now,
+        current_app.config["SUPPRESSION_K"],
+    )
+    db.session.commit()
+    click.echo(
+        f"Snapshot {snapshot.snapshot_id} for {period} ({snapshot.generated_at:%Y-%m-%d %H:%M})."
+    )
+
+
+@cli.command()
+@click.option(
+    "--every", default=300, show_default=True, type=click.IntRange(10, 86400),
+    help="Seconds between checks for new decisions.",
+)  # fmt: skip
+@click.pass_obj
+def scheduler(info: ScriptInfo, every: int) -> None:
+    """Run the node's background jobs: snapshot rebuild after decisions and nightly."""
+    app = info.load_app()
+    with app.app_context():
+        try:
+            ensure_database_current()
+        except DatabaseNotCurrent as error:
+            raise click.ClickException(str(error)) from None
+    run_scheduler(app, check_every_seconds=every)

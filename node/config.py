@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from shared.settings import (
     DEVELOPMENT_SECRET_KEY,
     TEST_SECRET_KEY,
+    ConfigError,
     database_url,
     environment,
     province_code,
@@ -54,8 +55,19 @@ class Config:
             env.get("GIAMNGHEO_SECRET_KEY"), default=self.DEFAULT_SECRET_KEY
         )
         self.PROVINCE_CODE = province_code(env.get("GIAMNGHEO_PROVINCE"))
+        # Small-cell suppression in snapshots: counts from 1 to k-1 are withheld (off when unset).
+        self.SUPPRESSION_K = _positive_int("GIAMNGHEO_SUPPRESSION_K", env)
         # The Ed25519 key that signs aggregate snapshots for the hub.
         self.SIGNING_KEY_FILE = env.get("GIAMNGHEO_SIGNING_KEY_FILE") or None
+
+
+def _positive_int(name: str, env: Mapping[str, str]) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 2:
+        raise ConfigError(f"{name} must be a whole number of 2 or more, not {raw!r}")
+    return int(raw)
 
 
 class ProductionConfig(Config):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
 from node.services.context import NodeContext, ReviewRules
+from node.services.hub_access import load_signing_key
 from node.services.periods import ReviewWindow
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -41,3 +44,19 @@ def node_context() -> NodeContext:
             district_opinion_required=config["DISTRICT_OPINION_REQUIRED"],
         ),
     )
+
+
+def signing_key_path() -> Path:
+    """Where the node's Ed25519 signing key lives (GIAMNGHEO_SIGNING_KEY_FILE, else the
+    instance folder)."""
+    configured = current_app.config.get("SIGNING_KEY_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "signing-key.pem"
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The node's signing key, loaded once per process (created on first use)."""
+    key = current_app.extensions.get("giamngheo.signing_key")
+    if key is None:
+        key = load_signing_key(signing_key_path())
+        current_app.extensions["giamngheo.signing_key"] = key
+    return key

@@ -3,7 +3,7 @@
 import flask_smorest
 from flask import Flask
 
-from node.api import applications, auth, health, review, standards, units
+from node.api import aggregates, applications, auth, health, reports, review, standards, units
 from node.api.errors import ErrorSchema
 from node.auth import BEARER_SCHEME
 from node.extensions import csrf
@@ -26,7 +26,16 @@ def init_app(app: Flask) -> None:
             "description": "an official's token from POST /api/v1/auth/token",
         },
     )
-    blueprints = (health.blp, units.blp, standards.blp, applications.blp, review.blp, auth.blp)
+    blueprints = (
+        health.blp,
+        units.blp,
+        standards.blp,
+        applications.blp,
+        review.blp,
+        auth.blp,
+        aggregates.blp,
+        reports.blp,
+    )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
         # Programs sign with bearer tokens, which no other site can send; a change signed by a

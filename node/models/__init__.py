@@ -19,6 +19,7 @@ from node.models.review import (
     Verification,
 )
 from node.models.settings import NodeSetting
+from node.models.snapshots import CommuneHouseholdCount, HubToken, Snapshot
 from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
 
@@ -27,6 +28,7 @@ __all__ = [
     "ApplicationEvent",
     "AuditEntry",
     "Certificate",
+    "CommuneHouseholdCount",
     "Complaint",
     "Consent",
     "Decision",
@@ -36,6 +38,7 @@ __all__ = [
     "Holiday",
     "Household",
     "HouseholdStatus",
+    "HubToken",
     "IdempotencyKey",
     "Meeting",
     "MeetingVote",
@@ -44,6 +47,7 @@ __all__ = [
     "PeriodicReview",
     "Posting",
     "PostingItem",
+    "Snapshot",
     "StatusDeprivation",
     "User",
     "UserSession",

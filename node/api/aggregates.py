@@ -1,0 +1,71 @@
+"""`GET /api/v1/aggregates`: the signed aggregate snapshot, for the hub only (DESIGN §6)."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from node.context import node_context, signing_key
+from node.extensions import db
+from node.services.aggregates import build_snapshot, latest_snapshot
+from node.services.errors import ServiceError, ValidationFailed
+from node.services.hub_access import hub_token_valid, sign
+from node.services.periods import current_period
+
+blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="For the hub")
+
+
+class HubUnauthorized(ServiceError):
+    """The hub's token is missing or wrong."""
+
+    status = 401
+    code = "unauthorized"
+
+
+@blp.route("/aggregates")
+class Aggregates(MethodView):
+    """The aggregate snapshot of a period: per-commune counts, signed, with its ETag."""
+
+    @blp.response(200, description="the AggregateSnapshot (shared/schemas), exact signed bytes")
+    @blp.alt_response(304, description="unchanged since the If-None-Match snapshot")
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self):
+        """The snapshot; one row read when the node has it, built first otherwise."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hub_token_valid(db.session, token.strip()):
+            raise HubUnauthorized("The hub's bearer token is missing or wrong.")
+        context = node_context()
+        period = _period(context.today)
+        snapshot = latest_snapshot(db.session, period)
+        if snapshot is None:
+            snapshot = build_snapshot(
+                db.session,
+                context.province_code,
+                period,
+                context.now,
+                current_app.config["SUPPRESSION_K"],
+            )
+            db.session.commit()
+        etag = f'"{snapshot.snapshot_id}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if any(hmac.compare_digest(etag, tag.strip()) for tag in _if_none_match()):
+            return Response(status=304, headers=headers)
+        body = snapshot.body.encode("utf-8")
+        headers["X-Signature"] = sign(signing_key(), body)
+        return Response(body, status=200, mimetype="application/json", headers=headers)
+
+
+def _if_none_match() -> list[str]:
+    return [tag for tag in request.headers.get("If-None-Match", "").split(",") if tag.strip()]
+
+
+def _period(today) -> int:
+    raw = request.args.get("period")
+    if raw is None:
+        return current_period(today)
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise ValidationFailed("The period is a year.", {"period": "a year such as 2026"})
+    return int(raw)

@@ -1,0 +1,72 @@
+"""`GET /api/v1/reports/<form>`: report forms R1–R5 as JSON, CSV or XLSX, for officials."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from node.auth import official_required, require_official
+from node.context import node_context
+from node.extensions import db
+from node.services import audit
+from node.services.errors import NotFound
+from node.services.periods import current_period
+from node.services.report_files import report_csv, report_json, report_xlsx
+from node.services.reports import FORM_CODES, build_report, recognised_households, report_unit
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportQuerySchema(ma.Schema):
+    """Which unit, period, format and language."""
+
+    unit = ma.fields.String(metadata={"description": "the province or a commune code"})
+    period = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
+    format = ma.fields.String(
+        load_default="json", validate=ma.validate.OneOf(["json", "csv", "xlsx"])
+    )
+    lang = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))
+
+
+@blp.route("/reports/<form>")
+class Report(MethodView):
+    """One report form for your unit."""
+
+    @official_required()
+    @blp.arguments(ReportQuerySchema, location="query")
+    @blp.response(200, description="JSON, CSV or XLSX")
+    def get(self, query, form: str):
+        """R1 results, R2 changes, R3 deprivations, R4 ethnic minorities, R5 list (node only)."""
+        if form not in FORM_CODES:
+            raise NotFound(f"No report {form!r}; the forms are {', '.join(FORM_CODES)}.")
+        official = require_official()
+        context = node_context()
+        unit = report_unit(official, context.province_code, query.get("unit"))
+        period = query.get("period") or current_period(context.today)
+        if form == "R5":
+            table = recognised_households(db.session, context.province_code, period, unit)
+            # A list of named households is a read of personal data.
+            audit.record(db.session, official, "report_r5", "report", None, context.now,
+                         details={"unit": unit, "period": period})  # fmt: skip
+            db.session.commit()
+        else:
+            table = build_report(db.session, form, context.province_code, period, unit)
+        name = f"{form}-{unit}-{period}"
+        lang = query["lang"]
+        if query["format"] == "csv":
+            return Response(
+                report_csv(table, lang),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
+        if query["format"] == "xlsx":
+            return Response(
+                report_xlsx(table, context.today, lang),
+                mimetype=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            )
+        return report_json(table, lang)

@@ -1,0 +1,46 @@
+"""Aggregate snapshots for the hub, the counts they need, and the hub's access token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node.extensions import db
+
+
+class CommuneHouseholdCount(db.Model):
+    """A commune's resident households for a period, entered by the province admin (for rates)."""
+
+    __tablename__ = "commune_household_counts"
+
+    commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Snapshot(db.Model):
+    """An immutable aggregate snapshot: the exact bytes the hub receives, named by their hash."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, index=True)
+    # Not unique: figures that go A → B → A get a new row for the second A, the latest wins.
+    snapshot_id: Mapped[str] = mapped_column(String(64), index=True)
+    standard_id: Mapped[str] = mapped_column(String(40))
+    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class HubToken(db.Model):
+    """The bearer token this node issued for the hub (stored hashed; a new one revokes the old)."""
+
+    __tablename__ = "hub_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

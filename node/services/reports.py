@@ -1,0 +1,304 @@
+"""Report forms R1–R5 (RULES §6; Circular 07/2021 Phụ lục VII): forms as data, one table model.
+
+R1–R4 are drawn from the same per-commune rows as the hub's snapshot (node.services.aggregates),
+so a report and a snapshot can never disagree. R5, the list of recognised households with their
+members, is personal data: it exists at the node only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from node.models.households import Household, HouseholdStatus
+from node.models.review import Certificate
+from node.models.units import Village
+from node.services.aggregates import commune_rows
+from node.services.errors import NotFound, ValidationFailed
+from node.services.scopes import Official, require_role
+from node.services.steps import READERS
+from shared import units
+from shared.standards import standard_for
+
+Texts = dict[str, str]
+
+
+def _t(vi: str, en: str) -> Texts:
+    return {"vi": vi, "en": en}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: a count from the rows, or a rate of one count over another (in %)."""
+
+    key: str
+    label: Texts
+    numerator: str | None = None
+    denominator: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A report form: its title and columns; R2 also needs the period before."""
+
+    code: str
+    title: Texts
+    columns: Callable[[int], list[Column]]
+    needs_previous_period: bool = False
+
+
+def _rate(key: str, label: Texts, numerator: str, denominator: str) -> Column:
+    return Column(key, label, numerator, denominator)
+
+
+R1_COLUMNS = [
+    Column("households_total", _t("Tổng số hộ dân cư", "Households")),
+    Column("poor", _t("Số hộ nghèo", "Poor households")),
+    _rate("poor_rate", _t("Tỷ lệ hộ nghèo (%)", "Poor rate (%)"), "poor", "households_total"),
+    Column("near_poor", _t("Số hộ cận nghèo", "Near-poor households")),
+    _rate(
+        "near_poor_rate",
+        _t("Tỷ lệ hộ cận nghèo (%)", "Near-poor rate (%)"),
+        "near_poor",
+        "households_total",
+    ),
+    Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
+    Column("poor_rural", _t("Hộ nghèo khu vực nông thôn", "Poor, rural")),
+    Column("poor_urban", _t("Hộ nghèo khu vực thành thị", "Poor, urban")),
+    Column("near_poor_rural", _t("Hộ cận nghèo khu vực nông thôn", "Near-poor, rural")),
+    Column("near_poor_urban", _t("Hộ cận nghèo khu vực thành thị", "Near-poor, urban")),
+]
+R2_COLUMNS = [
+    Column("poor_start", _t("Hộ nghèo đầu kỳ", "Poor at the start")),
+    Column("exited_poor", _t("Số hộ thoát nghèo", "Exited poverty")),
+    Column("fell_back", _t("Số hộ tái nghèo", "Fell back into poverty")),
+    Column("new_poor", _t("Số hộ nghèo phát sinh", "Newly poor")),
+    Column("poor", _t("Hộ nghèo cuối kỳ", "Poor at the end")),
+    Column("near_poor_start", _t("Hộ cận nghèo đầu kỳ", "Near-poor at the start")),
+    Column("exited_near_poor", _t("Số hộ thoát cận nghèo", "Exited near-poverty")),
+    Column("new_near_poor", _t("Số hộ cận nghèo phát sinh", "Newly near-poor")),
+    Column("near_poor", _t("Hộ cận nghèo cuối kỳ", "Near-poor at the end")),
+]
+R4_COLUMNS = [
+    Column("poor", _t("Tổng số hộ nghèo", "Poor households")),
+    Column("ethnic_minority_poor", _t("Hộ nghèo dân tộc thiểu số", "Ethnic-minority poor")),
+    _rate(
+        "ethnic_minority_poor_share",
+        _t("Tỷ lệ trong tổng số hộ nghèo (%)", "Share of poor households (%)"),
+        "ethnic_minority_poor",
+        "poor",
+    ),
+    Column("near_poor", _t("Tổng số hộ cận nghèo", "Near-poor households")),
+    Column(
+        "ethnic_minority_near_poor",
+        _t("Hộ cận nghèo dân tộc thiểu số", "Ethnic-minority near-poor"),
+    ),
+    _rate(
+        "ethnic_minority_near_poor_share",
+        _t("Tỷ lệ trong tổng số hộ cận nghèo (%)", "Share of near-poor households (%)"),
+        "ethnic_minority_near_poor",
+        "near_poor",
+    ),
+]
+
+
+def _deprivation_columns(period: int) -> list[Column]:
+    return [
+        Column(f"deprived.{indicator.code}", dict(indicator.name))
+        for indicator in standard_for(period).indicators
+    ]
+
+
+FORMS: dict[str, Form] = {
+    "R1": Form(
+        "R1",
+        _t(
+            "Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình",
+            "Summary of the review of poor, near-poor and average-living-standard households",
+        ),
+        lambda period: R1_COLUMNS,
+    ),
+    "R2": Form(
+        "R2",
+        _t(
+            "Kết quả thay đổi hộ nghèo, hộ cận nghèo trong năm",
+            "Changes in poor and near-poor households during the year",
+        ),
+        lambda period: R2_COLUMNS,
+        needs_previous_period=True,
+    ),
+    "R3": Form(
+        "R3",
+        _t(
+            "Hộ nghèo, hộ cận nghèo thiếu hụt các chỉ số dịch vụ xã hội cơ bản",
+            "Poor and near-poor households deprived in each basic social service indicator",
+        ),
+        _deprivation_columns,
+    ),
+    "R4": Form(
+        "R4",
+        _t(
+            "Hộ nghèo, hộ cận nghèo là dân tộc thiểu số",
+            "Ethnic-minority poor and near-poor households",
+        ),
+        lambda period: R4_COLUMNS,
+    ),
+}
+FORM_CODES = (*FORMS, "R5")
+
+
+@dataclass
+class ReportTable:
+    """A rendered report: the same structure feeds HTML, CSV and XLSX."""
+
+    code: str
+    title: Texts
+    unit_code: str
+    unit_name: str
+    period: int
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    totals: list[dict[str, Any]] = field(default_factory=list)
+
+
+def report_unit(official: Official, province_code: str, unit: str | None) -> str:
+    """The unit a report is for: the official's commune or the province; never outside scope."""
+    require_role(official, *READERS)
+    if official.level == "province":
+        unit = unit or province_code
+        if unit != province_code and not (
+            units.is_commune_code(unit) and units.commune(unit).province_code == province_code
+        ):
+            raise NotFound("No such unit in this province.")
+        return unit
+    commune = official.commune_code
+    if unit not in (None, commune):
+        raise NotFound("That unit is outside your area.")
+    return commune
+
+
+def _value(row: dict[str, Any], key: str) -> int | None:
+    if key.startswith("deprived."):
+        return row["deprived"].get(key.removeprefix("deprived."))
+    return row.get(key)
+
+
+def _cells(row: dict[str, Any], columns: list[Column]) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for column in columns:
+        if column.is_rate:
+            numerator = _value(row, column.numerator)
+            denominator = _value(row, column.denominator)
+            cells[column.key] = (
+                round(100 * numerator / denominator, 2)
+                if numerator is not None and denominator
+                else None
+            )
+        else:
+            cells[column.key] = _value(row, column.key)
+    return cells
+
+
+def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {"deprived": {}}
+    for row in rows:
+        for key, value in row.items():
+            if key == "deprived":
+                for code, count in value.items():
+                    total["deprived"][code] = total["deprived"].get(code, 0) + (count or 0)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    return total
+
+
+def build_report(
+    session: Session, code: str, province_code: str, period: int, unit: str
+) -> ReportTable:
+    """R1–R4 for a province (its communes, subtotals by area, the total) or one commune."""
+    form = FORMS.get(code)
+    if form is None:
+        raise ValidationFailed("Unknown report form.", {"form": ", ".join(FORM_CODES)})
+    rows = commune_rows(session, province_code, period)
+    if form.needs_previous_period:
+        before = {r["commune_code"]: r for r in commune_rows(session, province_code, period - 1)}
+        for row in rows:
+            row["poor_start"] = before[row["commune_code"]]["poor"]
+            row["near_poor_start"] = before[row["commune_code"]]["near_poor"]
+    if unit != province_code:
+        rows = [row for row in rows if row["commune_code"] == unit]
+    columns = form.columns(period)
+    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
+    table = ReportTable(code, form.title, unit, name, period, columns)
+    for row in rows:
+        commune = units.commune(row["commune_code"])
+        table.rows.append({"code": commune.code, "name": commune.name, **_cells(row, columns)})
+    if unit == province_code:
+        for area, label in (
+            ("urban", _t("Khu vực thành thị (phường)", "Urban (wards)")),
+            ("rural", _t("Khu vực nông thôn (xã, đặc khu)", "Rural (communes, special zones)")),
+        ):
+            part = [r for r in rows if units.commune(r["commune_code"]).default_area == area]
+            table.totals.append({"code": area, "label": label, **_cells(_sum_rows(part), columns)})
+        table.totals.append(
+            {"code": "total", "label": _t("Toàn tỉnh", "Province total"),
+             **_cells(_sum_rows(rows), columns)}
+        )  # fmt: skip
+    return table
+
+
+R5_COLUMNS = [
+    Column("number", _t("STT", "No.")),
+    Column("head_name", _t("Họ và tên chủ hộ", "Head of household")),
+    Column("village", _t("Thôn, bản, tổ dân phố", "Village")),
+    Column("classification", _t("Phân loại", "Class")),
+    Column("members", _t("Số nhân khẩu", "Persons")),
+    Column("certificate", _t("Số giấy chứng nhận", "Certificate number")),
+]
+
+
+def recognised_households(
+    session: Session, province_code: str, period: int, unit: str
+) -> ReportTable:
+    """R5: the recognised poor and near-poor households with their members (node only)."""
+    query = (
+        select(Household, HouseholdStatus, Village.name, Certificate.number)
+        .join(HouseholdStatus, HouseholdStatus.household_id == Household.id)
+        .outerjoin(Village, Village.id == Household.village_id)
+        .outerjoin(Certificate, Certificate.decision_item_id == HouseholdStatus.decision_item_id)
+        .where(
+            HouseholdStatus.period == period,
+            HouseholdStatus.classification.in_(("poor", "near_poor")),
+        )
+        .order_by(Household.commune_code, HouseholdStatus.classification, Household.head_name)
+    )
+    if unit != province_code:
+        query = query.where(Household.commune_code == unit)
+    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
+    title = _t(
+        "Danh sách hộ nghèo, hộ cận nghèo được công nhận",
+        "List of recognised poor and near-poor households",
+    )
+    table = ReportTable("R5", title, unit, name, period, R5_COLUMNS)
+    for number, (household, status, village, certificate) in enumerate(session.execute(query), 1):
+        table.rows.append(
+            {
+                "code": str(household.id),
+                "name": household.head_name,
+                "number": number,
+                "head_name": household.head_name,
+                "village": village or "",
+                "classification": status.classification,
+                "members": status.members_count,
+                "certificate": certificate or "",
+                "member_names": [member.full_name for member in household.members],
+            }
+        )
+    return table
