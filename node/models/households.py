@@ -86,6 +86,10 @@ class HouseholdStatus(db.Model):
     commune_code: Mapped[str] = mapped_column(String(5), index=True)
     classification: Mapped[str] = mapped_column(String(10))
     standard_id: Mapped[str] = mapped_column(String(40))
+    # The household's area and ethnic-minority status when decided, kept on the status so the
+    # aggregates read one table: the counts are of the decision, not of later edits.
+    area: Mapped[str] = mapped_column(String(5))
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The class in the period before (None: not on any list then), and whether the household is
     # poor again after having exited poverty (tái nghèo): the R2 report's changes come from these.
     previous_classification: Mapped[str | None] = mapped_column(String(10))
@@ -111,3 +115,7 @@ class StatusDeprivation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     status_id: Mapped[int] = mapped_column(ForeignKey("household_statuses.id"), index=True)
     indicator: Mapped[str] = mapped_column(String(40))
+    # Copied from the status (only poor and near-poor ones have rows): R3 and the snapshot then
+    # count deprivations with one GROUP BY over this small table.
+    period: Mapped[int] = mapped_column(Integer, index=True)
+    commune_code: Mapped[str] = mapped_column(String(5))

@@ -13,11 +13,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, not_, or_, select
+from sqlalchemy import func, not_, select
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application
-from node.models.households import Household, HouseholdStatus, StatusDeprivation
+from node.models.households import HouseholdStatus, StatusDeprivation
 from node.models.snapshots import CommuneHouseholdCount, Snapshot
 from shared import units
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, AggregateSnapshotSchema, snapshot_id_of
@@ -29,64 +29,80 @@ OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
 ON_THE_LISTS = ("poor", "near_poor")
 
 
-def _count_if(condition: Any, value: Any = 1) -> Any:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0).cast(Integer)
-
-
 def status_counts(session: Session, period: int) -> dict[str, dict[str, int]]:
-    """Counts of decided statuses per commune: classes, areas, changes, minorities, members."""
-    s, h = HouseholdStatus, Household
-    poor, near = s.classification == "poor", s.classification == "near_poor"
-    rural, urban = h.area == "rural", h.area == "urban"
-    was_poor, was_near = (
-        s.previous_classification == "poor",
-        s.previous_classification == "near_poor",
-    )
-    new_to = {
-        cls: or_(s.previous_classification.is_(None), s.previous_classification != cls)
-        for cls in ("poor", "near_poor")
-    }
-    columns = {
-        "poor": _count_if(poor),
-        "near_poor": _count_if(near),
-        "average": _count_if(s.classification == "average"),
-        "not_poor": _count_if(s.classification == "not_poor"),
-        "poor_rural": _count_if(and_(poor, rural)),
-        "poor_urban": _count_if(and_(poor, urban)),
-        "near_poor_rural": _count_if(and_(near, rural)),
-        "near_poor_urban": _count_if(and_(near, urban)),
-        "new_poor": _count_if(and_(poor, new_to["poor"], not_(s.fell_back))),
-        "new_near_poor": _count_if(and_(near, new_to["near_poor"])),
-        "exited_poor": _count_if(and_(was_poor, not_(poor))),
-        "exited_near_poor": _count_if(
-            and_(was_near, s.classification.in_(("average", "not_poor")))
-        ),
-        "fell_back": _count_if(s.fell_back),
-        "ethnic_minority_poor": _count_if(and_(poor, h.ethnic_minority)),
-        "ethnic_minority_near_poor": _count_if(and_(near, h.ethnic_minority)),
-        "members_poor": _count_if(poor, s.members_count),
-        "members_near_poor": _count_if(near, s.members_count),
-    }
+    """Counts of decided statuses per commune: classes, areas, changes, minorities, members.
+
+    One GROUP BY commune and class over the statuses alone (each carries the household's area
+    and minority status as decided), with FILTER counts for the rest: the database makes one
+    pass, at about the cost of a plain count per commune.
+    """
+    s = HouseholdStatus
     query = (
-        select(s.commune_code, *(column.label(name) for name, column in columns.items()))
-        .join(h, h.id == s.household_id)
+        select(
+            s.commune_code,
+            s.classification,
+            func.count(),
+            func.count().filter(s.area == "urban"),
+            func.count().filter(s.ethnic_minority),
+            func.count().filter(s.fell_back),
+            # New on this list: not on it the period before (a poor household that had exited
+            # poverty earlier counts as fallen back instead).
+            func.count().filter(
+                s.previous_classification.is_distinct_from(s.classification), not_(s.fell_back)
+            ),
+            func.count().filter(s.previous_classification == "poor"),
+            func.count().filter(s.previous_classification == "near_poor"),
+            func.coalesce(func.sum(s.members_count), 0),
+        )
         .where(s.period == period)
-        .group_by(s.commune_code)
+        .group_by(s.commune_code, s.classification)
     )
-    return {
-        row.commune_code: {name: row._mapping[name] for name in columns}
-        for row in session.execute(query)
-    }
+    counts: dict[str, dict[str, int]] = {}
+    for (
+        commune,
+        cls,
+        total,
+        urban,
+        minority,
+        fell_back,
+        new,
+        was_poor,
+        was_near,
+        members,
+    ) in session.execute(query):
+        row = counts.setdefault(commune, dict.fromkeys(STATUS_FIELDS, 0))
+        row["registered"] += total
+        row[cls] += total
+        if cls in ON_THE_LISTS:
+            row[f"{cls}_urban"] += urban
+            row[f"{cls}_rural"] += total - urban
+            row[f"ethnic_minority_{cls}"] += minority
+            row[f"new_{cls}"] += new
+            row[f"members_{cls}"] += int(members)
+        if cls == "poor":
+            row["fell_back"] += fell_back
+        else:
+            row["exited_poor"] += was_poor
+        if cls in ("average", "not_poor"):
+            row["exited_near_poor"] += was_near
+    return counts
+
+
+STATUS_FIELDS = (
+    "registered", "poor", "near_poor", "average", "not_poor", "poor_rural", "poor_urban",
+    "near_poor_rural", "near_poor_urban", "new_poor", "new_near_poor", "exited_poor",
+    "exited_near_poor", "fell_back", "ethnic_minority_poor", "ethnic_minority_near_poor",
+    "members_poor", "members_near_poor",
+)  # fmt: skip
 
 
 def deprivation_counts(session: Session, period: int) -> dict[str, dict[str, int]]:
     """Poor and near-poor households deprived in each indicator, per commune."""
-    s, d = HouseholdStatus, StatusDeprivation
+    d = StatusDeprivation
     query = (
-        select(s.commune_code, d.indicator, func.count())
-        .join(d, d.status_id == s.id)
-        .where(s.period == period, s.classification.in_(ON_THE_LISTS))
-        .group_by(s.commune_code, d.indicator)
+        select(d.commune_code, d.indicator, func.count())
+        .where(d.period == period)
+        .group_by(d.commune_code, d.indicator)
     )
     counts: dict[str, dict[str, int]] = {}
     for commune, indicator, count in session.execute(query):
@@ -104,21 +120,15 @@ def pending_counts(session: Session, period: int) -> dict[str, int]:
     return dict(session.execute(query).all())
 
 
-def household_totals(session: Session, period: int) -> dict[str, int]:
-    """Resident households per commune: entered by the province admin, else the registered."""
-    registered = dict(
-        session.execute(
-            select(Household.commune_code, func.count()).group_by(Household.commune_code)
-        ).all()
-    )
-    entered = dict(
+def entered_household_totals(session: Session, period: int) -> dict[str, int]:
+    """Resident households per commune as the province admin entered them for the period."""
+    return dict(
         session.execute(
             select(CommuneHouseholdCount.commune_code, CommuneHouseholdCount.households).where(
                 CommuneHouseholdCount.period == period
             )
         ).all()
     )
-    return registered | entered
 
 
 def commune_rows(
@@ -130,12 +140,14 @@ def commune_rows(
     statuses = status_counts(session, period)
     deprived = deprivation_counts(session, period)
     pending = pending_counts(session, period)
-    totals = household_totals(session, period)
+    entered = entered_household_totals(session, period)
     rows = []
     for commune in units.communes(province_code):
         counts = dict.fromkeys(COUNT_FIELDS, 0)
         counts.update(statuses.get(commune.code, {}))
-        counts["households_total"] = totals.get(commune.code, 0)
+        # Without the admin's figure: the households the node registered for the period.
+        registered = counts.pop("registered", 0)
+        counts["households_total"] = entered.get(commune.code, registered)
         counts["applications_pending"] = pending.get(commune.code, 0)
         by_indicator = deprived.get(commune.code, {})
         row = {

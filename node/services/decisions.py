@@ -266,8 +266,14 @@ def set_status(
     status.standard_id = verification.standard_id
     status.previous_classification = previous
     status.fell_back = classification == "poor" and was_poor_then_out
+    status.area = household.area
+    status.ethnic_minority = household.ethnic_minority
+    # Only households on the lists are counted by indicator (R3, the snapshot's "deprived").
+    listed = classification in ON_THE_LISTS
     status.deprivations = [
-        StatusDeprivation(indicator=code) for code in verification.assessment["deprivations"]
+        StatusDeprivation(indicator=code, period=period, commune_code=household.commune_code)
+        for code in verification.assessment["deprivations"]
+        if listed
     ]
     status.members_count = len(verification.facts["members"])
     status.application_id = application.id

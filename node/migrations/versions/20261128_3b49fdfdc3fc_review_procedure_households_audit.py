@@ -441,6 +441,8 @@ def upgrade() -> None:
         sa.Column("commune_code", sa.String(length=5), nullable=False),
         sa.Column("classification", sa.String(length=10), nullable=False),
         sa.Column("standard_id", sa.String(length=40), nullable=False),
+        sa.Column("area", sa.String(length=5), nullable=False),
+        sa.Column("ethnic_minority", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("previous_classification", sa.String(length=10), nullable=True),
         sa.Column("fell_back", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("members_count", sa.Integer(), nullable=False),
@@ -485,6 +487,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("status_id", sa.Integer(), nullable=False),
         sa.Column("indicator", sa.String(length=40), nullable=False),
+        sa.Column("period", sa.Integer(), nullable=False),
+        sa.Column("commune_code", sa.String(length=5), nullable=False),
         sa.ForeignKeyConstraint(
             ["status_id"],
             ["household_statuses.id"],
@@ -499,6 +503,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_status_deprivations_status_id"), ["status_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_status_deprivations_period"), ["period"], unique=False)
 
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("household_id", sa.Integer(), nullable=True))
@@ -546,6 +551,7 @@ def downgrade() -> None:
         batch_op.drop_column("household_id")
 
     with op.batch_alter_table("status_deprivations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_status_deprivations_period"))
         batch_op.drop_index(batch_op.f("ix_status_deprivations_status_id"))
 
     op.drop_table("status_deprivations")
