@@ -11,11 +11,14 @@ import click
 import waitress
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
+from sqlalchemy import func, select
 
 from node import create_app
 from node.context import node_context, now, signing_key
 from node.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
+from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
+from node.models import User
 from node.scheduler import run_scheduler
 from node.services import accounts, aggregates, hub_access
 from node.services.errors import ValidationFailed
@@ -199,3 +202,45 @@ def scheduler(info: ScriptInfo, every: int) -> None:
         except DatabaseNotCurrent as error:
             raise click.ClickException(str(error)) from None
     run_scheduler(app, check_every_seconds=every)
+
+
+@cli.command("seed-demo")
+@click.option(
+    "--households",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    help="Households in the sampled population; those that qualify apply.",
+)
+@with_appcontext
+def seed_demo_command(households: int) -> None:
+    """Fill an empty node with demo officials and synthetic households (demo databases only)."""
+    _require_current_database()
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise InvalidInput("This node already has users; demo data goes into an empty node only.")
+    context = node_context()
+    result = seed_demo(db.session, context, households)
+    aggregates.build_snapshot(
+        db.session,
+        context.province_code,
+        current_period(context.today),
+        context.now,
+        current_app.config["SUPPRESSION_K"],
+    )
+    db.session.commit()
+    click.echo(
+        json.dumps(
+            {
+                "households": result.households,
+                "applications": result.applications,
+                "recognised": result.recognised,
+                "refused": result.refused,
+                "in_progress": result.in_progress,
+                "password": DEMO_PASSWORD,
+                "logins": [
+                    {"username": u, "role": r, "unit": unit} for u, r, unit in result.logins
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )

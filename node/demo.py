@@ -1,0 +1,489 @@
+"""Demo data for a node: officials, villages and synthetic households taken through the real
+review — submitted, verified, discussed at the village meeting, posted and decided.
+
+The households are a sample of the province's population: each is drawn poor, near-poor,
+average or not poor at the 2024 regional rates (RULES §7), with Vietnamese names, plausible ages
+and an ethnic-minority share by region; those that would qualify apply and go through the
+procedure, a few are refused, and some stay mid-way so the officers' worklists have work.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from node.models.applications import Application
+from node.models.snapshots import CommuneHouseholdCount
+from node.models.units import Village
+from node.services import accounts
+from node.services.applications import submit_application
+from node.services.context import Actor, NodeContext
+from node.services.decisions import DecisionLine, decide
+from node.services.places import add_village
+from node.services.review import post_results, record_meeting, record_verification, start_review
+from node.services.scopes import (
+    COMMUNE_CHAIR,
+    COMMUNE_OFFICER,
+    PROVINCE_ADMIN,
+    PROVINCE_OFFICER,
+    VILLAGE_HEAD,
+    Official,
+)
+from node.services.steps import scoped_application
+from shared import units
+from shared.standards import evaluate, standard_for
+from shared.standards.synthetic import random_facts
+
+# Printed by `giamngheo demo` for every demo login: demo databases are throwaway.
+DEMO_PASSWORD = "giamngheo-demo-2026"  # noqa: S105
+COMMUNES_IN_DEMO = 4
+VILLAGES_PER_COMMUNE = 3
+
+# 2024 poor and near-poor rates by region (RULES §7), in %; the poor share of the pair where the
+# source gives only the sum is taken as about half.
+REGION_RATES = {
+    "northern_mountains": (8.72, 6.26),
+    "central_highlands": (4.7, 4.75),
+    "north_central_coast": (3.0, 3.24),
+    "mekong_delta": (1.5, 1.64),
+    "red_river_delta": (0.5, 0.9),
+    "south_east": (0.05, 0.1),
+}
+# Share of poor and near-poor households that are of an ethnic minority, by region (rough).
+MINORITY_SHARE = {
+    "northern_mountains": 0.85,
+    "central_highlands": 0.7,
+    "north_central_coast": 0.3,
+    "mekong_delta": 0.2,
+    "red_river_delta": 0.05,
+    "south_east": 0.1,
+}
+REGIONS = {
+    "northern_mountains": ("04", "08", "11", "12", "14", "15", "19", "20", "25"),
+    "red_river_delta": ("01", "22", "24", "31", "33", "37"),
+    "north_central_coast": ("38", "40", "42", "44", "46", "48", "51", "56"),
+    "central_highlands": ("52", "66", "68"),
+    "south_east": ("75", "79", "80"),
+    "mekong_delta": ("82", "86", "91", "92", "96"),
+}
+MINORITIES = {
+    "northern_mountains": ("Thái", "H'Mông", "Dao", "Tày", "Nùng", "Mường"),
+    "central_highlands": ("Ê Đê", "Gia Rai", "Ba Na", "M'Nông"),
+    "north_central_coast": ("Mường", "Thái", "Bru-Vân Kiều", "Cơ Tu"),
+    "mekong_delta": ("Khmer", "Hoa", "Chăm"),
+    "red_river_delta": ("Mường", "Tày", "Dao"),
+    "south_east": ("Hoa", "Khmer", "Chơ Ro"),
+}
+FAMILY = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+)
+MINORITY_FAMILY = (
+    "Lò",
+    "Quàng",
+    "Vàng",
+    "Giàng",
+    "Sùng",
+    "Mùa",
+    "Lường",
+    "Hà",
+    "Y",
+    "Ksor",
+    "Thạch",
+    "Danh",
+)
+MIDDLE = {"male": ("Văn", "Đức", "Minh", "Hữu", "Quang"), "female": ("Thị", "Ngọc", "Thu", "Thanh")}
+GIVEN = {
+    "male": (
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Hùng",
+        "Khánh",
+        "Long",
+        "Nam",
+        "Phúc",
+        "Sơn",
+        "Thắng",
+        "Tuấn",
+        "Việt",
+        "Páo",
+        "Chứ",
+        "Sếnh",
+    ),
+    "female": (
+        "Anh",
+        "Hoa",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Mai",
+        "Nga",
+        "Nhung",
+        "Phương",
+        "Thảo",
+        "Trang",
+        "Yến",
+        "Mỷ",
+        "Dở",
+        "Pằng",
+    ),
+}
+
+
+def region_of(province_code: str) -> str:
+    """The socio-economic region a province belongs to (for the demo's rates)."""
+    return next(region for region, codes in REGIONS.items() if province_code in codes)
+
+
+@dataclass
+class DemoTeam:
+    """The demo's officials: one set per commune in the demo, and the province's two."""
+
+    province: dict[str, Official] = field(default_factory=dict)
+    communes: dict[str, dict[str, Official]] = field(default_factory=dict)
+    village_heads: dict[str, Official] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, unit)
+
+
+@dataclass
+class SeedResult:
+    """What the seeding did, for the demo's summary."""
+
+    households: int = 0
+    applications: int = 0
+    recognised: int = 0
+    refused: int = 0
+    in_progress: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _official(
+    session: Session,
+    username: str,
+    role: str,
+    units_: list[str],
+    context: NodeContext,
+    team: DemoTeam,
+) -> Official:
+    user = accounts.create_user(
+        session, username, DEMO_PASSWORD, role, units_, context.province_code, now=context.now
+    )
+    team.logins.append((username, role, ", ".join(units_)))
+    return accounts.official_for_user(user)
+
+
+def create_team(
+    session: Session, context: NodeContext, rng: random.Random
+) -> tuple[DemoTeam, list]:
+    """Villages in a few communes and an official for every role there."""
+    province = context.province_code
+    communes = list(units.communes(province))
+    chosen = rng.sample(communes, min(COMMUNES_IN_DEMO, len(communes)))
+    chosen.sort(key=lambda c: c.code)
+    team = DemoTeam()
+    team.province["admin"] = _official(session, "admin", PROVINCE_ADMIN, [province], context, team)
+    team.province["officer"] = _official(
+        session, "so.nnmt", PROVINCE_OFFICER, [province], context, team
+    )
+    villages = []
+    for number, commune in enumerate(chosen, start=1):
+        suffix = "" if number == 1 else str(number)
+        team.communes[commune.code] = {
+            "officer": _official(
+                session, f"canbo{suffix}", COMMUNE_OFFICER, [commune.code], context, team
+            ),
+            "chair": _official(
+                session, f"chutich{suffix}", COMMUNE_CHAIR, [commune.code], context, team
+            ),
+        }
+        kind = "Tổ dân phố" if commune.default_area == "urban" else "Thôn"
+        for index in range(1, VILLAGES_PER_COMMUNE + 1):
+            village = add_village(session, commune.code, f"{kind} {index}")
+            villages.append(village)
+            head_name = f"truongthon{suffix}" + ("" if index == 1 else f"-{index}")
+            team.village_heads[village.code] = _official(
+                session, head_name, VILLAGE_HEAD, [village.code], context, team
+            )
+    return team, villages
+
+
+def _name(rng: random.Random, sex: str, minority: bool) -> str:
+    family = rng.choice(MINORITY_FAMILY if minority else FAMILY)
+    return f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+
+
+def _facts_for(rng: random.Random, period: int, target: str) -> dict[str, Any]:
+    """Household facts whose assessment is ``target`` under the period's standard."""
+    standard = standard_for(period)
+    while True:
+        facts = random_facts(rng, period)
+        facts.pop("annual_income", None)
+        facts["monthly_income"] = 0
+        count = evaluate(facts)["deprivation_count"]
+        if (target == "poor") != (count >= standard.poor_min_deprivations) and target in (
+            "poor",
+            "near_poor",
+        ):
+            continue
+        line = standard.income_lines[facts["area"]]
+        average = standard.average_lines[facts["area"]] if standard.average_lines else line * 1.5
+        low, high = {
+            "poor": (0.35 * line, line),
+            "near_poor": (0.5 * line, line),
+            "average": (line + 1, average),
+            "not_poor": (average + 1, 3 * average),
+        }[target]
+        members = len(facts["members"])
+        facts["monthly_income"] = int(rng.uniform(low, high)) * members
+        if evaluate(facts)["classification"] == target:
+            return facts
+
+
+def _draw_class(rng: random.Random, region: str) -> str:
+    poor, near = REGION_RATES[region]
+    roll = rng.random() * 100
+    if roll < poor:
+        return "poor"
+    if roll < poor + near:
+        return "near_poor"
+    # Some households just above the line apply too; the review refuses them.
+    return "average" if roll < poor + near + 1.0 else "not_poor"
+
+
+def seed_demo(
+    session: Session, context: NodeContext, households: int, seed: int = 2026
+) -> SeedResult:
+    """Officials, villages and ``households`` sampled households through the real services."""
+    # Seeded on purpose: the same demo every time (nothing here is a secret).
+    rng = random.Random(f"{seed}-{context.province_code}")  # noqa: S311
+    region = region_of(context.province_code)
+    team, villages = create_team(session, context, rng)
+    period = context.today.year
+    result = SeedResult(households=households, logins=team.logins)
+    by_commune: dict[str, list[int]] = {}
+    for commune in team.communes:
+        session.add(
+            CommuneHouseholdCount(
+                commune_code=commune, period=period, households=households // len(team.communes)
+            )
+        )
+    applicants: dict[int, Applicant] = {}
+    for number in range(households):
+        target = _draw_class(rng, region)
+        if target == "not_poor":
+            continue
+        village = villages[number % len(villages)]
+        applicant = _apply(session, context, rng, village, period, target, region, number)
+        applicants[applicant.application_id] = applicant
+        by_commune.setdefault(village.commune_code, []).append(applicant.application_id)
+        result.applications += 1
+    _review(session, context, team, by_commune, applicants, rng, result)
+    session.flush()
+    return result
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who applied, and where: what the reviewer will write down at the household."""
+
+    application_id: int
+    name: str
+    minority: bool
+    village: Village
+
+
+def _apply(
+    session: Session,
+    context: NodeContext,
+    rng: random.Random,
+    village: Village,
+    period: int,
+    target: str,
+    region: str,
+    number: int,
+) -> Applicant:
+    facts = _facts_for(rng, period, target)
+    minority = target in ("poor", "near_poor") and rng.random() < MINORITY_SHARE[region]
+    head = next(m for m in facts["members"] if m["relation"] == "head")
+    name = _name(rng, head["sex"], minority)
+    request = {
+        "commune_code": village.commune_code,
+        "village_code": village.code,
+        "kind": "enter",
+        "applicant": {
+            "full_name": name,
+            "citizen_id": f"{int(context.province_code):03d}{rng.randrange(10**9):09d}",
+            "phone": f"09{rng.randrange(10**8):08d}",
+        },
+        "household": facts,
+        "consent": True,
+    }
+    submission = submit_application(
+        session,
+        request,
+        f"demo-{context.province_code}-{number}",
+        context,
+        channel="portal" if number % 4 else "paper",
+        actor=Actor(),
+    )
+    application_id = session.scalar(
+        select(Application.id).where(Application.tracking_code == submission.body["tracking_code"])
+    )
+    return Applicant(application_id, name, minority, village)
+
+
+def _identities(
+    rng: random.Random, facts: dict, head_name: str, minority: bool, ethnicity: str
+) -> list[dict[str, Any]]:
+    family = head_name.split()[0]
+    identities = []
+    for member in facts["members"]:
+        if member["relation"] == "head":
+            name = head_name
+        elif member["relation"] == "spouse":
+            name = _name(rng, member["sex"], minority)
+        else:
+            name = (
+                f"{family} {rng.choice(MIDDLE[member['sex']])} {rng.choice(GIVEN[member['sex']])}"
+            )
+        adult = member["birth_date"] < "2012-01-01"
+        identities.append(
+            {
+                "full_name": name,
+                "citizen_id": f"0{rng.randrange(10**11):011d}" if adult else None,
+                "ethnicity": ethnicity,
+            }
+        )
+    return identities
+
+
+def _review(
+    session: Session,
+    context: NodeContext,
+    team: DemoTeam,
+    by_commune: dict[str, list[int]],
+    applicants: dict[int, Applicant],
+    rng: random.Random,
+    result: SeedResult,
+) -> None:
+    """Take each commune's applications through the procedure, leaving some mid-way."""
+    region_minorities = MINORITIES[region_of(context.province_code)]
+    start = context.today - timedelta(days=40)
+    for commune, ids in by_commune.items():
+        officer = team.communes[commune]["officer"]
+        chair = team.communes[commune]["chair"]
+        to_meeting: dict[str, list[int]] = {}
+        past = _shifted(context, start)
+        for position, app_id in enumerate(ids):
+            stage = position % 10  # 0: left submitted, 1: under review, 2-9: go on
+            if stage == 0:
+                result.in_progress += 1
+                continue
+            application = scoped_application(session, officer, app_id)
+            applicant = applicants[app_id]
+            village_code = applicant.village.code
+            head = team.village_heads[village_code]
+            start_review(session, officer, application, past, assign_to=head.user_id)
+            if stage == 1:
+                result.in_progress += 1
+                continue
+            facts = copy.deepcopy(application.declared_facts)
+            ethnicity = rng.choice(region_minorities) if applicant.minority else "Kinh"
+            identities = _identities(rng, facts, applicant.name, applicant.minority, ethnicity)
+            record_verification(
+                session,
+                head,
+                application,
+                past,
+                facts=facts,
+                identities=identities,
+                address=applicant.village.name,
+            )
+            to_meeting.setdefault(village_code, []).append(app_id)
+        meeting_day = start + timedelta(days=7)
+        posted: list[int] = []
+        for village_code, app_ids in to_meeting.items():
+            head = team.village_heads[village_code]
+            attendees = rng.randint(25, 60)
+            votes = [(app_id, rng.randint(attendees // 2 + 1, attendees)) for app_id in app_ids]
+            record_meeting(
+                session,
+                head,
+                _shifted(context, meeting_day),
+                held_on=meeting_day,
+                attendees=attendees,
+                votes=votes,
+                village_code=village_code,
+                chaired_by=None,
+            )
+            posted.extend(app_ids)
+        # A few wait at the meeting stage; the rest are posted and decided.
+        waiting, to_post = posted[: len(posted) // 8], posted[len(posted) // 8 :]
+        result.in_progress += len(waiting)
+        if not to_post:
+            continue
+        posting_day = start + timedelta(days=10)
+        post_results(
+            session,
+            officer,
+            _shifted(context, posting_day),
+            application_ids=to_post,
+            starts_on=posting_day,
+        )
+        decision_day = start + timedelta(days=20)
+        lines = []
+        for app_id in to_post:
+            application = scoped_application(session, chair, app_id)
+            refused = application.self_classification not in ("poor", "near_poor")
+            lines.append(
+                DecisionLine(
+                    app_id,
+                    "refused" if refused else "recognised",
+                    "Thu nhập bình quân đầu người cao hơn chuẩn cận nghèo." if refused else None,
+                )
+            )
+            result.refused += refused
+            result.recognised += not refused
+        decide(
+            session,
+            chair,
+            _shifted(context, decision_day),
+            number=f"{rng.randint(100, 999)}/QĐ-UBND",
+            decided_on=decision_day,
+            lines=lines,
+        )
+
+
+def _shifted(context: NodeContext, day: date) -> NodeContext:
+    """The context as of an earlier day: the demo's review happened over the past weeks."""
+    moment = context.now - (context.today - day)
+    return NodeContext(context.province_code, day, moment, context.review_window, context.rules)
+
+
+def iter_logins(result: SeedResult) -> Iterator[str]:
+    """Lines describing the demo's sign-ins."""
+    for username, role, unit in result.logins:
+        yield f"{username:<16} {role:<17} {unit}"
