@@ -11,9 +11,11 @@ APPS = node hub
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[dev]'
+	# axe-core, which the browser tests load into pages (tests/e2e).
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: install

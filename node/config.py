@@ -32,6 +32,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # A resident may take an afternoon over the no-JS form: its CSRF token lasts a day (the
+    # session cookie bounds it anyway); an expired one gets the page back, nothing lost.
+    WTF_CSRF_TIME_LIMIT = 24 * 3600
     # Larger bodies get a 413: a household declaration is a few kilobytes.
     MAX_CONTENT_LENGTH = 256 * 1024
     # The yearly periodic review window (RULES §5), month-day, both ends included.

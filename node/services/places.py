@@ -66,3 +66,17 @@ def add_village(session: Session, commune_code: str, name: str, area: str | None
     session.add(village)
     session.flush()
     return village
+
+
+def village_unit(session: Session, village_id: int | None) -> dict[str, Any] | None:
+    """The village with this id as an API unit (active or not), or None."""
+    village = session.get(Village, village_id) if village_id is not None else None
+    if village is None:
+        return None
+    return {
+        "code": village.code,
+        "name": village.name,
+        "level": "village",
+        "parent_code": village.commune_code,
+        "area": village.area or units.commune(village.commune_code).default_area,
+    }
