@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException, default_exceptions
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 
 from node import api, auth, i18n, web
 from node.api.errors import json_error, service_error_response, wants_json
@@ -17,6 +18,9 @@ from node.services.errors import ServiceError
 from node.web.errors import error_page
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Seconds a client should wait before retrying when the database is down.
+DATABASE_RETRY_AFTER_SECONDS = 10
+logger = logging.getLogger(__name__)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -72,6 +76,22 @@ def register_error_handlers(app: Flask) -> None:
             return service_error_response(error)
         return error_page(default_exceptions[error.status](description=error.message))
 
+    def handle_database_down(error: OperationalError):
+        # The database is down or unreachable (a restart, a failover): a 503 the client can
+        # retry, never a 500; the portal keeps the resident's form and queued submission.
+        # Only the error's class is logged: its text may quote a statement's parameters.
+        logger.warning("database unavailable: %s", type(error.orig).__name__)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.close()
+        unavailable = ServiceUnavailable(
+            "The database is not available right now; please try again in a moment.",
+            retry_after=DATABASE_RETRY_AFTER_SECONDS,
+        )
+        return json_error(unavailable) if wants_json() else error_page(unavailable)
+
     # Registered after flask-smorest's own handler, so this one wins.
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(OperationalError, handle_database_down)
