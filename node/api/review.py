@@ -63,7 +63,7 @@ class ApplicationList(MethodView):
         }
 
 
-@blp.route("/applications/<int:application_id>")
+@blp.route("/applications/<int(max=2147483647):application_id>")
 class ApplicationFile(MethodView):
     """One application's whole file."""
 
@@ -145,7 +145,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@blp.route("/applications/<int:application_id>/actions/<action>")
+@blp.route("/applications/<int(max=2147483647):application_id>/actions/<action>")
 class ApplicationAction(MethodView):
     """Move an application one step: verify, record_meeting, post, complaint, decide, …"""
 
@@ -262,7 +262,7 @@ class PeriodicReviews(MethodView):
         return {"period": opened.review.period, "queued": opened.queued}
 
 
-@blp.route("/duplicates/<int:flag_id>/resolve")
+@blp.route("/duplicates/<int(max=2147483647):flag_id>/resolve")
 class DuplicateResolution(MethodView):
     """Settle a possible duplicate."""
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+# Ids and counts are 32-bit integers in the database: larger numbers are bad input (422), not
+# an overflow deep in the driver.
+MAX_INT = 2**31 - 1
+
+
+def _id(**kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(validate=ma.validate.Range(1, MAX_INT), **kwargs)
+
+
+def _count(**kwargs) -> ma.fields.Integer:
+    # The lower bound is the service's to check, with its own message.
+    return ma.fields.Integer(validate=ma.validate.Range(max=1_000_000), **kwargs)
+
 
 class Strict(ma.Schema):
     """Input schemas refuse fields they do not know: a typo is a 422, not silently ignored."""
@@ -15,7 +28,7 @@ class Strict(ma.Schema):
 class Versioned(Strict):
     """Action bodies may carry the version the form was opened at (stale forms get a 409)."""
 
-    version = ma.fields.Integer(
+    version = _id(
         load_default=None,
         metadata={"description": "the application's version when the form was opened"},
     )
@@ -23,6 +36,10 @@ class Versioned(Strict):
 
 class ListQuerySchema(ma.Schema):
     """Filters and paging of the officials' application list."""
+
+    class Meta:
+        # Unknown query parameters (a cache-buster, a tracking tag) are ignored, as documented.
+        unknown = ma.EXCLUDE
 
     status = ma.fields.String(
         validate=ma.validate.OneOf(
@@ -34,7 +51,7 @@ class ListQuerySchema(ma.Schema):
     kind = ma.fields.String(validate=ma.validate.OneOf(["enter", "exit"]))
     period = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
     overdue = ma.fields.Boolean(load_default=False)
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100_000))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(1, 200))
 
 
@@ -92,13 +109,13 @@ class ApplicationFileSchema(ApplicationSummarySchema):
 class StartReviewSchema(Versioned):
     """start_review: take a submitted application into review."""
 
-    assign_to = ma.fields.Integer(load_default=None, metadata={"description": "a user id"})
+    assign_to = _id(load_default=None, metadata={"description": "a user id"})
 
 
 class AssignSchema(Versioned):
     """assign: the village head or officer who will verify."""
 
-    user_id = ma.fields.Integer(required=True)
+    user_id = _id(required=True)
 
 
 class IdentitySchema(ma.Schema):
@@ -124,8 +141,8 @@ class MeetingActionSchema(Versioned):
     """record_meeting for one household (use POST /api/v1/meetings for a whole list)."""
 
     held_on = ma.fields.Date(required=True)
-    attendees = ma.fields.Integer(required=True)
-    agreeing = ma.fields.Integer(required=True)
+    attendees = _count(required=True)
+    agreeing = _count(required=True)
     village_code = ma.fields.String(load_default=None)
     chaired_by = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
 
@@ -174,15 +191,15 @@ class VoteSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    application_id = ma.fields.Integer(required=True)
-    agreeing = ma.fields.Integer(required=True)
+    application_id = _id(required=True)
+    agreeing = _count(required=True)
 
 
 class MeetingSchema(Strict):
     """A village meeting on a list of verified households."""
 
     held_on = ma.fields.Date(required=True)
-    attendees = ma.fields.Integer(required=True)
+    attendees = _count(required=True)
     votes = ma.fields.List(ma.fields.Nested(VoteSchema), required=True)
     village_code = ma.fields.String(load_default=None)
     chaired_by = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
@@ -191,7 +208,7 @@ class MeetingSchema(Strict):
 class PostingSchema(Strict):
     """A public posting of several households."""
 
-    application_ids = ma.fields.List(ma.fields.Integer(), required=True)
+    application_ids = ma.fields.List(_id(), required=True, validate=ma.validate.Length(max=1000))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(load_default=None)
 
@@ -202,7 +219,7 @@ class DecisionLineSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    application_id = ma.fields.Integer(required=True)
+    application_id = _id(required=True)
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(["recognised", "refused"]))
     reasons = ma.fields.String(load_default=None, validate=ma.validate.Length(max=5000))
 
@@ -218,7 +235,7 @@ class DecisionSchema(Strict):
 class PeriodicReviewSchema(Strict):
     """Open the commune's periodic review for next year's lists."""
 
-    period = ma.fields.Integer(required=True)
+    period = ma.fields.Integer(required=True, validate=ma.validate.Range(2000, 2100))
     closes_on = ma.fields.Date(load_default=None)
 
 

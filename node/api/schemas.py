@@ -32,7 +32,8 @@ class UnitQuerySchema(ma.Schema):
     """Which units to list."""
 
     class Meta:
-        unknown = ma.RAISE
+        # Unknown query parameters are ignored (as webargs does for the query string anyway).
+        unknown = ma.EXCLUDE
 
     parent = ma.fields.String(
         metadata={"description": "a commune code to list its villages; omit for the communes"}

@@ -49,7 +49,7 @@ class AssessmentQuerySchema(ma.Schema):
     """Optionally, a standard other than the period's (e.g. VN-2027-2030 during 2026)."""
 
     class Meta:
-        unknown = ma.RAISE
+        unknown = ma.EXCLUDE
 
     standard = ma.fields.String(metadata={"example": "VN-2027-2030"})
 
