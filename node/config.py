@@ -21,7 +21,12 @@ class Config:
     """Settings every environment shares; the constructor reads the environment."""
 
     DEFAULT_SECRET_KEY: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    # pre-ping: a connection the database dropped (restart, failover) is replaced, not used.
+    # hide_parameters: statements in logs and error messages never show the values (names, IDs).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     API_TITLE = "giamngheo node"
