@@ -6,13 +6,14 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from hub import api, i18n, web
-from hub.api.errors import json_error, wants_json
+from hub.api.errors import json_error, service_error_response, wants_json
 from hub.config import Config, load_config
 from hub.database import configure_sqlite
 from hub.extensions import csrf, db, migrate
+from hub.services.errors import ServiceError
 from hub.web.errors import error_page
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -64,5 +65,12 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         return json_error(error) if wants_json() else error_page(error)
 
+    def handle_service_error(error: ServiceError):
+        db.session.rollback()
+        if wants_json():
+            return service_error_response(error)
+        return error_page(default_exceptions[error.status](description=error.message))
+
     # Registered after flask-smorest's own handler, so this one wins.
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(ServiceError, handle_service_error)

@@ -30,6 +30,26 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # Larger request bodies get a 413: the hub takes nothing bigger than a sign-in form.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    # Pulling the nodes' snapshots (DESIGN §6): seconds to connect and to wait for the answer,
+    # retries after a connection error or a 5xx with exponential backoff (base and ceiling, in
+    # seconds, plus jitter), the largest body accepted, and how many nodes are pulled at once.
+    PULL_CONNECT_TIMEOUT = 5.0
+    PULL_READ_TIMEOUT = 30.0
+    PULL_RETRIES = 3
+    PULL_BACKOFF = 1.0
+    PULL_BACKOFF_MAX = 30.0
+    PULL_MAX_BYTES = 5 * 1024 * 1024
+    PULL_WORKERS = 8
+    # A node's default pull interval; a node is stale after STALE_FACTOR intervals without a
+    # successful pull.
+    DEFAULT_PULL_INTERVAL_MINUTES = 60
+    STALE_FACTOR = 3
+    # How often the scheduler looks for added, changed or removed nodes.
+    SCHEDULER_SYNC_SECONDS = 60
+    # Pins the clock (tests, demos); None means the real time.
+    FIXED_NOW = None
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ

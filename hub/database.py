@@ -20,17 +20,25 @@ class DatabaseNotCurrent(RuntimeError):
     """The database is not at the latest migration, so the code and the schema disagree."""
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """Make SQLite enforce foreign keys and let SQLAlchemy own its transactions.
+    """Make SQLite enforce foreign keys, let SQLAlchemy own its transactions, wait for locks.
 
     pysqlite opens transactions itself, late, which breaks SAVEPOINTs (nested transactions);
-    this is the SQLAlchemy documentation's recipe for handing that job back to SQLAlchemy.
+    this is the SQLAlchemy documentation's recipe for handing that job back to SQLAlchemy. The
+    web server and the scheduler are two processes writing one file: WAL lets readers go on
+    while one writes, and the busy timeout makes a writer wait for the lock instead of failing.
+    PostgreSQL, the production database, needs none of this.
     """
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:

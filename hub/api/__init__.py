@@ -3,8 +3,9 @@
 import flask_smorest
 from flask import Flask
 
-from hub.api import health
+from hub.api import auth, health, nodes, stats
 from hub.api.errors import ErrorSchema
+from hub.auth import BEARER_SCHEME
 from hub.extensions import csrf
 
 
@@ -17,7 +18,15 @@ class Api(flask_smorest.Api):
 def init_app(app: Flask) -> None:
     """Register the API blueprints and the OpenAPI document."""
     api = Api(app)
-    for blueprint in (health.blp,):
+    api.spec.components.security_scheme(
+        BEARER_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "a central user's token from POST /api/v1/auth/token",
+        },
+    )
+    for blueprint in (health.blp, auth.blp, nodes.blp, stats.blp):
         api.register_blueprint(blueprint)
         # Programs authenticate with bearer tokens, not cookies, so CSRF tokens do not apply.
         csrf.exempt(blueprint)

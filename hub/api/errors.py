@@ -8,6 +8,8 @@ import marshmallow as ma
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from hub.services.errors import ServiceError
+
 API_PATH_PREFIX = "/api/"
 
 
@@ -74,4 +76,11 @@ def json_error(error: HTTPException) -> Response:
         if name.lower() != "content-type":
             response.headers[name] = value
     response.headers.update(data.get("headers") or {})
+    return response
+
+
+def service_error_response(error: ServiceError) -> Response:
+    """A refused use-case as a JSON error."""
+    response = jsonify(error={"code": error.code, "message": error.message, "fields": error.fields})
+    response.status_code = error.status
     return response

@@ -10,6 +10,14 @@ from hub.extensions import db
 
 logger = logging.getLogger("alembic.env")
 
+# Tables the migrations create but no model maps: APScheduler's job store (hub.scheduler).
+UNMAPPED_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
+    """Keep autogenerate from dropping the tables that have no model."""
+    return not (type_ == "table" and name in UNMAPPED_TABLES)
+
 
 def skip_empty_autogenerate(_context, _revision, directives) -> None:
     """Write no revision file when autogenerate finds nothing to change."""
@@ -34,6 +42,7 @@ def run_migrations_online() -> None:
     """Connect to the app's database and migrate it."""
     configure_args = {
         "process_revision_directives": skip_empty_autogenerate,
+        "include_object": include_object,
         **current_app.extensions["migrate"].configure_args,
     }
     with db.engine.connect() as connection:

@@ -1,5 +1,15 @@
 """The hub's tables; importing this package puts every one of them on the hub's metadata."""
 
-from hub.models.nodes import Node
+from hub.models.nodes import Node, PullAttempt
+from hub.models.snapshots import Snapshot, SnapshotDeprivation, SnapshotRow
+from hub.models.users import User, UserSession
 
-__all__ = ["Node"]
+__all__ = [
+    "Node",
+    "PullAttempt",
+    "Snapshot",
+    "SnapshotDeprivation",
+    "SnapshotRow",
+    "User",
+    "UserSession",
+]

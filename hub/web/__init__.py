@@ -1,11 +1,45 @@
-"""The hub's HTML side: pages for the central office."""
+"""The hub's HTML side: the public entry page, sign-in, and the central office's dashboards."""
 
-from flask import Flask
+from __future__ import annotations
 
-from hub.web import pages, security
+from datetime import datetime
+
+from flask import Flask, has_request_context
+from flask_babel import format_datetime, format_decimal
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub.auth import current_user
+from hub.web import account, dashboard, pages, security
+from hub.web.tables import COUNT, MOMENT, RATE, cell_kind
+
+
+def format_cell(value: object, kind: str) -> str:
+    """A cell as people read it, in the page's language: 1.234 · 2,93 · 28/11/2026 09:15."""
+    if value is None:
+        return "–"
+    if kind == COUNT and isinstance(value, int):
+        return format_decimal(value, format="#,##0")
+    if kind == RATE and isinstance(value, int | float):
+        return format_decimal(value, format="#,##0.00")
+    if kind == MOMENT and isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return str(value)
+
+
+def template_helpers() -> dict[str, object]:
+    """What every template may use: the signed-in user and the cell formatting."""
+    try:
+        user = current_user() if has_request_context() else None
+    except SQLAlchemyError:
+        # An error page about a database failure must still render.
+        user = None
+    return {"signed_in_user": user, "format_cell": format_cell, "cell_kind": cell_kind}
 
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints and the headers every response carries."""
     app.register_blueprint(pages.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(dashboard.bp)
+    app.context_processor(template_helpers)
     app.after_request(security.set_security_headers)

@@ -1,11 +1,16 @@
-"""Public pages of the hub."""
+"""The public national entry page: every province, linking to its node's resident portal."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+
+from hub.context import now
+from hub.extensions import db
+from hub.services.nodes import node_statuses
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    """The national overview (figures arrive with the node registry and pulls)."""
-    return render_template("index.html")
+    """ "Chọn nơi bạn sinh sống": the 34 provinces, online or not yet connected. Public."""
+    statuses = node_statuses(db.session, now=now(), stale_factor=current_app.config["STALE_FACTOR"])
+    return render_template("index.html", statuses=statuses)

@@ -4,6 +4,7 @@ database that is behind, the node registry's constraints, and the tests' own rol
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from hub.cli import cli
 from hub.database import revisions
 from hub.extensions import db
-from hub.models import Node
+from hub.models import Node, Snapshot
 
 
 def make_node(**changes):
@@ -20,7 +21,7 @@ def make_node(**changes):
         **{
             "province_code": "01",
             "url": "https://giamngheo.hanoi.example/",
-            "token": "token",
+            "token_encrypted": "token",
             "public_key": "key",
             **changes,
         }
@@ -39,7 +40,52 @@ def test_init_db_creates_the_schema_and_can_run_again(make_app):
     with app.app_context():
         current, heads = revisions()
         assert current == heads
-        assert "nodes" in sa.inspect(db.engine).get_table_names()
+        assert set(sa.inspect(db.engine).get_table_names()) == {
+            "alembic_version",
+            "apscheduler_jobs",
+            "nodes",
+            "pull_attempts",
+            "snapshot_deprivations",
+            "snapshot_rows",
+            "snapshots",
+            "user_sessions",
+            "users",
+        }
+
+
+def test_the_migrations_go_down_to_nothing_and_up_again(make_app):
+    app = make_app()
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        assert set(sa.inspect(db.engine).get_table_names()) == {"alembic_version"}
+        flask_migrate.upgrade()
+        current, heads = revisions()
+        assert current == heads
+
+
+def test_one_current_snapshot_per_province_and_period(db_session):
+    def snapshot(snapshot_id):
+        moment = datetime.now(UTC)
+        return Snapshot(
+            province_code="01",
+            period=2026,
+            snapshot_id=snapshot_id,
+            standard_id="VN-2022-2025",
+            generated_at=moment,
+            received_at=moment,
+            confirmed_at=moment,
+            is_current=True,
+            body={},
+        )
+
+    db_session.add(snapshot("a" * 64))
+    db_session.flush()
+    db_session.add(snapshot("b" * 64))
+
+    with pytest.raises(sa.exc.IntegrityError, match=r"uq_snapshots_current|UNIQUE"):
+        db_session.flush()
+    db_session.rollback()
 
 
 def test_run_refuses_a_database_behind_the_latest_migration(make_app):

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from shared.units import provinces
+
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -17,8 +19,37 @@ def test_home_page_is_vietnamese_by_default(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="vi">' in html
+    assert "<h1>Chọn nơi bạn sinh sống</h1>" in html
     assert "Tổng hợp hộ nghèo, hộ cận nghèo toàn quốc" in html
     assert "Văn phòng Quốc gia về giảm nghèo" in html
+
+
+def test_entry_page_lists_every_province_with_its_status(client, nodes, register, pull):
+    register(nodes["12"])
+    register(nodes["01"])
+    pull(provinces=["12"])
+
+    html = client.get("/").get_data(as_text=True)
+
+    items = re.findall(r'<li class="province state-(\w+)">(.*?)</li>', html, re.S)
+    assert len(items) == 34
+    states = {state: [body for s, body in items if s == state] for state, _ in items}
+    assert len(states["online"]) == 1
+    assert f'<a href="{nodes["12"].url}" lang="vi">Lai Châu</a>' in states["online"][0]
+    assert "Đang hoạt động" in states["online"][0]
+    assert len(states["registered"]) == 1  # Hà Nội: registered, never pulled
+    assert nodes["01"].url in states["registered"][0]
+    assert len(states["missing"]) == 32
+    assert all("Chưa kết nối" in body and "<a " not in body for body in states["missing"])
+    for item in provinces():
+        assert item.name in html
+
+
+def test_entry_page_needs_no_sign_in_and_shows_no_figures(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "<table" not in response.get_data(as_text=True)
 
 
 def test_lang_en_gives_english_and_is_remembered(client):
@@ -26,6 +57,7 @@ def test_lang_en_gives_english_and_is_remembered(client):
 
     html = response.get_data(as_text=True)
     assert '<html lang="en">' in html
+    assert "Choose where you live" in html
     assert "National overview of poor and near-poor households" in html
     assert "lang=en" in response.headers["Set-Cookie"]
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)

@@ -1,0 +1,179 @@
+"""A stand-in for a provincial node: a real HTTP server on 127.0.0.1 serving signed snapshots.
+
+The hub's fault cases need a node that misbehaves on purpose (bad JSON, a bad signature, the
+wrong province, a 500, slowness), which a real node never does; the happy path is also tested
+against real node processes (test_real_nodes.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared import units
+from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of
+
+INDICATORS = ("employment", "health_insurance", "housing_quality", "drinking_water")
+
+
+def make_snapshot(
+    province_code: str,
+    period: int = 2026,
+    *,
+    scale: int = 1,
+    communes: int | None = None,
+    suppressed: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """A valid snapshot with deterministic counts for the province's communes (or the first N)."""
+    rows = []
+    for index, commune in enumerate(units.communes(province_code)[:communes]):
+        base = (index + 1) * scale
+        row: dict[str, Any] = {"commune_code": commune.code}
+        for offset, name in enumerate(COUNT_FIELDS):
+            row[name] = base * (offset + 1)
+        row["households_total"] = base * 1000
+        row["deprived"] = {code: base + n for n, code in enumerate(INDICATORS)}
+        row["suppressed"] = []
+        for name in (suppressed or {}).get(commune.code, []):
+            row[name] = None
+            row["suppressed"].append(name)
+        rows.append(row)
+    content = {
+        "schema_version": SCHEMA_VERSION,
+        "province_code": province_code,
+        "period": period,
+        "standard_id": "VN-2022-2025",
+        "suppression_k": None,
+        "rows": rows,
+    }
+    return {
+        **content,
+        "snapshot_id": snapshot_id_of(content),
+        "generated_at": datetime(2026, 11, 1, 8, 0, tzinfo=UTC).isoformat(),
+    }
+
+
+def encode(snapshot: dict[str, Any]) -> bytes:
+    """The body as a node sends it: compact JSON, UTF-8."""
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class FakeNode:
+    """One fake node on its own port. Set ``mode`` to make it misbehave:
+
+    ok · malformed · bad_signature · no_signature · wrong_province · error500 · flaky (``flaky``
+    5xx answers first) · slow (``delay`` seconds before answering) · unknown_field · bad_hash ·
+    huge (a body over the cap) · redirect.
+    """
+
+    def __init__(self, province_code: str, token: str = "fake-node-token-0123456789") -> None:
+        self.province_code = province_code
+        self.token = token
+        self.key = Ed25519PrivateKey.generate()
+        self.snapshot = make_snapshot(province_code)
+        self.mode = "ok"
+        self.flaky = 0
+        self.delay = 0.0
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.server.node = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    @property
+    def public_key(self) -> str:
+        raw = self.key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return base64.b64encode(raw).decode("ascii")
+
+    def reset(self) -> None:
+        with self._lock:
+            self.mode, self.flaky, self.delay = "ok", 0, 0.0
+            self.snapshot = make_snapshot(self.province_code)
+            self.requests.clear()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, headers: dict[str, str], query: str) -> tuple[int, dict[str, str], bytes]:
+        """The status, headers and body for one request, by mode."""
+        with self._lock:
+            self.requests.append({"headers": headers, "query": query})
+            if self.flaky > 0:
+                self.flaky -= 1
+                return 503, {}, b"busy"
+        mode, snapshot = self.mode, self.snapshot
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return 401, {"Content-Type": "application/json"}, b'{"error": {}}'
+        if mode == "slow":
+            time.sleep(self.delay)
+        if mode == "error500":
+            return 500, {}, b"Internal Server Error"
+        if mode == "redirect":
+            return 302, {"Location": "http://example.invalid/"}, b""
+        etag = f'"{snapshot["snapshot_id"]}"'
+        if mode == "ok" and headers.get("if-none-match") == etag:
+            return 304, {"ETag": etag}, b""
+        if mode == "wrong_province":
+            snapshot = make_snapshot("79" if self.province_code != "79" else "01")
+        elif mode == "unknown_field":
+            snapshot = json.loads(json.dumps(snapshot))
+            snapshot["rows"][0]["citizen_id"] = "001099012345"
+            hashed = {k: v for k, v in snapshot.items() if k not in ("snapshot_id",)}
+            snapshot["snapshot_id"] = snapshot_id_of(hashed)
+        elif mode == "bad_hash":
+            snapshot = {**snapshot, "snapshot_id": "0" * 64}
+        body = encode(snapshot)
+        if mode == "malformed":
+            body = body[: len(body) // 2]
+        elif mode == "huge":
+            body = b'{"padding": "' + b"x" * (6 * 1024 * 1024) + b'"}'
+        signer = Ed25519PrivateKey.generate() if mode == "bad_signature" else self.key
+        out = {"Content-Type": "application/json", "ETag": f'"{snapshot["snapshot_id"]}"'}
+        if mode != "no_signature":
+            out["X-Signature"] = base64.b64encode(signer.sign(body)).decode("ascii")
+        return 200, out, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        node: FakeNode = self.server.node  # type: ignore[attr-defined]
+        path, _, query = self.path.partition("?")
+        if path != "/api/v1/aggregates":
+            self._send(404, {}, b"")
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, out, body = node.answer(headers, query)
+        # The hub may have given up waiting (read timeout).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(status, out, body)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
