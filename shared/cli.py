@@ -33,6 +33,9 @@ DEMO_PROVINCES = ("01", "12", "79", "48", "31", "92", "38", "66")
 STARTUP_TIMEOUT = 60.0  # seconds for every service to answer /healthz
 STOP_TIMEOUT = 10.0  # seconds a service gets to stop before it is killed
 LOG_TAIL_LINES = 20
+# The demo's sign-ins (throwaway databases); the nodes' officials get the same password.
+HUB_USER = "trunguong"
+DEMO_PASSWORD = "giamngheo-demo-2026"  # noqa: S105
 # Loopback only: no proxy from the environment may stand between the demo and its children.
 _LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -91,6 +94,26 @@ class Service:
                 start_new_session=True,
             )
 
+    def run(self, *args: str, stdin: str = "") -> str:
+        """Run `giamngheo APP ARGS…` to completion and return what it printed; a failure ends
+        the demo with the command's own message."""
+        completed = subprocess.run(  # noqa: S603 (our own interpreter and fixed arguments)
+            [sys.executable, "-m", "shared.cli", self.app, *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        with self.log.open("a", encoding="utf-8") as log:
+            log.write(completed.stderr)
+        if completed.returncode != 0:
+            raise click.ClickException(
+                f"`giamngheo {self.app} {args[0]}` failed for {self.label}:\n"
+                f"{completed.stderr.strip()[-2000:]}"
+            )
+        return completed.stdout
+
     def log_tail(self) -> str:
         """The last lines of the service's log, to explain a failure."""
         with self.log.open(encoding="utf-8", errors="replace") as log:
@@ -114,7 +137,7 @@ Server = tuple[Service, subprocess.Popen[bytes]]
     default=2000,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Synthetic households per node (filled by a later issue).",
+    help="Households sampled per node; those that qualify go through the review.",
 )
 @click.option(
     "--base-port",
@@ -132,20 +155,30 @@ def demo(nodes: int, households: int, base_port: int) -> None:
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         click.echo(f"giamngheo demo: data in {workdir} (removed on exit)")
-        click.echo(
-            f"Synthetic households (--households {households}): filled by a later issue; "
-            "the nodes start empty."
-        )
         _check_ports_free(services)
         _run_all(services, children, "init-db")
+        hub, nodes_ = services[0], services[1:]
+        click.echo(f"Filling {len(nodes_)} node(s) with {households} sampled households each…")
+        seeded = _seed_nodes(nodes_, households)
+        hub.run("create-user", HUB_USER, "--role", "central_admin", stdin=f"{DEMO_PASSWORD}\n")
+        for node in nodes_:
+            credentials = json.loads(node.run("hub-credentials").strip().splitlines()[-1])
+            hub.run(
+                "register-node", "--province", node.env["GIAMNGHEO_PROVINCE"], "--url", node.url,
+                "--token", credentials["token"], "--public-key", credentials["public_key"],
+            )  # fmt: skip
         servers: list[Server] = []
         for service in services:
             server = service.giamngheo("run", "--host", HOST, "--port", str(service.port))
             children.append(server)
             servers.append((service, server))
         _wait_until_healthy(servers)
+        click.echo("First pull by the hub:")
+        for line in hub.run("pull-now").splitlines():
+            click.echo(f"  {line}")
         for service in services:
-            click.echo(f"  {service.label:<9} {service.url}")
+            children.append(service.giamngheo("scheduler"))
+        _print_summary(hub, nodes_, seeded)
         click.echo("Press Ctrl-C to stop.")
         failed = _wait_for_an_exit(servers)
         raise click.ClickException(
@@ -159,6 +192,46 @@ def demo(nodes: int, households: int, base_port: int) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("Stopped; temporary data removed.")
+
+
+def _seed_nodes(nodes: list[Service], households: int) -> dict[str, dict]:
+    """Run `node seed-demo` on every node at once; each prints a JSON summary with its logins."""
+    started = []
+    for node in nodes:
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+            [sys.executable, "-m", "shared.cli", "node", "seed-demo", "--households",
+             str(households)],
+            env=node.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        started.append((node, process))
+    seeded = {}
+    for node, process in started:
+        output, errors = process.communicate()
+        with node.log.open("a", encoding="utf-8") as log:
+            log.write(errors)
+        if process.returncode != 0:
+            raise click.ClickException(f"Filling {node.label} failed:\n{errors.strip()[-2000:]}")
+        seeded[node.label] = json.loads(output.strip().splitlines()[-1])
+    return seeded
+
+
+def _print_summary(hub: Service, nodes: list[Service], seeded: dict[str, dict]) -> None:
+    """Every URL and every demo sign-in."""
+    click.echo("")
+    click.echo(f"Hub (central office)      {hub.url}")
+    click.echo(f"  dashboards: {hub.url}dashboard/  sign in as {HUB_USER} / {DEMO_PASSWORD}")
+    for node in nodes:
+        summary = seeded[node.label]
+        click.echo(
+            f"{node.label:<25} {node.url}  — {summary['applications']} applications, "
+            f"{summary['recognised']} recognised, {summary['in_progress']} in progress"
+        )
+        click.echo(f"  resident portal: {node.url}declare   officials: {node.url}officials/")
+        for login in summary["logins"]:
+            if login["role"] != "village_head" or login["username"] == "truongthon":
+                click.echo(f"  {login['username']:<14} {login['role']:<17} {login['unit']}")
+    click.echo(f"Every demo official's password: {DEMO_PASSWORD}")
 
 
 def _interrupt(_signum: int, _frame: object) -> NoReturn:
@@ -182,6 +255,7 @@ def _plan_services(workdir: Path, nodes: int, base_port: int) -> list[Service]:
         }
         if province is not None:
             env["GIAMNGHEO_PROVINCE"] = province
+            env["GIAMNGHEO_SIGNING_KEY_FILE"] = str(workdir / f"{name}-signing-key.pem")
         services.append(Service(label, app, base_port + offset, env, workdir / f"{name}.log"))
     return services
 

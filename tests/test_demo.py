@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 TIMEOUT = 60  # seconds; the demo usually starts in a few
-URL = re.compile(r"http://127\.0\.0\.1:\d+/")
 # The demo's children are on the loopback: keep any proxy from the environment out.
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -63,7 +62,18 @@ def test_demo_serves_a_hub_and_nodes_and_stops_cleanly_on_ctrl_c():
     base = free_base_port(3)
     environ = {**os.environ, "PYTHONUNBUFFERED": "1"}
     demo = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "demo", "--nodes", "2", "--base-port", str(base)],
+        [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "demo",
+            "--nodes",
+            "2",
+            "--households",
+            "300",
+            "--base-port",
+            str(base),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -76,16 +86,36 @@ def test_demo_serves_a_hub_and_nodes_and_stops_cleanly_on_ctrl_c():
         wait_for(lines, r"Press Ctrl-C", seen)
         output = "".join(seen)
         workdir = Path(re.search(r"data in (\S+)", output).group(1))
-        urls = URL.findall(output)
+        urls = [f"http://127.0.0.1:{base + offset}/" for offset in range(3)]
 
-        assert urls == [f"http://127.0.0.1:{base + offset}/" for offset in range(3)]
-        assert "filled by a later issue" in output
+        for url in urls:
+            assert url in output
         assert workdir.is_dir()
+        # The first pull is done and every node answered with a stored snapshot.
+        assert re.search(r"^  01 ok period=\d{4} snapshot=\w+ .*stored=new", output, re.M)
+        assert re.search(r"^  12 ok period=\d{4} snapshot=\w+ .*stored=new", output, re.M)
+        assert re.search(r"canbo +commune_officer +\d{5}", output)
         for url in urls:
             with LOCAL.open(url + "healthz", timeout=5) as response:
                 assert json.load(response) == {"status": "ok", "db": "ok"}
         with LOCAL.open(urls[1], timeout=5) as response:
             assert "Thành phố Hà Nội" in response.read().decode()
+        # The central office sees both provinces, fresh, through the hub's API.
+        token_request = urllib.request.Request(
+            urls[0] + "api/v1/auth/token",
+            data=json.dumps({"username": "trunguong", "password": "giamngheo-demo-2026"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with LOCAL.open(token_request, timeout=10) as response:
+            token = json.load(response)["token"]
+        nodes_request = urllib.request.Request(
+            urls[0] + "api/v1/nodes", headers={"Authorization": f"Bearer {token}"}
+        )
+        with LOCAL.open(nodes_request, timeout=10) as response:
+            nodes = json.load(response)["items"]
+        registered = {node["province_code"]: node for node in nodes if node.get("url")}
+        assert set(registered) == {"01", "12"}
+        assert all(not node["stale"] for node in registered.values())
 
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=TIMEOUT) == 0
