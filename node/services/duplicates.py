@@ -20,7 +20,7 @@ from node.services.context import NodeContext
 from node.services.errors import Conflict, ValidationFailed
 from node.services.identity import normalize_text
 from node.services.scopes import COMMUNE_OFFICER, Official, require_role
-from node.services.steps import withdraw_by_official
+from node.services.steps import ensure_in_scope, withdraw_by_official
 
 OPEN = ("submitted", "under_review", "meeting_held", "posted")
 RESOLUTIONS = ("merged", "withdrawn", "distinct")
@@ -131,11 +131,12 @@ def resolve_duplicate(
 ) -> DuplicateFlag:
     """Record how the officer settled a flag; ``withdrawn`` also withdraws this application."""
     require_role(official, COMMUNE_OFFICER)
+    application = session.get(Application, flag.application_id)
+    ensure_in_scope(session, official, application)
     if resolution not in RESOLUTIONS:
         raise ValidationFailed("Unknown resolution.", {"resolution": " or ".join(RESOLUTIONS)})
     if flag.resolution is not None:
         raise Conflict("This possible duplicate was already resolved.")
-    application = session.get(Application, flag.application_id)
     if resolution == "merged" and flag.other_household_id is not None:
         application.household_id = flag.other_household_id
     if resolution == "withdrawn":

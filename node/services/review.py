@@ -45,6 +45,7 @@ from node.services.scopes import (
 from node.services.steps import (
     READERS,
     check_version,
+    ensure_in_scope,
     latest_verification,
     move,
     scoped_application,
@@ -182,6 +183,7 @@ def assign_reviewer(
 ) -> Application:
     """Assign the village head (or another official of the commune) who will verify."""
     require_role(official, COMMUNE_OFFICER)
+    ensure_in_scope(session, official, application)
     check_version(application, version)
     if application.status not in ("submitted", "under_review"):
         raise Conflict(
@@ -293,6 +295,7 @@ def record_verification(
 ) -> Verification:
     """The reviewer's verified facts (Phiếu B); the official assessment is computed from them."""
     require_role(official, VILLAGE_HEAD, COMMUNE_OFFICER)
+    ensure_in_scope(session, official, application)
     check_version(application, version)
     check_transition("verify", application.status, "under_review")
     try:
@@ -530,6 +533,7 @@ def record_district_opinion(
 ) -> DistrictOpinion:
     """The opinion some provinces still ask before the chair decides (optional step)."""
     require_role(official, COMMUNE_OFFICER)
+    ensure_in_scope(session, official, application)
     if application.status != "posted":
         raise Conflict(
             "An opinion is recorded for posted applications.",

@@ -42,6 +42,19 @@ def scoped_application(session: Session, official: Official, application_id: int
     return application
 
 
+def ensure_in_scope(session: Session, official: Official, application: Application) -> None:
+    """Raise NotFound unless the application is in the official's scope.
+
+    Every change checks this itself, whatever the caller did before: a view that forgot to
+    scope its lookup still cannot act outside the official's area.
+    """
+    inside = session.scalar(
+        select(Application.id).where(Application.id == application.id, application_scope(official))
+    )
+    if inside is None:
+        raise not_in_scope()
+
+
 def latest_verification(session: Session, application: Application) -> Verification | None:
     """The most recent verification of the application, if any."""
     return session.scalar(
@@ -71,6 +84,7 @@ def move(
     note: str | None = None,
 ) -> None:
     """Apply a transition the state machine allows, with its history row and audit entry."""
+    ensure_in_scope(session, official, application)
     check_transition(action, application.status, target)
     application.events.append(
         ApplicationEvent(
