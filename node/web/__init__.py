@@ -2,7 +2,20 @@
 
 from flask import Flask
 
-from node.web import pages, portal, portal_assets, security
+from node.web import (
+    admin,
+    officials,
+    officials_batches,
+    officials_certificates,
+    officials_reports,
+    pages,
+    portal,
+    portal_assets,
+    security,
+)
+
+# These modules add their pages to the officials' blueprint when imported.
+OFFICIALS_PAGES = (officials_batches, officials_reports)
 
 
 def init_app(app: Flask) -> None:
@@ -10,5 +23,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(portal_assets.bp)
+    app.register_blueprint(officials.bp)
+    app.register_blueprint(officials_certificates.public)
+    app.register_blueprint(admin.bp)
     app.after_request(security.set_security_headers)
     app.context_processor(pages.site_context)

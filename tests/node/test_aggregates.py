@@ -283,3 +283,9 @@ def test_personal_columns_are_marked(db_session):
         assert expected in marked
     snapshot_columns = {c.name for c in inspect(Snapshot).columns}
     assert not snapshot_columns & {name for _, name in marked}
+
+
+def test_village_heads_do_not_get_the_named_list(client, recognised, login_as):
+    head = login_as("village_head", ("00070-001",))
+    assert client.get("/api/v1/reports/R5?period=2026", headers=head).status_code == 403
+    assert client.get("/api/v1/reports/R1?period=2026", headers=head).status_code == 200

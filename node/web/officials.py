@@ -1,0 +1,787 @@
+"""The officials' workspace: sign-in, the deadline worklist, the application list, an
+application's file and the actions on one application.
+
+Views parse the form, call the same services as the JSON API (node.api.review), commit once,
+and redirect; a refused input renders the page again with the message and nothing written. The
+batch steps (meeting, posting, decision) and the printed papers are in officials_batches.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pyotp
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from node.auth import current_official, log_in, log_out
+from node.context import VIETNAM, node_context, now
+from node.extensions import db
+from node.models.review import DuplicateFlag
+from node.models.users import User
+from node.services import accounts, duplicates, review, steps, worksheets
+from node.services.calendar import load_calendar
+from node.services.errors import Conflict, NotFound, ValidationFailed
+from node.services.files import application_file
+from node.services.scopes import (
+    COMMUNE_CHAIR,
+    COMMUNE_OFFICER,
+    PROVINCE_ADMIN,
+    PROVINCE_OFFICER,
+    VILLAGE_HEAD,
+    Official,
+)
+from node.services.worklist import worklist
+from node.web import officials_forms as words
+from node.web.portal_form import (
+    MEMBER_QUESTIONS,
+    assess,
+    error_messages,
+    form_to_facts,
+    input_id,
+    member_count,
+)
+from shared.standards import facts_catalog, standard_for
+
+bp = Blueprint("officials", __name__, url_prefix="/officials")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PER_PAGE = 50
+STALE = "stale"
+
+
+def lang() -> str:
+    """The page's language, vi or en."""
+    return str(get_locale() or "vi")
+
+
+def signed_in(*roles: str) -> Callable[[F], F]:
+    """Only a signed-in official (of one of ``roles`` when given) gets the page; others are
+    sent to the sign-in page, which brings them back here."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            official = current_official()
+            if official is None:
+                target = request.full_path if request.method == "GET" else None
+                return redirect(url_for("officials.login", next=target), 303)
+            if roles and official.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def official() -> Official:
+    """The official signing this request (the page is behind ``signed_in``)."""
+    signer = current_official()
+    if signer is None:
+        abort(401)
+    return signer
+
+
+def commit() -> None:
+    """Commit the request's one transaction; a concurrent change to the same row is stale."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(STALE) from None
+
+
+def form_version() -> int | None:
+    """The application's version the form was opened at; a mangled one counts as stale."""
+    raw = request.form.get("version")
+    if raw is None:
+        return None
+    version = words.parse_count(raw)
+    if version is None:
+        raise Conflict(STALE)
+    return version
+
+
+def check_fresh(application: Any) -> None:
+    """Refuse a form opened before someone else acted on the application."""
+    try:
+        steps.check_version(application, form_version())
+    except Conflict:
+        raise Conflict(STALE) from None
+
+
+def stale_message() -> str:
+    """What an official reads when someone else acted first."""
+    return _(
+        "Someone else acted on this application after you opened the page. Nothing was "
+        "changed. Reload the page to see what they did, then try again if it is still needed."
+    )
+
+
+def conflict_message(error: Conflict) -> str:
+    """A refused step in the officials' words."""
+    if error.message == STALE or "Someone else changed" in error.message:
+        return stale_message()
+    return _(
+        "This step cannot be done now: the application's status does not allow it, or "
+        "something must be settled first (the posting period, possible duplicates, the opinion "
+        "asked for). Reload the page to see where it stands."
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """A page of this site to return to after sign-in, never another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith(("/officials", "/admin")):
+        return None
+    return target
+
+
+# ------------------------------------------------------------------------------- sign-in
+
+
+def forget_form_token() -> None:
+    """Signing in or out clears the session, and with it the CSRF secret: drop the token
+    Flask-WTF cached for this request too, so the next form gets a token that matches."""
+    g.pop("csrf_token", None)
+
+
+def render_login(
+    values: Mapping[str, str], error: str | None = None, status: int = 200, totp: bool = False
+) -> tuple[str, int]:
+    """The sign-in form."""
+    return (
+        render_template(
+            "officials/login.html",
+            values=values,
+            error=error,
+            ask_totp=totp,
+            next=safe_next(values.get("next")),
+        ),
+        status,
+    )
+
+
+@bp.get("/login")
+def login() -> tuple[str, int] | Response:
+    """The sign-in form (an official already signed in goes to the worklist)."""
+    if current_official() is not None:
+        return redirect(safe_next(request.args.get("next")) or url_for("officials.home"), 303)
+    return render_login({"next": request.args.get("next", "")})
+
+
+@bp.post("/login")
+def login_post() -> tuple[str, int] | Response:
+    """Check the credentials; the failed-attempt count is committed even when they are wrong."""
+    form = request.form
+    username = form.get("username", "").strip()
+    values = {"username": username, "next": form.get("next", "")}
+    if not username or not form.get("password"):
+        return render_login(values, _("Enter your username and password."), 422)
+    try:
+        user = accounts.authenticate(
+            db.session, username, form.get("password", ""), form.get("totp") or None, now=now()
+        )
+    except accounts.TotpRequired:
+        db.session.commit()
+        message = _(
+            "This account also needs the 6-digit code from the authenticator app on your "
+            "phone. Enter the password again and the code."
+        )
+        return render_login(values, message, 401, totp=True)
+    except accounts.AuthenticationFailed as error:
+        # The lockout is stored in the database: keep the failure count.
+        db.session.commit()
+        if "totp" in error.fields:
+            message = _("The code is wrong or was already used. Wait for a new code and try again.")
+            return render_login(values, message, 401, totp=True)
+        # The same words whether the account exists, is disabled or is paused after failures.
+        message = _(
+            "Wrong username or password. After several wrong tries the account is paused for "
+            "15 minutes; if you cannot sign in, ask the province administrator."
+        )
+        return render_login(values, message, 401)
+    log_in(user)
+    forget_form_token()
+    db.session.commit()
+    return redirect(safe_next(form.get("next")) or url_for("officials.home"), 303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End the web session."""
+    log_out()
+    forget_form_token()
+    db.session.commit()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("officials.login"), 303)
+
+
+# ---------------------------------------------------------------------- the official's own
+
+
+@bp.get("/account")
+@signed_in()
+def account() -> str:
+    """The official's account: the second factor (TOTP) and how to enrol."""
+    user = db.session.get(User, official().user_id)
+    return render_template("officials/account.html", user=user, qr=None)
+
+
+@bp.post("/account/totp")
+@signed_in()
+def account_totp() -> tuple[str, int] | Response:
+    """Start the enrolment (a QR for the authenticator app) or confirm it with a code."""
+    user = db.session.get(User, official().user_id)
+    if request.form.get("step") == "confirm":
+        try:
+            accounts.confirm_totp(db.session, user, request.form.get("code", ""), now=now())
+        except ValidationFailed:
+            db.session.rollback()
+            uri = _pending_uri(user)
+            error = _("Wrong code. Enter the 6 digits the app shows now.")
+            return render_template(
+                "officials/account.html", user=user, qr=_qr(uri), error=error
+            ), 422
+        db.session.commit()
+        flash(_("The second factor is on: from now on, signing in asks for a code."), "success")
+        return redirect(url_for("officials.account"), 303)
+    uri = accounts.start_totp_enrolment(db.session, user)
+    db.session.commit()
+    return render_template("officials/account.html", user=user, qr=_qr(uri)), 200
+
+
+def _pending_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_pending_secret or "").provisioning_uri(
+        name=user.username, issuer_name=accounts.TOTP_ISSUER
+    )
+
+
+def _qr(text: str) -> str:
+    """A QR code as inline SVG (no image request, nothing inline that CSP would block)."""
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, title=_("QR code"))
+
+
+# ------------------------------------------------------------------------------ worklist
+
+
+@bp.get("/")
+@signed_in()
+def home() -> str:
+    """What is due: overdue first, then by deadline, with the next step of each."""
+    signer = official()
+    context = node_context()
+    items = worklist(db.session, signer, context)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.application.status] = counts.get(item.application.status, 0) + 1
+    names = worksheets.village_names(
+        db.session, {i.application.village_id for i in items if i.application.village_id}
+    )
+    return render_template(
+        "officials/home.html",
+        items=items,
+        counts=counts,
+        overdue=sum(item.overdue for item in items),
+        village_names=names,
+        today=context.today,
+    )
+
+
+# --------------------------------------------------------------------------- application list
+
+
+@bp.get("/applications")
+@signed_in()
+def applications() -> tuple[str, int]:
+    """Applications in the official's area with filters and pages (a read, so audited)."""
+    signer = official()
+    context = node_context()
+    args = request.args
+    filters: dict[str, Any] = {}
+    errors = {}
+    if args.get("status") in words.STATUSES:
+        filters["status"] = args["status"]
+    if args.get("kind") in words.KINDS:
+        filters["kind"] = args["kind"]
+    villages = worksheets.scope_villages(db.session, signer)
+    if args.get("village") and args["village"] in {v.code for v in villages}:
+        filters["village"] = args["village"]
+    if args.get("period"):
+        period = words.parse_count(args["period"])
+        if period is None or not 2000 <= period <= 2100:
+            errors["period"] = _("Enter a year, e.g. 2026.")
+        else:
+            filters["period"] = period
+    filters["overdue"] = args.get("overdue") == "yes"
+    page_number = words.parse_count(args.get("page")) or 1
+    page = review.list_applications(
+        db.session, signer, context, page=page_number, per_page=PER_PAGE, **filters
+    )
+    db.session.commit()  # the audit entry of this read
+    names = worksheets.village_names(db.session, {a.village_id for a in page.items if a.village_id})
+    pages = max(1, -(-page.total // page.per_page))
+    query = {k: v for k, v in args.items() if k != "page" and v}
+    return (
+        render_template(
+            "officials/list.html",
+            page=page,
+            pages=pages,
+            query=query,
+            filters=filters,
+            errors=errors,
+            villages=villages,
+            village_names=names,
+            today=context.today,
+        ),
+        422 if errors else 200,
+    )
+
+
+# ------------------------------------------------------------------------- application file
+
+
+def render_file(
+    application_id: int,
+    *,
+    errors: Mapping[str, str] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    form: str | None = None,
+) -> tuple[str, int]:
+    """An application's whole file with the actions the official may take now."""
+    signer = official()
+    context = node_context()
+    application = review.read_application(db.session, signer, application_id, context)
+    db.session.commit()  # the audit entry of this read of personal data
+    record = application_file(db.session, application, context.today)
+    verification = record["verification"]
+    calendar = load_calendar(db.session)
+    due = application.due_on
+    other_records = {
+        flag["id"]: worksheets.household_application_id(db.session, flag["other_household_id"])
+        for flag in record["duplicates"]
+        if flag["other_household_id"]
+    }
+    village = worksheets.village_of(db.session, application)
+    return (
+        render_template(
+            "officials/file.html",
+            record=record,
+            application=application,
+            village=village,
+            days_left=calendar.working_days_between(context.today, due) if due else None,
+            assessments=words.assessment_comparison(
+                record["self_assessment"],
+                verification["assessment"] if verification else None,
+                application.period,
+                lang(),
+            ),
+            facts=words.facts_comparison(
+                record["declared_facts"], verification["facts"] if verification else None, lang()
+            ),
+            reviewers=worksheets.reviewers_for(db.session, application)
+            if signer.role == COMMUNE_OFFICER
+            else [],
+            actions=available_actions(signer, record),
+            other_records=other_records,
+            district_opinion=context.rules.district_opinion_required,
+            errors=dict(errors or {}),
+            notice=notice,
+            open_form=form,
+            today=context.today,
+            lang=lang(),
+        ),
+        status,
+    )
+
+
+def available_actions(signer: Official, record: Mapping[str, Any]) -> set[str]:
+    """The forms and links the file page offers this official now (the services decide)."""
+    status = record["status"]
+    role = signer.role
+    actions: set[str] = set()
+    if role == COMMUNE_OFFICER:
+        if status == "submitted":
+            actions.add("start_review")
+        if status == "under_review":
+            actions.add("assign")
+        if status == "meeting_held":
+            actions.add("post")
+        if status == "posted":
+            actions.update({"complaint", "district_opinion"})
+        if status in ("submitted", "under_review", "meeting_held", "posted"):
+            actions.add("withdraw")
+        if any(flag["resolution"] is None for flag in record["duplicates"]):
+            actions.add("resolve")
+    if role in (VILLAGE_HEAD, COMMUNE_OFFICER) and status == "under_review":
+        actions.add("verify")
+        if record["verification"]:
+            actions.add("record_meeting")
+    if role == COMMUNE_CHAIR and status == "posted":
+        actions.add("decide")
+    if record["certificate"] and role in (
+        COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN,
+    ):  # fmt: skip
+        actions.add("certificate")
+    return actions
+
+
+@bp.get("/applications/<int:application_id>")
+@signed_in()
+def application(application_id: int) -> tuple[str, int]:
+    """One application's file (404 outside the official's area)."""
+    return render_file(application_id)
+
+
+def act(application_id: int, form: str, run: Callable[[Official, Any], object], done: str):
+    """Run one action on an application from its file page: fresh version, one commit;
+    refused input or a conflict renders the file again with the message, nothing written."""
+    signer = official()
+    application = steps.scoped_application(db.session, signer, application_id)
+    try:
+        check_fresh(application)
+        run(signer, application)
+        commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        return render_file(
+            application_id, errors=words.field_messages(error.fields), status=422, form=form
+        )
+    except Conflict as error:
+        db.session.rollback()
+        return render_file(application_id, notice=conflict_message(error), status=409)
+    flash(done, "success")
+    return redirect(url_for("officials.application", application_id=application_id), 303)
+
+
+def _reviewer_id() -> int | None:
+    return words.parse_id(request.form.get("assign_to"))
+
+
+@bp.post("/applications/<int:application_id>/start-review")
+@signed_in(COMMUNE_OFFICER)
+def start_review(application_id: int):
+    """Take the application into review (its deadline starts) and assign the village head."""
+
+    def run(signer: Official, application: Any) -> None:
+        review.start_review(
+            db.session, signer, application, node_context(), assign_to=_reviewer_id()
+        )
+
+    return act(application_id, "start_review", run, _("The review has started."))
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@signed_in(COMMUNE_OFFICER)
+def assign(application_id: int):
+    """Assign (or change) the village head who verifies the household."""
+
+    def run(signer: Official, application: Any) -> None:
+        reviewer = _reviewer_id()
+        if reviewer is None:
+            raise ValidationFailed("Choose a reviewer.", {"assign_to": "required"})
+        review.assign_reviewer(db.session, signer, application, reviewer, node_context())
+
+    return act(application_id, "assign", run, _("The village head was assigned."))
+
+
+@bp.post("/applications/<int:application_id>/complaint")
+@signed_in(COMMUNE_OFFICER)
+def complaint(application_id: int):
+    """A complaint received during the posting: the household goes back to verification."""
+    context = node_context()
+
+    def run(signer: Official, application: Any) -> None:
+        received = request.form.get("received_on", "").strip()
+        received_on = words.parse_day(received) if received else context.today
+        if received_on is None:
+            raise ValidationFailed("Bad date.", {"received_on": "date"})
+        text = request.form.get("content", "")
+        if len(text) > 5000:
+            raise ValidationFailed("Too long.", {"content": "too long"})
+        review.record_complaint(
+            db.session, signer, application, context,
+            content=text, received_on=received_on,
+            complainant=request.form.get("complainant", "").strip()[:200] or None,
+        )  # fmt: skip
+
+    return act(
+        application_id, "complaint", run,
+        _("The complaint was recorded; the household goes back to verification."),
+    )  # fmt: skip
+
+
+@bp.post("/applications/<int:application_id>/district-opinion")
+@signed_in(COMMUNE_OFFICER)
+def district_opinion(application_id: int):
+    """The opinion some provinces still ask before the chair decides."""
+    context = node_context()
+
+    def run(signer: Official, application: Any) -> None:
+        received_on = words.parse_day(request.form.get("received_on"))
+        agrees = request.form.get("agrees")
+        fields = {}
+        if received_on is None:
+            fields["received_on"] = "date"
+        if agrees not in ("yes", "no"):
+            fields["outcome"] = "required"
+        if fields:
+            raise ValidationFailed("Incomplete.", fields)
+        review.record_district_opinion(
+            db.session, signer, application, context,
+            received_on=received_on, agrees=agrees == "yes",
+            note=request.form.get("note", "").strip()[:2000] or None,
+        )  # fmt: skip
+
+    return act(application_id, "district_opinion", run, _("The opinion was recorded."))
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@signed_in(COMMUNE_OFFICER)
+def withdraw(application_id: int):
+    """Withdraw on the resident's request, made in writing or in person at the commune."""
+    if request.form.get("confirm") != "yes":
+        return render_file(
+            application_id,
+            errors={"confirm": _("Tick the box to confirm the resident asked for it.")},
+            status=422,
+            form="withdraw",
+        )
+
+    def run(signer: Official, application: Any) -> None:
+        note = request.form.get("note", "").strip()
+        if len(note) > 2000:
+            raise ValidationFailed("Too long.", {"note": "too long"})
+        steps.withdraw_by_official(db.session, signer, application, node_context(), note or None)
+
+    return act(application_id, "withdraw", run, _("The application was withdrawn."))
+
+
+@bp.post("/applications/<int:application_id>/duplicates/<int:flag_id>")
+@signed_in(COMMUNE_OFFICER)
+def resolve_duplicate(application_id: int, flag_id: int):
+    """Settle a possible duplicate: merge, withdraw this application, or different people."""
+
+    def run(signer: Official, application: Any) -> None:
+        flag = db.session.get(DuplicateFlag, flag_id)
+        if flag is None or flag.application_id != application.id:
+            raise NotFound("No such flag.")
+        resolution = request.form.get("resolution", "")
+        if resolution not in words.RESOLUTIONS:
+            raise ValidationFailed("Choose.", {"resolution": "required"})
+        note = request.form.get("note", "").strip()[:2000] or None
+        duplicates.resolve_duplicate(db.session, signer, flag, resolution, node_context(), note)
+
+    return act(application_id, "resolve", run, _("The possible duplicate was settled."))
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def render_verification(
+    application: Any,
+    values: Mapping[str, str],
+    members: int,
+    errors: Mapping[str, str] | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> tuple[str, int]:
+    """The village head's verification form (Phiếu B), phone-sized."""
+    catalog = facts_catalog()
+    summary = []
+    for name, message in (errors or {}).items():
+        summary.append((input_id(name), message))
+    return (
+        render_template(
+            "officials/verify.html",
+            application=application,
+            village=worksheets.village_of(db.session, application),
+            values=values,
+            members=members,
+            errors=errors or {},
+            summary=summary,
+            notice=notice,
+            catalog=catalog,
+            lang=lang(),
+            member_questions=MEMBER_QUESTIONS,
+            household_steps=words.verification_steps(application.period),
+            input_id=input_id,
+            max_members=catalog["max_members"],
+        ),
+        status,
+    )
+
+
+def _verification_start(application: Any) -> tuple[dict[str, str], int]:
+    """The form's first values: the last verification, else what the resident declared."""
+    last = steps.latest_verification(db.session, application)
+    if last is not None:
+        values = words.facts_to_form(last.facts)
+        values.update(words.identities_to_form(last.identities))
+        values["address"] = last.head_address or ""
+        return values, len(last.facts["members"])
+    facts = application.declared_facts or {}
+    values = words.facts_to_form(facts)
+    members = facts.get("members") or [{}]
+    for index, member in enumerate(members):
+        if member.get("relation") == "head":
+            values[f"identities.{index}.full_name"] = application.applicant_name
+            values[f"identities.{index}.citizen_id"] = application.applicant_citizen_id
+    return values, len(members)
+
+
+@bp.get("/applications/<int:application_id>/verify")
+@signed_in(VILLAGE_HEAD, COMMUNE_OFFICER)
+def verify(application_id: int) -> tuple[str, int]:
+    """The verification form, filled with what is on file; ``people`` changes the members."""
+    signer = official()
+    context = node_context()
+    application = review.read_application(db.session, signer, application_id, context)
+    db.session.commit()
+    if application.status != "under_review":
+        return render_file(
+            application_id, notice=_("This application is not waiting for verification."),
+            status=409,
+        )  # fmt: skip
+    values, members = _verification_start(application)
+    wanted = member_count(request.args.get("people"))
+    return render_verification(application, values, wanted or members)
+
+
+@bp.post("/applications/<int:application_id>/verify")
+@signed_in(VILLAGE_HEAD, COMMUNE_OFFICER)
+def verify_post(application_id: int):
+    """Record the verified facts; the engine's messages name any wrong answer."""
+    signer = official()
+    context = node_context()
+    application = steps.scoped_application(db.session, signer, application_id)
+    form = request.form
+    members = member_count(form.get("people"))
+    if members is None:
+        abort(400)
+    try:
+        check_fresh(application)
+    except Conflict:
+        return render_verification(application, form, members, notice=stale_message(), status=409)
+    area = (application.declared_facts or {}).get("area") or (
+        worksheets.village_of(db.session, application) or {}
+    ).get("area", "rural")
+    facts = form_to_facts(
+        form,
+        members=members,
+        asked=words.verification_steps(application.period),
+        period=application.period,
+        area=area,
+        reference_date=context.today,
+    )
+    identities = words.identities_from_form(form, members)
+    # The engine's own messages in the page's language, as the resident's form shows them;
+    # the service evaluates the same facts again when it records them.
+    _results, codes = assess(facts, (standard_for(application.period),))
+    errors = error_messages(codes, lang()) if codes else {}
+    for index, identity in enumerate(identities):
+        if not identity["full_name"]:
+            errors[f"identities.{index}.full_name"] = words.field_message("full_name")
+    address = form.get("address", "").strip()
+    if len(address) > 300:
+        errors["address"] = words.field_message("address")
+    if errors:
+        return render_verification(application, form, members, errors, 422)
+    try:
+        review.record_verification(
+            db.session, signer, application, context,
+            facts=facts, identities=identities, address=address or None,
+        )  # fmt: skip
+        commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        messages = {path.removeprefix("facts."): words.field_message(path) for path in error.fields}
+        return render_verification(application, form, members, messages, 422)
+    except Conflict as error:
+        db.session.rollback()
+        return render_verification(
+            application, form, members, notice=conflict_message(error), status=409
+        )
+    flash(_("The verification was recorded. The official assessment is shown below."), "success")
+    return redirect(url_for("officials.application", application_id=application_id), 303)
+
+
+# ------------------------------------------------------------------------------- errors
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError) -> tuple[str, int]:
+    """A form without a valid token (an old page, a session that ended): nothing was done."""
+    return render_template("officials/expired.html"), 400
+
+
+@bp.app_template_global()
+def official_words() -> dict[str, Any]:
+    """The labels every officials' page uses."""
+    return {
+        "statuses": words.STATUSES,
+        "kinds": words.KINDS,
+        "channels": words.CHANNELS,
+        "classifications": words.CLASSIFICATIONS,
+        "outcomes": words.OUTCOMES,
+        "roles": words.ROLES,
+        "next_steps": words.NEXT_STEPS,
+        "history": words.HISTORY,
+        "resolutions": words.RESOLUTIONS,
+    }
+
+
+@bp.app_template_filter("dmy")
+def dmy(value: Any) -> str:
+    """A date (or ISO date text) as dd/mm/yyyy, the way Vietnamese papers write it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        # Moments are stored in UTC (SQLite hands them back naive); shown in Vietnam's time.
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+@bp.app_template_global()
+def signer() -> Official | None:
+    """The signed-in official, for the navigation."""
+    return current_official()
+
+
+@bp.app_template_global()
+def officials_config() -> dict[str, Any]:
+    """Settings the pages show: posting length, whether the district opinion is asked."""
+    return {
+        "posting_days": current_app.config["POSTING_WORKING_DAYS"],
+        "district_opinion": current_app.config["DISTRICT_OPINION_REQUIRED"],
+    }

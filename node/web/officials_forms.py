@@ -1,0 +1,332 @@
+"""Reading the officials' forms, and their words: labels, plain-language facts and messages.
+
+The village head's verification form is the resident's declaration form (node.web.portal_form:
+the same inputs, named by the household facts' paths, parsed by ``form_to_facts``) plus each
+member's name, ID number and ethnicity; ``facts_to_form`` fills it from facts on file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from node.web.portal_form import (
+    INCOME,
+    INCOME_PERIOD,
+    MEMBER_QUESTIONS,
+    NO,
+    YES,
+    asked_facts,
+)
+from shared.standards import facts_catalog, standard_for
+
+IDENTITY_FIELDS = ("full_name", "citizen_id", "ethnicity")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
+
+STATUSES = {
+    "submitted": _l("Submitted"),
+    "under_review": _l("Under review"),
+    "meeting_held": _l("Village meeting held"),
+    "posted": _l("Publicly posted"),
+    "decided": _l("Decided"),
+    "withdrawn": _l("Withdrawn"),
+}
+KINDS = {
+    "enter": _l("Request for review (form 01)"),
+    "exit": _l("Request to exit (form 04)"),
+}
+CHANNELS = {
+    "portal": _l("Online portal"),
+    "paper": _l("Paper form at the commune"),
+    "periodic": _l("Annual periodic review"),
+}
+CLASSIFICATIONS = {
+    "poor": _l("Poor household"),
+    "near_poor": _l("Near-poor household"),
+    "average": _l("Household with an average living standard"),
+    "not_poor": _l("Non-poor household"),
+}
+OUTCOMES = {"recognised": _l("Recognised"), "refused": _l("Not recognised")}
+ROLES = {
+    "village_head": _l("Village head"),
+    "commune_officer": _l("Commune officer"),
+    "commune_chair": _l("Commune chair"),
+    "province_officer": _l("Provincial officer"),
+    "province_admin": _l("Provincial administrator"),
+}
+# What each open status waits for (node.services.worklist.NEXT_STEP), in the officials' words.
+NEXT_STEPS = {
+    "submitted": _l("Start the review and assign the village head"),
+    "under_review": _l("Verify at the household, then hold the village meeting"),
+    "meeting_held": _l("Post the results publicly"),
+    "posted": _l("The commune chair decides after the posting ends"),
+}
+HISTORY = {
+    "submit": _l("Application submitted"),
+    "withdraw": _l("Application withdrawn"),
+    "start_review": _l("Review started"),
+    "assign": _l("Village head assigned"),
+    "verify": _l("Household facts verified"),
+    "record_meeting": _l("Village meeting held"),
+    "post": _l("Public posting"),
+    "complaint": _l("Complaint received: review again"),
+    "decide": _l("Decision"),
+    "open_periodic_review": _l("Listed for the annual periodic review"),
+}
+RESOLUTIONS = {
+    "merged": _l("Same household: merge with the other record"),
+    "withdrawn": _l("Withdraw this application (the other record stays)"),
+    "distinct": _l("Different households: both stay"),
+}
+# Messages for the fields the review services name when they refuse an input.
+FIELD_MESSAGES = {
+    "assign_to": _l("Choose a village head who covers this household's village."),
+    "user_id": _l("Choose a village head who covers this household's village."),
+    "attendees": _l("Enter the number of people at the meeting (more than 0)."),
+    "votes": _l("Tick at least one household, each only once, all of one commune."),
+    "agreeing": _l("The number agreeing is from 0 to the number of people at the meeting."),
+    "held_on": _l("Enter the meeting date; it cannot be in the future."),
+    "village_code": _l("Choose a village of this commune."),
+    "chaired_by": _l("At most 200 characters."),
+    "starts_on": _l("Enter the date the posting starts."),
+    "ends_on": _l("The posting cannot end before it starts."),
+    "application_ids": _l("Tick at least one household of one commune."),
+    "content": _l("Write what the complaint says."),
+    "received_on": _l("Enter the date it was received."),
+    "number": _l("Enter the decision number, e.g. 125/QĐ-UBND; a number already used on another "
+                 "date cannot be used again."),
+    "decided_on": _l("Enter the decision date; it cannot be in the future."),
+    "lines": _l("Choose an outcome for at least one household."),
+    "outcome": _l("Choose recognised or not recognised."),
+    "reasons": _l("A refusal needs written reasons."),
+    "resolution": _l("Choose how to settle it."),
+    "period": _l("The periodic review draws up next year's lists."),
+    "identities": _l("Give the name of every member."),
+    "full_name": _l("Enter the member's full name."),
+    "citizen_id": _l("The personal ID number has 12 digits (leave it empty for a child "
+                     "without one)."),
+    "ethnicity": _l("Write the ethnicity in words, e.g. Kinh, Tày, Thái."),
+    "address": _l("At most 300 characters."),
+    "note": _l("At most 2000 characters."),
+    "version": _l("This form is out of date: reload the page."),
+}  # fmt: skip
+INVALID = _l("This value is not valid.")
+
+
+def field_message(path: str) -> str:
+    """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one)."""
+    for part in reversed(path.split(".")):
+        if part in FIELD_MESSAGES:
+            return str(FIELD_MESSAGES[part])
+    return str(INVALID)
+
+
+def field_messages(fields: Mapping[str, str]) -> dict[str, str]:
+    """Every refused field with its message in the page's language."""
+    return {path: field_message(path) for path in fields}
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date from a date input (YYYY-MM-DD) or as typed (dd/mm/yyyy); None when it is none."""
+    text = (text or "").strip()
+    try:
+        if _ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
+        match = _DAY_MONTH_YEAR.fullmatch(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_count(text: str | None) -> int | None:
+    """A whole number 0 or more as typed, or None."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def parse_id(text: str | None) -> int | None:
+    """A record id from a form, or None."""
+    value = parse_count(text)
+    return value if value else None
+
+
+def verification_steps(period: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The household facts the verification asks: what the period's standard needs."""
+    return asked_facts((standard_for(period),))
+
+
+def _form_value(spec: Mapping[str, Any], value: Any) -> str:
+    if value is None:
+        return ""
+    if spec["type"] == "boolean":
+        return YES if value is True else NO if value is False else str(value)
+    return str(value)
+
+
+def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
+    """The form's inputs filled from household facts (declared, or verified before)."""
+    catalog = facts_catalog()
+    values: dict[str, str] = {}
+    if facts.get("annual_income") is not None:
+        values[INCOME], values[INCOME_PERIOD] = str(facts["annual_income"]), "annual"
+    elif facts.get("monthly_income") is not None:
+        values[INCOME], values[INCOME_PERIOD] = str(facts["monthly_income"]), "monthly"
+    for index, member in enumerate(facts.get("members") or []):
+        for question in MEMBER_QUESTIONS:
+            spec = catalog["member_fields"][question.name]
+            values[f"members.{index}.{question.name}"] = _form_value(
+                spec, member.get(question.name)
+            )
+    for path, spec in catalog["fields"].items():
+        if "." in path:
+            group, name = path.split(".")
+            values[path] = _form_value(spec, (facts.get(group) or {}).get(name))
+    return values
+
+
+def identities_to_form(identities: list[Mapping[str, Any]]) -> dict[str, str]:
+    """The members' names, ID numbers and ethnicities as the form's inputs."""
+    return {
+        f"identities.{index}.{name}": identity.get(name) or ""
+        for index, identity in enumerate(identities)
+        for name in IDENTITY_FIELDS
+    }
+
+
+def identities_from_form(form: Mapping[str, str], members: int) -> list[dict[str, Any]]:
+    """Each member's name, ID number (spaces allowed) and ethnicity, as the service takes them."""
+    identities = []
+    for index in range(members):
+        item: dict[str, Any] = {}
+        for name in IDENTITY_FIELDS:
+            text = (form.get(f"identities.{index}.{name}") or "").strip()
+            if name == "citizen_id":
+                text = "".join(text.split())
+            item[name] = text or None
+        item["full_name"] = item["full_name"] or ""
+        identities.append(item)
+    return identities
+
+
+def plain_value(spec: Mapping[str, Any], value: Any, lang: str) -> str:
+    """A fact's value in words: Yes/No, the option's label, a date as dd/mm/yyyy."""
+    if value is None:
+        return "—"
+    kind = spec["type"]
+    if kind == "boolean":
+        return str(_l("Yes") if value else _l("No"))
+    if kind == "enum":
+        option = spec["options"].get(value)
+        return option[lang] if option else str(value)
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    if kind == "money":
+        return money(value, lang)
+    return str(value)
+
+
+def money(amount: Any, lang: str) -> str:
+    """Đồng with Vietnamese (or English) thousands separators."""
+    if not isinstance(amount, int):
+        return str(amount)
+    text = f"{amount:,}"
+    return (text.replace(",", ".") if lang == "vi" else text) + " " + str(_l("VND"))
+
+
+def facts_comparison(
+    declared: Mapping[str, Any], verified: Mapping[str, Any] | None, lang: str
+) -> dict[str, Any]:
+    """Declared and verified facts side by side, in words; ``differs`` marks what changed."""
+    catalog = facts_catalog()
+
+    def row(label: str, spec: Mapping[str, Any], left: Any, right: Any) -> dict[str, Any]:
+        return {
+            "label": label,
+            "declared": plain_value(spec, left, lang),
+            "verified": plain_value(spec, right, lang) if verified is not None else None,
+            "differs": verified is not None and left != right,
+        }
+
+    money_spec = {"type": "money"}
+    income = [
+        row(catalog["fields"][path]["label"][lang], money_spec, declared.get(path),
+            (verified or {}).get(path))
+        for path in ("monthly_income", "annual_income")
+        if declared.get(path) is not None or (verified or {}).get(path) is not None
+    ]  # fmt: skip
+    household = []
+    for path, spec in catalog["fields"].items():
+        if "." not in path:
+            continue
+        group, name = path.split(".")
+        left = (declared.get(group) or {}).get(name)
+        right = ((verified or {}).get(group) or {}).get(name)
+        if left is None and right is None:
+            continue
+        household.append(row(spec["label"][lang], spec, left, right))
+    declared_members = declared.get("members") or []
+    verified_members = (verified or {}).get("members") or []
+    members = []
+    for index in range(max(len(declared_members), len(verified_members))):
+        left = declared_members[index] if index < len(declared_members) else {}
+        right = verified_members[index] if index < len(verified_members) else {}
+        specs = [(q.name, catalog["member_fields"][q.name]) for q in MEMBER_QUESTIONS]
+        members.append(
+            [row(spec["label"][lang], spec, left.get(n), right.get(n)) for n, spec in specs]
+        )
+    return {"income": income, "household": household, "members": members}
+
+
+def assessment_comparison(
+    declared: Mapping[str, Any], verified: Mapping[str, Any] | None, period: int, lang: str
+) -> list[dict[str, Any]]:
+    """The self-assessment beside the official one: class, income, score, each indicator."""
+    rows = [
+        {
+            "label": _l("Classification"),
+            "declared": CLASSIFICATIONS.get(declared.get("classification"), "—"),
+            "verified": CLASSIFICATIONS.get(verified["classification"]) if verified else None,
+            "differs": bool(verified)
+            and declared.get("classification") != verified["classification"],
+        },
+        {
+            "label": _l("Monthly income per person"),
+            "declared": money(declared.get("income_per_capita"), lang),
+            "verified": money(verified["income_per_capita"], lang) if verified else None,
+            "differs": bool(verified)
+            and declared.get("income_per_capita") != verified["income_per_capita"],
+        },
+        {
+            "label": _l("Deprivation score"),
+            "declared": declared.get("deprivation_score", "—"),
+            "verified": verified["deprivation_score"] if verified else None,
+            "differs": bool(verified)
+            and declared.get("deprivation_score") != verified["deprivation_score"],
+        },
+    ]
+    left = set(declared.get("deprivations") or [])
+    right = set(verified["deprivations"]) if verified else set()
+    for indicator in standard_for(period).indicators:
+        rows.append(
+            {
+                "label": indicator.name[lang],
+                "declared": _l("Deprived") if indicator.code in left else _l("Not deprived"),
+                "verified": (_l("Deprived") if indicator.code in right else _l("Not deprived"))
+                if verified
+                else None,
+                "differs": bool(verified) and (indicator.code in left) != (indicator.code in right),
+                "indicator": True,
+            }
+        )
+    return rows

@@ -1,0 +1,102 @@
+"""Report forms R1–R5 for the signed-in official's unit: an HTML table, and the same CSV and XLSX
+files the API gives bearer clients (node.api.reports), streamed for the web session."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from node.context import node_context
+from node.extensions import db
+from node.services import audit
+from node.services.periods import current_period
+from node.services.report_files import report_csv, report_xlsx
+from node.services.reports import (
+    FORM_CODES,
+    FORMS,
+    ReportTable,
+    build_report,
+    recognised_households,
+    report_unit,
+)
+from node.services.scopes import COMMUNE_CHAIR, COMMUNE_OFFICER, PROVINCE_ADMIN, PROVINCE_OFFICER
+from node.web import officials_forms as words
+from node.web.officials import bp, lang, official, signed_in
+from shared import units
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Reports are for the commune and the province; R5 names households, so it is theirs alone too.
+REPORT_READERS = (COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
+
+
+def _table(form: str) -> tuple[ReportTable, str, int]:
+    """The report table for the request's unit and period; R5's reading is audited."""
+    signer = official()
+    context = node_context()
+    unit = report_unit(signer, context.province_code, request.args.get("unit") or None)
+    period = words.parse_count(request.args.get("period"))
+    if period is None or not 2000 <= period <= 2100:
+        period = current_period(context.today)
+    if form == "R5":
+        table = recognised_households(db.session, context.province_code, period, unit)
+        # A list of named households is a read of personal data.
+        audit.record(db.session, signer, "report_r5", "report", None, context.now,
+                     details={"unit": unit, "period": period})  # fmt: skip
+        db.session.commit()
+    else:
+        table = build_report(db.session, form, context.province_code, period, unit)
+    return table, unit, period
+
+
+@bp.get("/reports")
+@signed_in(*REPORT_READERS)
+def reports() -> tuple[str, int]:
+    """A report form as a table, with its CSV and XLSX downloads."""
+    signer = official()
+    context = node_context()
+    form = request.args.get("form", "R1")
+    if form not in FORM_CODES:
+        form = "R1"
+    table, unit, period = _table(form)
+    communes = units.communes(context.province_code) if signer.level == "province" else []
+    titles = {code: f.title[lang()] for code, f in FORMS.items()}
+    titles["R5"] = (
+        table.title[lang()]
+        if form == "R5"
+        else _("List of recognised poor and near-poor households")
+    )
+    return (
+        render_template(
+            "officials/reports.html",
+            table=table,
+            form=form,
+            unit=unit,
+            period=period,
+            titles=titles,
+            communes=communes,
+            province_code=context.province_code,
+            lang=lang(),
+        ),
+        200,
+    )
+
+
+@bp.get("/reports/<form>.<fmt>")
+@signed_in(*REPORT_READERS)
+def report_file(form: str, fmt: str) -> Response:
+    """The report as CSV or XLSX, laid out like the official form."""
+    if form not in FORM_CODES or fmt not in ("csv", "xlsx"):
+        abort(404)
+    table, unit, period = _table(form)
+    name = f"{form}-{unit}-{period}"
+    if fmt == "csv":
+        return Response(
+            report_csv(table, lang()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        report_xlsx(table, node_context().today, lang()),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
