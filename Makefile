@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 APPS = node hub
 
-.PHONY: install demo test lint bench translations
+.PHONY: install demo test lint bench translations deploy-local deploy-prerequisites
 
 install: $(STAMP)
 
@@ -24,12 +24,32 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# ansible/.ansible-lint sets the profile (production); ansible-lint wants its venv on PATH.
+	cd ansible && PATH="$(abspath $(BIN)):$$PATH" ansible-lint --nocolor -q
 
 # pytest exits 5 when it collected no test: that is a failure here, and says so.
 test: lint
 	$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
+
+# Debian packages the local deployment needs (the roles would install them; the test wants them
+# there first). `make deploy-prerequisites` installs those missing; .ci/run calls it.
+DEPLOY_DEBS = nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl
+
+deploy-prerequisites:
+	@missing=$$(for deb in $(DEPLOY_DEBS); do \
+		dpkg-query -W -f='$${Status}' $$deb 2>/dev/null | grep -q 'ok installed' || echo $$deb; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing" $$missing; apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Apply ansible/node.yml to this machine (as root, without systemd), isolated under
+# /tmp/giamngheo-deploy-*, check it through nginx over HTTPS, back up and restore, then remove
+# everything (README "Deployment"). GIAMNGHEO_DEPLOY_KEEP=1 keeps it running.
+deploy-local: install deploy-prerequisites
+	$(PY) -m pytest -m deploy -v -s tests/deploy
 
 bench: install
 	@set -e; for script in bench/*.py; do \

@@ -1,0 +1,393 @@
+"""Deploy ansible/node.yml to this machine, isolated, and take it all down again.
+
+What a deployment touches, all named after one random suffix (gndeploy-<hex>):
+- files only under its prefix, /tmp/giamngheo-deploy-<random>/ (virtualenv, configuration,
+  state, logs, PID files, systemd units rendered but not installed, nginx configuration and
+  certificate, backups, the built wheel, Ansible's log), besides a short-lived build copy of the
+  work tree and Ansible's and pip's caches in root's home;
+- processes: gunicorn, the node scheduler and a stand-alone nginx master, started with
+  start-stop-daemon (app_service_manager / nginx_service_manager: process), all on 127.0.0.1;
+- the local PostgreSQL server (127.0.0.1:5432): a database and a login role gndeploy_<hex>, the
+  scratch database of the restore check, and a marked block of three rules at the top of
+  pg_hba.conf for that database and role;
+- a system user and group gndeploy-<hex>.
+`teardown` removes each of these; Debian packages the roles installed (nginx, …) stay.
+
+Run `python -m tests.deploy.local up` to deploy and keep it (prints the URL), and
+`python -m tests.deploy.local down PREFIX` to take it down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ANSIBLE_DIR = REPO / "ansible"
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+STATE_FILE = "deployment.json"
+PLAYBOOK_TIMEOUT = 420  # seconds; a first run takes about a minute here
+PG_HBA = Path("/etc/postgresql/15/main/pg_hba.conf")
+# Debian packages the roles would otherwise install; the test wants them there beforehand.
+DEBIAN_PACKAGES = "nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl"
+
+
+def missing_prerequisites() -> list[str]:
+    """What this machine lacks for a local deployment, each with how to get it."""
+    missing = []
+    if os.geteuid() != 0:
+        missing.append("root (the playbook creates a system user and runs services)")
+    commands = (
+        "nginx",
+        "start-stop-daemon",
+        "runuser",
+        "pg_ctlcluster",
+        "psql",
+        "git",
+        "systemd-analyze",
+    )
+    for command in commands:
+        if shutil.which(command) is None:
+            missing.append(f"the `{command}` command")
+    if not ANSIBLE_PLAYBOOK.exists():
+        missing.append(f"{ANSIBLE_PLAYBOOK} (`make install` installs Ansible)")
+    modules = "import venv, ensurepip, psycopg2, cryptography, apt"
+    if subprocess.run(["/usr/bin/python3", "-c", modules], capture_output=True).returncode:
+        missing.append(f"/usr/bin/python3 with: {modules.removeprefix('import ')}")
+    if not PG_HBA.exists():
+        missing.append(f"PostgreSQL 15's cluster 'main' ({PG_HBA})")
+    elif subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode:
+        missing.append(
+            "PostgreSQL running on 127.0.0.1:5432 "
+            "(pg_ctlcluster --skip-systemctl-redirect 15 main start)"
+        )
+    if missing:
+        missing.append(f"on Debian 12: apt-get install -y {DEBIAN_PACKAGES} postgresql")
+    return missing
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LocalDeployment:
+    """One deployment of node.yml on this machine: its names, ports and prefix."""
+
+    prefix: Path
+    name: str
+    https_port: int
+    http_port: int
+    app_port: int
+    province: str = "12"
+
+    @classmethod
+    def create(cls) -> LocalDeployment:
+        """A new prefix and new names; saved there, so `teardown` works from the prefix alone."""
+        prefix = Path(tempfile.mkdtemp(prefix="giamngheo-deploy-", dir="/tmp"))
+        # nginx's workers (www-data) and postgres must walk through it.
+        prefix.chmod(0o755)
+        ports: set[int] = set()
+        while len(ports) < 3:
+            ports.add(free_port())
+        https_port, http_port, app_port = sorted(ports)
+        name = f"gndeploy-{secrets.token_hex(4)}"
+        deployment = cls(prefix, name, https_port, http_port, app_port)
+        state = {**asdict(deployment), "prefix": str(prefix)}
+        (prefix / STATE_FILE).write_text(json.dumps(state, indent=2))
+        return deployment
+
+    @classmethod
+    def load(cls, prefix: Path) -> LocalDeployment:
+        state = json.loads((prefix / STATE_FILE).read_text())
+        return cls(**{**state, "prefix": Path(state["prefix"])})
+
+    @property
+    def database(self) -> str:
+        """The database and its role: SQL identifiers, so underscores."""
+        return self.name.replace("-", "_")
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}/"
+
+    @property
+    def certificate(self) -> Path:
+        return self.prefix / "tls" / f"{self.name}.crt"
+
+    @property
+    def launcher(self) -> Path:
+        return self.prefix / "bin" / self.name
+
+    @property
+    def backup_script(self) -> Path:
+        return self.prefix / "sbin" / f"{self.name}-backup"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.prefix / "backups"
+
+    @property
+    def signing_key(self) -> Path:
+        return self.prefix / "var" / "lib" / "keys" / "signing-key.pem"
+
+    @property
+    def environment_file(self) -> Path:
+        return self.prefix / "etc" / f"{self.name}.env"
+
+    @property
+    def pid_files(self) -> dict[str, Path]:
+        return {
+            "web": self.prefix / "run" / "web.pid",
+            "scheduler": self.prefix / "run" / "scheduler.pid",
+            "nginx": self.prefix / "nginx" / "run" / "nginx.pid",
+        }
+
+    @property
+    def log(self) -> Path:
+        return self.prefix / "ansible.log"
+
+    def host_vars(self) -> dict[str, object]:
+        """The inventory: production roles, pointed into the prefix, run without systemd."""
+        p = self.prefix
+        password = secrets.token_urlsafe(24)
+        return {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": "/usr/bin/python3",
+            # Root needs no password for su, and su is always there (sudo may not be).
+            "ansible_become_method": "su",
+            "node_province_code": self.province,
+            "postgresql_service_manager": "process",
+            "postgresql_app_database": self.database,
+            "postgresql_app_user": self.database,
+            "postgresql_app_password": password,
+            "postgresql_backup_dir": str(self.backup_dir),
+            "postgresql_backup_name": f"{self.name}-backup",
+            "postgresql_backup_script": str(self.backup_script),
+            "postgresql_systemd_unit_dir": str(p / "systemd"),
+            # The packages are prerequisites: never wait on `apt-get update` here.
+            "postgresql_apt_cache_valid_time": 10**7,
+            "app_apt_cache_valid_time": 10**7,
+            "nginx_apt_cache_valid_time": 10**7,
+            "app_service_manager": "process",
+            "app_instance": self.name,
+            "app_user": self.name,
+            "app_group": self.name,
+            "app_install_dir": str(p / "opt"),
+            "app_config_dir": str(p / "etc"),
+            "app_state_dir": str(p / "var" / "lib"),
+            "app_log_dir": str(p / "var" / "log"),
+            "app_run_dir": str(p / "run"),
+            "app_bin_dir": str(p / "bin"),
+            "app_systemd_unit_dir": str(p / "systemd"),
+            "app_source_dir": str(REPO),
+            "app_wheel_dir": str(p / "dist"),
+            "app_database_name": self.database,
+            "app_database_user": self.database,
+            "app_database_password": password,
+            "app_secret_key": secrets.token_urlsafe(48),
+            "app_gunicorn_bind": f"127.0.0.1:{self.app_port}",
+            "app_gunicorn_workers": 2,
+            "nginx_service_manager": "process",
+            "nginx_conf_dir": str(p / "nginx"),
+            "nginx_site_name": self.name,
+            "nginx_server_name": "localhost",
+            "nginx_listen_address": "127.0.0.1",
+            "nginx_listen_ipv6": False,
+            "nginx_http_port": self.http_port,
+            "nginx_https_port": self.https_port,
+            "nginx_tls_certificate_path": str(self.certificate),
+            "nginx_tls_certificate_key_path": str(p / "tls" / f"{self.name}.key"),
+            "nginx_tls_self_signed_names": ["DNS:localhost", "IP:127.0.0.1"],
+        }
+
+    def write_inventory(self) -> Path:
+        """The inventory file (JSON is YAML); mode 0600, as it holds the throwaway secrets."""
+        inventory = {"giamngheo_nodes": {"hosts": {self.name: self.host_vars()}}}
+        path = self.prefix / "inventory.yml"
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(inventory, indent=2))
+        return path
+
+    def apply(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        """ansible-playbook node.yml on this machine; the output also goes to ansible.log."""
+        inventory = self.prefix / "inventory.yml"
+        if not inventory.exists():
+            self.write_inventory()
+        environment = {
+            **os.environ,
+            "ANSIBLE_CONFIG": str(ANSIBLE_DIR / "ansible.cfg"),
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_LOCAL_TEMP": str(self.prefix / "ansible-tmp"),
+            "PATH": f"{ANSIBLE_PLAYBOOK.parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        }
+        command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "node.yml", *extra]
+        result = subprocess.run(
+            command,
+            cwd=ANSIBLE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=PLAYBOOK_TIMEOUT,
+        )
+        with self.log.open("a") as log:
+            log.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
+        return result
+
+    def teardown(self) -> list[str]:
+        """Remove everything the deployment made; the problems met on the way (none: clean)."""
+        problems: list[str] = []
+        for service, pid_file in self.pid_files.items():
+            problems += _stop(service, pid_file)
+        problems += _leftover_processes(self.name)
+        problems += _psql(
+            f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
+            f'DROP DATABASE IF EXISTS "{self.database}_restore_check" WITH (FORCE)',
+            f'DROP ROLE IF EXISTS "{self.database}"',
+        )
+        problems += _remove_hba_block(self.database)
+        problems += _remove_user(self.name)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+        if self.prefix.exists():
+            problems.append(f"{self.prefix} could not be removed")
+        return problems
+
+
+def _stop(service: str, pid_file: Path) -> list[str]:
+    """Stop the process in pid_file: TERM, then KILL after 15 seconds."""
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return []
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not Path(f"/proc/{pid}").exists():
+                return []
+            time.sleep(0.1)
+    return [f"{service} (pid {pid}) did not stop"]
+
+
+def _leftover_processes(user: str) -> list[str]:
+    """Kill, by PID, any process still running as the deployment's own user (a crashed run)."""
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return []
+    pids = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _owner(entry) == uid
+    ]
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5 if pids else 0)
+    alive = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+    return [f"processes of {user} still running: {alive}"] if alive else []
+
+
+def _owner(entry: Path) -> int | None:
+    try:
+        return entry.stat().st_uid
+    except OSError:
+        return None
+
+
+def psql(sql: str) -> subprocess.CompletedProcess[str]:
+    """Run one SQL statement as postgres over the Unix socket, as the roles do."""
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t", "-q"]
+        + ["-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
+
+
+def _psql(*statements: str) -> list[str]:
+    problems = []
+    for sql in statements:
+        result = psql(sql)
+        if result.returncode:
+            problems.append(f"{sql}: {result.stderr.strip()}")
+    return problems
+
+
+def hba_block(database: str) -> re.Pattern[str]:
+    """The block the postgresql role writes into pg_hba.conf for this database."""
+    marker = re.escape(f"{database} - managed by Ansible (role postgresql)")
+    return re.compile(rf"^# BEGIN {marker}\n.*?^# END {marker}\n", re.MULTILINE | re.DOTALL)
+
+
+def _remove_hba_block(database: str) -> list[str]:
+    try:
+        text = PG_HBA.read_text()
+    except OSError as error:
+        return [f"{PG_HBA}: {error}"]
+    cleaned, count = hba_block(database).subn("", text)
+    if not count:
+        return []
+    PG_HBA.write_text(cleaned)
+    return _psql("SELECT pg_reload_conf()")
+
+
+def _remove_user(user: str) -> list[str]:
+    problems = []
+    for command, database in (("userdel", "passwd"), ("groupdel", "group")):
+        present = subprocess.run(["getent", database, user], capture_output=True).returncode == 0
+        if present:
+            result = subprocess.run([command, user], capture_output=True, text=True)
+            if result.returncode:
+                problems.append(f"{command} {user}: {result.stderr.strip()}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    """`up`: deploy and keep it; `down PREFIX`: take it down."""
+    if argv[:1] == ["up"]:
+        if missing := missing_prerequisites():
+            print("Missing:\n- " + "\n- ".join(missing), file=sys.stderr)
+            return 1
+        deployment = LocalDeployment.create()
+        result = deployment.apply()
+        print(result.stdout[-3000:])
+        if result.returncode:
+            print(result.stderr[-3000:], file=sys.stderr)
+        print(f"{deployment.url}healthz (certificate: {deployment.certificate})")
+        print(f"Take it down with: {sys.executable} -m tests.deploy.local down {deployment.prefix}")
+        return result.returncode
+    if argv[:1] == ["down"] and len(argv) == 2:
+        if not (Path(argv[1]) / STATE_FILE).exists():
+            print(f"No deployment at {argv[1]}.", file=sys.stderr)
+            return 1
+        problems = LocalDeployment.load(Path(argv[1])).teardown()
+        print("\n".join(problems) or "Removed.")
+        return 1 if problems else 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
