@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -20,10 +21,11 @@ from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
 from node.models import User
 from node.scheduler import run_scheduler
-from node.services import accounts, aggregates, hub_access
+from node.services import accounts, aggregates, hub_access, imports
 from node.services.errors import ValidationFailed
 from node.services.periods import current_period
 from node.services.scopes import ROLES
+from shared.standards import UnknownStandard, standard_for
 
 
 @click.group()
@@ -244,3 +246,85 @@ def seed_demo_command(households: int) -> None:
             ensure_ascii=False,
         )
     )
+
+
+# How the classes read in the import's summary: the glossary's words, then the code names.
+CLASS_LABELS = {code: f"{word} ({code})" for code, word in imports.CLASS_WORDS.items()}
+
+
+@cli.command("import-households")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--period",
+    type=click.IntRange(2000, 2100),
+    help='The year the list is for (column "Năm"). Default: the current period.',
+)
+@click.option(
+    "--max-errors", default=200, show_default=True, type=click.IntRange(1, 100_000),
+    help="How many problems to print; all are counted.",
+)  # fmt: skip
+@with_appcontext
+def import_households_command(file: Path, period: int | None, max_errors: int) -> None:
+    """Bulk import an existing list of households (XLSX or CSV), all or nothing.
+
+    The file follows the template (`giamngheo node import-template FILE`, see
+    docs/import-template.md). Every row is checked first; on any problem each one is printed
+    with its row and column, nothing is written and the exit code is 2.
+    """
+    _require_current_database()
+    context = node_context()
+    period = period or current_period(context.today)
+    try:
+        standard = standard_for(period)
+    except UnknownStandard:
+        raise InvalidInput(f"No poverty standard covers {period}; nothing imported.") from None
+    try:
+        result = imports.import_households(
+            db.session,
+            file,
+            province_code=context.province_code,
+            period=period,
+            standard=standard,
+            today=context.today,
+            now=context.now,
+            max_errors=max_errors,
+        )
+    except imports.ImportFailed as failure:
+        db.session.rollback()
+        for error in failure.errors:
+            click.echo(str(error), err=True)
+        if failure.total > len(failure.errors):
+            click.echo(f"… và {failure.total - len(failure.errors)} lỗi khác.", err=True)
+        raise InvalidInput(
+            f"{failure.total} lỗi; không có hộ nào được nhập "
+            f"({failure.total} problem(s); nothing imported)."
+        ) from None
+    # The hub would otherwise see the new lists only after the nightly rebuild.
+    snapshot = aggregates.build_snapshot(
+        db.session,
+        context.province_code,
+        period,
+        context.now,
+        current_app.config["SUPPRESSION_K"],
+    )
+    db.session.commit()
+    click.echo(
+        f"Đã nhập {result.households} hộ cho năm {period} theo chuẩn {result.standard_id} "
+        f"(imported {result.households} households):"
+    )
+    for code, count in result.by_class.items():
+        click.echo(f"  {CLASS_LABELS[code]}: {count}")
+    click.echo(f"Snapshot {snapshot.snapshot_id} for {period}.")
+
+
+@cli.command("import-template")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--period", type=click.IntRange(2000, 2100), help="Default: the current period.")
+@with_appcontext
+def import_template(file: Path, period: int | None) -> None:
+    """Write the import template (.xlsx or .csv) with an example row for this province."""
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise InvalidInput("The template is a .xlsx or a .csv file.")
+    context = node_context()
+    imports.write_template(file, context.province_code, period or current_period(context.today))
+    click.echo(f"Wrote {file}.")
