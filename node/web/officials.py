@@ -307,6 +307,7 @@ def home() -> str:
         overdue=sum(item.overdue for item in items),
         village_names=names,
         today=context.today,
+        takes_paper_forms=signer.role == COMMUNE_OFFICER,
     )
 
 

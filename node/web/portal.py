@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from node.api.schemas import ApplicantProofSchema, ApplicationRequestSchema
+from node.auth import current_official
 from node.context import node_context
 from node.extensions import db
 from node.services.applications import (
@@ -32,8 +33,10 @@ from node.services.applications import (
     withdraw_application,
 )
 from node.services.consent import consent_text
+from node.services.context import RESIDENT, Actor
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.places import commune_units, province_commune, village_unit, village_units
+from node.services.scopes import COMMUNE_OFFICER
 from node.services.tracking import display_tracking_code
 from node.web import portal_form
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
@@ -421,7 +424,16 @@ def declare_submit() -> tuple[str, int] | Response:
         notice = _("Please check the details and press Send again.")
         return render_assessment(place, request.form, results, notice=notice, status=422)
     try:
-        submission = submit_application(db.session, body, key, node_context(), channel="portal")
+        # A commune officer signed in who fills the form is taking in a paper form on the
+        # resident's behalf: recorded as proxy filing, with who filed it.
+        official = current_official()
+        if official is not None and official.role == COMMUNE_OFFICER:
+            channel, actor = "paper", Actor(official.role, official.user_id)
+        else:
+            channel, actor = "portal", RESIDENT
+        submission = submit_application(
+            db.session, body, key, node_context(), channel=channel, actor=actor
+        )
         db.session.commit()
     except IdempotencyKeyReused:
         db.session.rollback()

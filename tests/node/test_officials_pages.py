@@ -13,6 +13,7 @@ from node.web import officials
 from tests.builders import application_request
 from tests.node.officials_helpers import html, make_team, new_application, sign_in, verified
 from tests.node.review_helpers import NOW, act
+from tests.node.test_portal import declare, submit, text
 
 
 @pytest.fixture(autouse=True)
@@ -201,3 +202,24 @@ def test_times_are_shown_in_vietnam(client, team):
     app_id = new_application(client, team.officer)
     page = html(team.officer.get(f"/officials/applications/{app_id}"))
     assert "24/11/2026 10:00" in page  # NOW is 03:00 UTC
+
+
+def test_a_commune_officer_takes_in_a_paper_form_through_the_portal(client, db_session, login_web):
+    """Recorded as proxy filing (channel paper, who filed it), from the officer's home page."""
+    token = login_web("commune_officer")
+    home = client.get("/officials/").get_data(as_text=True)
+    assert "Nhận hồ sơ giấy" in home
+    assert 'href="/declare"' in home
+    receipt = submit(client, text(declare(client)))
+    assert receipt.status_code == 200
+    application = db_session.scalar(select(Application))
+    assert application.channel == "paper"
+    assert application.filed_by_id is not None
+    assert application.events[0].actor_role == "commune_officer"
+    assert token
+
+
+def test_a_resident_filing_stays_a_portal_filing(client, db_session):
+    submit(client, text(declare(client)))
+    application = db_session.scalar(select(Application))
+    assert (application.channel, application.filed_by_id) == ("portal", None)
