@@ -82,7 +82,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int, chdir: Path, log: Path
             try:
                 requests.get(url + "/healthz", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, or a read timeout while booting
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"{app} did not start; see {log}")
