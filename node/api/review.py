@@ -20,7 +20,7 @@ from node.models.review import DuplicateFlag
 from node.services import decisions, duplicates, periodic, review, steps
 from node.services.context import NodeContext
 from node.services.errors import Conflict, NotFound, ValidationFailed
-from node.services.files import application_file, application_summary, village_code_of
+from node.services.files import application_file, application_summary, village_codes
 from node.services.scopes import Official
 from node.services.worklist import worklist
 
@@ -52,10 +52,10 @@ class ApplicationList(MethodView):
         context = node_context()
         page = review.list_applications(db.session, require_official(), context, **query)
         db.session.commit()  # the audit entry for this read of personal data
+        codes = village_codes(db.session, page.items)
         return {
             "items": [
-                application_summary(a, context.today, village_code_of(db.session, a))
-                for a in page.items
+                application_summary(a, context.today, codes.get(a.village_id)) for a in page.items
             ],
             "total": page.total,
             "page": page.page,

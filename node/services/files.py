@@ -36,6 +36,14 @@ def village_code_of(session: Session, application: Application) -> str | None:
     return session.scalar(select(Village.code).where(Village.id == application.village_id))
 
 
+def village_codes(session: Session, applications: list[Application]) -> dict[int, str]:
+    """The village codes of a page of applications, in one query (not one per row)."""
+    ids = {a.village_id for a in applications if a.village_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Village.id, Village.code).where(Village.id.in_(ids))).all())
+
+
 def application_summary(
     application: Application, today: date, village_code: str | None = None
 ) -> dict[str, Any]:

@@ -113,3 +113,8 @@ def test_a_village_head_sees_only_their_villages(client, login_as, target):
     codes = [item["tracking_code"] for item in listed]
     assert other not in codes
     assert len(codes) == 1
+
+
+def test_the_list_names_each_applications_village(client, login_as, target):
+    items = client.get("/api/v1/applications", headers=login_as("commune_officer")).get_json()
+    assert [item["village_code"] for item in items["items"]] == ["00070-001"]
