@@ -12,6 +12,7 @@ from shared.settings import (
     database_url,
     environment,
     secret_key,
+    trusted_proxies,
 )
 
 
@@ -58,6 +59,8 @@ class Config:
         self.SECRET_KEY = secret_key(
             env.get("GIAMNGHEO_SECRET_KEY"), default=self.DEFAULT_SECRET_KEY
         )
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For and -Proto are believed.
+        self.TRUSTED_PROXIES = trusted_proxies(env.get("GIAMNGHEO_TRUSTED_PROXIES"))
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from node import api, auth, i18n, web
 from node.api.errors import json_error, service_error_response, wants_json
@@ -28,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or load_config())
     configure_logging(app)
+    configure_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -41,6 +43,17 @@ def configure_logging(app: Flask) -> None:
             level=logging.DEBUG if app.debug else logging.INFO,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from them."""
+    # nginx appends the address it saw to X-Forwarded-For and sets X-Forwarded-Proto; ProxyFix
+    # believes only the last TRUSTED_PROXIES entries, so whatever a client forged is ignored.
+    # nginx passes Host itself and forwards the other X-Forwarded-* headers as the client sent
+    # them: those are never believed.
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0)
 
 
 def register_extensions(app: Flask) -> None:

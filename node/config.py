@@ -14,6 +14,7 @@ from shared.settings import (
     environment,
     province_code,
     secret_key,
+    trusted_proxies,
 )
 
 
@@ -63,6 +64,8 @@ class Config:
             env.get("GIAMNGHEO_SECRET_KEY"), default=self.DEFAULT_SECRET_KEY
         )
         self.PROVINCE_CODE = province_code(env.get("GIAMNGHEO_PROVINCE"))
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For and -Proto are believed.
+        self.TRUSTED_PROXIES = trusted_proxies(env.get("GIAMNGHEO_TRUSTED_PROXIES"))
         # Small-cell suppression in snapshots: counts from 1 to k-1 are withheld (off when unset).
         self.SUPPRESSION_K = _positive_int("GIAMNGHEO_SUPPRESSION_K", env)
         # The Ed25519 key that signs aggregate snapshots for the hub.

@@ -56,6 +56,19 @@ def secret_key(raw: str | None, *, default: str | None) -> str:
     return raw
 
 
+def trusted_proxies(raw: str | None) -> int:
+    """How many reverse proxies stand in front of the app; 0 (unset) trusts no forwarded header."""
+    value = (raw or "").strip()
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise ConfigError(
+            "GIAMNGHEO_TRUSTED_PROXIES must be the number of reverse proxies in front of the app "
+            f"(0 for none, 1 behind the nginx the playbooks set up), not {value!r}"
+        )
+    return int(value)
+
+
 def province_code(raw: str | None) -> str:
     """A validated two-digit province code, e.g. ``01`` for Hà Nội."""
     code = (raw or "").strip()

@@ -212,13 +212,21 @@ def test_launcher_prints_hub_credentials_for_the_deployed_key(deployment):
     assert len(credentials["token"]) >= 32
 
 
-def test_the_app_role_needs_its_password(deployment):
-    settings = dict(
+def settings(deployment: LocalDeployment) -> dict[str, str]:
+    """The environment file's settings, as written (values in single quotes)."""
+    return dict(
         line.split("=", 1)
         for line in deployment.environment_file.read_text().splitlines()
         if line and not line.startswith("#")
     )
-    url = make_url(settings["GIAMNGHEO_DATABASE_URL"].strip("'"))
+
+
+def test_the_app_believes_the_forwarded_headers_of_nginx_alone(deployment):
+    assert settings(deployment)["GIAMNGHEO_TRUSTED_PROXIES"] == "'1'"
+
+
+def test_the_app_role_needs_its_password(deployment):
+    url = make_url(settings(deployment)["GIAMNGHEO_DATABASE_URL"].strip("'"))
     dsn = f"host=127.0.0.1 port={url.port} dbname={url.database} user={url.username}"
 
     with psycopg.connect(f"{dsn} password={url.password}") as connection:
