@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
@@ -110,28 +111,48 @@ def submit_application(
         "period": application.period,
         "assessment": assessment,
     }
-    try:
-        # One flush in a savepoint: a retry whose key is already stored (a double tap, a resent
-        # upload) fails the unique key, and its first answer is then the answer. Checking before
-        # inserting would cost every submission a query to serve the rare retry.
-        with session.begin_nested():
-            session.add(
-                IdempotencyKey(
-                    scope=IDEMPOTENCY_SCOPE,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    application=application,
-                    response_status=201,
-                    response_body=body,
-                )
-            )
-    except IntegrityError:
+    session.add(application)
+    session.flush()
+    # The key last, skipped if already stored: a retry of an accepted request (a double tap, a
+    # resent upload) then finds its first answer, and the rows just written for it are taken
+    # back. A savepoint around the inserts, or a lookup before them, would cost every
+    # submission two round trips to serve the rare retry.
+    stored = session.execute(
+        insert_unless_present(session, IdempotencyKey.__table__, ("scope", "key"))
+        .values(
+            scope=IDEMPOTENCY_SCOPE,
+            key=idempotency_key,
+            request_hash=fingerprint,
+            application_id=application.id,
+            response_status=201,
+            response_body=body,
+            created_at=context.now,
+        )
+        .returning(IdempotencyKey.__table__.c.id)
+    ).scalar_one_or_none()
+    if stored is None:
+        _take_back(session, application)
         replay = _replay(session, idempotency_key, fingerprint)
-        if replay is None:
-            raise
+        if replay is None:  # ON CONFLICT skips only for a row that is there: cannot happen
+            raise RuntimeError("an idempotency key was neither stored nor found")
         return replay
     logger.info("application %s submitted via %s", application.id, channel)
     return Submission(201, body, replayed=False)
+
+
+def insert_unless_present(session: Session, table: Table, unique: Sequence[str]) -> Insert:
+    """An INSERT into ``table`` that writes nothing when a row with the same ``unique``
+    columns exists (ON CONFLICT DO NOTHING, on both databases); RETURNING then gives no row."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(unique))
+
+
+def _take_back(session: Session, application: Application) -> None:
+    """Delete an application written in this transaction, with its consent and events."""
+    for row in (*application.events, application.consent, application):
+        if row is not None:
+            session.delete(row)
+    session.flush()
 
 
 def _replay(session: Session, key: str, fingerprint: str) -> Submission | None:
