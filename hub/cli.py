@@ -15,7 +15,7 @@ from hub import create_app
 from hub.context import now
 from hub.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
 from hub.extensions import db
-from hub.models.users import ROLES
+from hub.models.users import ROLES, User
 from hub.scheduler import pull_now, run_scheduler
 from hub.services import accounts, pulls
 from hub.services.errors import NotFound, ValidationFailed
@@ -211,6 +211,42 @@ def create_user(name: str, role: str) -> None:
         raise _invalid(error) from None
     db.session.commit()
     click.echo(f"Created user {user.username} (id {user.id}), role {user.role}.")
+
+
+@cli.command("set-password")
+@click.argument("name")
+@with_appcontext
+def set_password(name: str) -> None:
+    """Give a central user a new password (read from stdin); ends their sessions and tokens."""
+    _require_current_database()
+    user = _existing_user(name)
+    password = _read_password()
+    try:
+        revoked = accounts.set_password(db.session, user, password, now=now())
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _invalid(error) from None
+    db.session.commit()
+    click.echo(f"New password for {user.username}; {revoked} live session(s) ended.")
+
+
+@cli.command("disable-user")
+@click.argument("name")
+@with_appcontext
+def disable_user(name: str) -> None:
+    """Stop a central user from signing in and end all their sessions and API tokens at once."""
+    _require_current_database()
+    user = _existing_user(name)
+    revoked = accounts.disable_user(db.session, user, now=now())
+    db.session.commit()
+    click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
+
+
+def _existing_user(name: str) -> User:
+    user = accounts.find_user(db.session, name)
+    if user is None:
+        raise InvalidInput(f"No central user is called {name!r}.")
+    return user
 
 
 def _read_password() -> str:

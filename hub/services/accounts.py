@@ -207,6 +207,44 @@ def revoke_session(session: Session, token: str, *, now: datetime) -> bool:
     return True
 
 
+def set_password(session: Session, user: User, password: str, *, now: datetime) -> int:
+    """Give the user a new password, unlock them, and end every session and token they had;
+    returns how many were live (whoever knew the old password may be signed in)."""
+    if problem := password_problem(password, user.username):
+        raise ValidationFailed("The password is too weak.", {"password": problem})
+    now = as_utc(now)
+    user.password_hash = PASSWORD_HASHER.hash(password)
+    user.password_changed_at = now
+    user.failed_login_count = 0
+    user.locked_until = None
+    revoked = _revoke_all(session, user, now)
+    session.flush()
+    logger.info("Central user %s has a new password, %d sessions revoked", user.id, revoked)
+    return revoked
+
+
+def disable_user(session: Session, user: User, *, now: datetime) -> int:
+    """Stop the user signing in and end every session and token they had; how many were live."""
+    user.active = False
+    revoked = _revoke_all(session, user, as_utc(now))
+    session.flush()
+    logger.info("Disabled central user %s, %d sessions revoked", user.id, revoked)
+    return revoked
+
+
+def _revoke_all(session: Session, user: User, now: datetime) -> int:
+    live = session.scalars(
+        select(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+        )
+    ).all()
+    for record in live:
+        record.revoked_at = now
+    return len(live)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return PASSWORD_HASHER.verify(password_hash, password)
