@@ -242,6 +242,18 @@ def disable_user(name: str) -> None:
     click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
 
 
+@cli.command("enable-user")
+@click.argument("name")
+@with_appcontext
+def enable_user(name: str) -> None:
+    """Let a disabled central user sign in again (with their old password)."""
+    _require_current_database()
+    user = _existing_user(name)
+    accounts.enable_user(db.session, user)
+    db.session.commit()
+    click.echo(f"Enabled user {user.username}.")
+
+
 def _existing_user(name: str) -> User:
     user = accounts.find_user(db.session, name)
     if user is None:

@@ -64,7 +64,13 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Production: every secret comes from the environment."""
+    """Production: every secret comes from the environment; HTTPS only."""
+
+    # "__Host-": browsers accept it only over HTTPS, for this exact host and path /, so no
+    # other site or sub-domain can plant or read the session.
+    SESSION_COOKIE_NAME = "__Host-giamngheo-hub"
+    # Strict-Transport-Security: browsers keep to HTTPS for a year once they have seen it.
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
 
 class DevelopmentConfig(Config):

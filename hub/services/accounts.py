@@ -232,6 +232,16 @@ def disable_user(session: Session, user: User, *, now: datetime) -> int:
     return revoked
 
 
+def enable_user(session: Session, user: User) -> None:
+    """Let a disabled user sign in again, with the password they had (set a new one if it may
+    have leaked: `hub set-password`)."""
+    user.active = True
+    user.failed_login_count = 0
+    user.locked_until = None
+    session.flush()
+    logger.info("Enabled central user %s", user.id)
+
+
 def _revoke_all(session: Session, user: User, now: datetime) -> int:
     live = session.scalars(
         select(UserSession).where(

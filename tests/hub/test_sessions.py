@@ -159,6 +159,23 @@ def test_disable_user_ends_every_session_and_token(app, central, runner, db_sess
     assert signed_in(app.test_client(), other_headers)
 
 
+def test_enable_user_lets_a_disabled_user_sign_in_again(app, central, runner, db_session):
+    user, _client, _headers = central()
+    assert runner.invoke(cli, ["disable-user", user.username]).exit_code == 0
+    browser = app.test_client()
+    assert web_sign_in(browser, user.username, form_token(browser, "/login")).status_code == 401
+
+    result = runner.invoke(cli, ["enable-user", user.username])
+
+    assert result.exit_code == 0, result.output
+    assert f"Enabled user {user.username}" in result.output
+    browser = app.test_client()
+    assert web_sign_in(browser, user.username, form_token(browser, "/login")).status_code == 302
+    assert on_the_dashboard(browser)
+    # An unknown name is an error, exit code 2, and changes nothing.
+    assert runner.invoke(cli, ["enable-user", "nobody-here"]).exit_code == 2
+
+
 def test_set_password_ends_every_session_and_token(app, central, runner, db_session):
     user, client, headers = central()
     db_session.get(User, user.id).locked_until = NOW + timedelta(minutes=5)
