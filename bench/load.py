@@ -1,6 +1,6 @@
 """Peak review season on gunicorn + PostgreSQL on the loopback, then EXPLAIN of the hot queries.
 
-Run: .venv/bin/python bench/load.py [--seconds 30] [--seed 3000] [--workers 3] [--residents 12]
+Run: .venv/bin/python bench/load.py [--seconds 30] [--seed 3000] [--workers N] [--residents 12]
 
 A fresh PostgreSQL database is migrated by `giamngheo node init-db`, officers of commune 00070 are
 created with `giamngheo node create-user`, and `node.wsgi:app` is served by gunicorn. The bench
@@ -54,6 +54,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from submit import ADMIN_URL, database, free_port  # noqa: E402
+
+# The Ansible app role's app_gunicorn_workers: what a node runs with on this many cores.
+DEPLOYED_WORKERS = min(2 * (os.cpu_count() or 1) + 1, 9)
 
 from shared.standards.synthetic import random_facts  # noqa: E402
 
@@ -399,7 +402,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--seed", type=int, default=3000, help="applications before measuring")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=DEPLOYED_WORKERS, help="gunicorn sync workers (as deployed)"
+    )
     parser.add_argument("--residents", type=int, default=12, help="submitting threads")
     parser.add_argument("--lookups", type=int, default=2, help="status-lookup threads")
     parser.add_argument("--officers", type=int, default=2, help="officer threads (one user each)")
