@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -160,6 +161,50 @@ def test_period_must_be_current_or_next_in_the_review_window(client, db_session,
     response = post(client, application_request(household=household(period=2025)), key="k-3-abcdef")
     assert response.status_code == 422
     assert count(db_session) == 1
+
+
+def test_names_are_stored_in_nfc_whatever_the_phone_typed(client, db_session):
+    # A phone keyboard may send "ễ" as e + two combining marks, with stray spaces.
+    typed = unicodedata.normalize("NFD", "  Nguyễn   Thị Lan ")
+    applicant = {"full_name": typed, "citizen_id": "0011 9001 2345", "phone": "+84 912 345 678"}
+    response = post(client, application_request(applicant=applicant))
+    assert response.status_code == 201
+    application = db_session.scalar(select(Application))
+    assert application.applicant_name == "Nguyễn Thị Lan"
+    assert unicodedata.is_normalized("NFC", application.applicant_name)
+    assert (application.applicant_citizen_id, application.applicant_phone) == (
+        "001190012345",
+        "0912345678",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant.full_name", "Nguyễn " + "Văn " * 30 + "An"),  # longer than a name can be
+        ("applicant.full_name", "Nguyễn Văn 4n"),
+        ("village_code", "x" * 21),
+    ],
+)
+def test_too_long_or_malformed_strings_are_refused_by_field(client, db_session, field, value):
+    body = application_request()
+    if field.startswith("applicant."):
+        body["applicant"][field.split(".")[1]] = value
+    else:
+        body[field] = value
+    response = post(client, body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert count(db_session) == 0
+
+
+def test_too_many_members_is_refused(client, db_session):
+    facts = household()
+    facts["members"] = [facts["members"][0]] * 51
+    response = post(client, application_request(household=facts))
+    assert response.status_code == 422
+    assert "household.members" in response.get_json()["error"]["fields"]
+    assert count(db_session) == 0
 
 
 @pytest.mark.parametrize(
