@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,11 +69,10 @@ class Node:
             return village.code
 
 
-@pytest.fixture(scope="session")
-def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    """The node on a new SQLite database (migrated), served on a free local port."""
-    path = tmp_path_factory.mktemp("e2e") / "node.db"
-    app = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": f"sqlite:///{path}"}))
+@contextmanager
+def serve_node(database_url: str) -> Iterator[Node]:
+    """The node on the database at ``database_url`` (migrated), served on a free local port."""
+    app = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": database_url}))
     # During 2026 the portal asks and shows both standards; the browser keeps its own clock.
     app.config["FIXED_NOW"] = NOW
     with app.app_context():
@@ -87,6 +87,14 @@ def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def node_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    """The node on a new SQLite database, served on a free local port."""
+    path = tmp_path_factory.mktemp("e2e") / "node.db"
+    with serve_node(f"sqlite:///{path}") as node:
+        yield node
 
 
 @pytest.fixture(scope="session")
@@ -106,17 +114,19 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def new_context(browser, node_server) -> Iterator[Callable[..., object]]:
-    """Make phone-sized Vietnamese browser contexts on the served node; closed afterwards."""
+    """Make phone-sized Vietnamese browser contexts on the served node (or ``base_url``);
+    closed afterwards."""
     contexts = []
 
     def make(**options):
-        context = browser.new_context(
-            base_url=node_server.url,
-            viewport=PHONE,
-            locale="vi-VN",
-            service_workers="allow",
+        options = {
+            "base_url": node_server.url,
+            "viewport": PHONE,
+            "locale": "vi-VN",
+            "service_workers": "allow",
             **options,
-        )
+        }
+        context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

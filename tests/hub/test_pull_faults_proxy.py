@@ -7,8 +7,6 @@ timeouts, never stores a partial snapshot, and the node pulled directly alongsid
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -16,76 +14,8 @@ from sqlalchemy import func, select
 
 from hub.cli import cli
 from hub.models import PullAttempt, Snapshot
-from tests.hub.realnode import RealNode, free_port
-
-
-class FaultyProxy:
-    """A loopback TCP proxy that forwards to ``target_port`` with the fault of ``mode``:
-    ``clean``, ``latency`` (0.8 s before the answer starts), ``slow`` (2 KB/s), ``reset`` (the
-    connection is reset after 3 KB of the answer) or ``blackhole`` (accept, never answer)."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self.mode = "clean"
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self._server.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._server.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._handle, args=(client, self.mode), daemon=True).start()
-
-    def _handle(self, client: socket.socket, mode: str) -> None:
-        if mode == "blackhole":
-            self._stop.wait(60)
-            client.close()
-            return
-        upstream = socket.create_connection(("127.0.0.1", self.target_port))
-        threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-        sent = 0
-        try:
-            while chunk := upstream.recv(1024):
-                if mode == "latency" and sent == 0:
-                    time.sleep(0.8)
-                elif mode == "slow":
-                    time.sleep(0.5)  # 1 KB every half second
-                if mode == "reset" and sent + len(chunk) > 3072:
-                    client.sendall(chunk[: 3072 - sent])
-                    # SO_LINGER 0: close with a TCP reset, as a dropped mobile link does.
-                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
-                    client.close()
-                    return
-                client.sendall(chunk)
-                sent += len(chunk)
-        except OSError:
-            pass
-        finally:
-            upstream.close()
-            client.close()
-
-    @staticmethod
-    def _pipe(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(4096):
-                target.sendall(data)
-        except OSError:
-            pass
+from tests.faultproxy import FaultyProxy
+from tests.hub.realnode import RealNode
 
 
 @pytest.fixture(scope="module")
