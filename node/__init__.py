@@ -16,7 +16,7 @@ from node.config import Config, load_config
 from node.database import configure_sqlite
 from node.extensions import csrf, db, migrate
 from node.services.errors import ServiceError
-from node.web.errors import error_page
+from node.web.errors import error_page, unavailable_page
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Seconds a client should wait before retrying when the database is down.
@@ -102,7 +102,7 @@ def register_error_handlers(app: Flask) -> None:
             "The database is not available right now; please try again in a moment.",
             retry_after=DATABASE_RETRY_AFTER_SECONDS,
         )
-        return json_error(unavailable) if wants_json() else error_page(unavailable)
+        return json_error(unavailable) if wants_json() else unavailable_page(unavailable)
 
     # Registered after flask-smorest's own handler, so this one wins.
     app.register_error_handler(HTTPException, handle_http_error)

@@ -723,6 +723,11 @@ def portal_texts() -> dict[str, str]:
             "No connection: the application is saved on this device and will be sent "
             "automatically when the connection returns. You do not need to press Send again."
         ),
+        # The connection works but the node could not take it (its database is down, 503).
+        "busy": _(
+            "The system is busy: the application is saved on this device and will be sent "
+            "automatically in a few minutes. You do not need to press Send again."
+        ),
         "pending": _(
             "Applications saved on this device, waiting to be sent: %(count)s.", count="{count}"
         ),

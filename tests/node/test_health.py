@@ -1,6 +1,8 @@
 """GET /healthz: ok with a working database, 503 without one."""
 
 import pytest
+from flask import session
+from flask_wtf.csrf import generate_csrf
 
 from node import create_app
 from node.config import TestConfig
@@ -62,3 +64,52 @@ def test_pages_answer_503_when_the_database_is_down():
     response = client.get("/declare?commune=00070", headers={"Accept": "text/html"})
     assert response.status_code == 503
     assert "text/html" in response.content_type
+
+
+def _client_with_csrf_token():
+    """A client of the database-less app, and a CSRF token its session accepts (made without
+    a page, since every form page reads the database)."""
+    app = _app_without_database()
+    with app.test_request_context():
+        token = generate_csrf()
+        raw = session["csrf_token"]
+    client = app.test_client()
+    with client.session_transaction() as stored:
+        stored["csrf_token"] = raw
+    return client, token
+
+
+def test_a_residents_form_posted_while_the_database_is_down_comes_back_with_every_answer():
+    """Without the browser script there is no draft on the device: the 503 page carries the
+    posted answers (key included) so "Gửi lại" posts the very same form later."""
+    client, token = _client_with_csrf_token()
+    answers = {
+        "csrf_token": token,
+        "commune": "00070",
+        "applicant_name": 'Nguyễn Thị "Lan" <b>',  # quoted and escaped, never markup
+        "member-0-birth_date": "02/03/1985",
+        "idempotency_key": "k" * 32,
+    }
+    response = client.post("/declare/submit?lang=vi", data=answers, headers={"Accept": "text/html"})
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    page = response.get_data(as_text=True)
+    assert "Hệ thống đang tạm gián đoạn" in page
+    assert 'action="/declare/submit?lang=vi"' in page
+    assert "Gửi lại" in page
+    for name, value in answers.items():
+        escaped = value.replace("&", "&amp;").replace('"', "&#34;").replace("<", "&lt;")
+        escaped = escaped.replace(">", "&gt;")
+        assert f'<input type="hidden" name="{name}" value="{escaped}">' in page
+    assert "<b>" not in page
+
+
+def test_other_pages_posted_while_the_database_is_down_carry_nothing_back():
+    client, token = _client_with_csrf_token()
+    response = client.post(
+        "/officials/login",
+        data={"username": "lan", "password": "a secret", "csrf_token": token},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 503
+    assert "a secret" not in response.get_data(as_text=True)

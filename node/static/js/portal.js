@@ -736,9 +736,10 @@
     if (!ownKey) return;
     var send = $("send");
     if (event === "queued") {
-      // Ours waits behind it, or is it: either way it goes when the connection returns.
+      // Ours waits behind it, or is it: either way it goes when the connection returns. An
+      // answer with a status came from the node (e.g. a 503): the network is not the trouble.
       send.disabled = false;
-      this.status(texts.queued, "warning");
+      this.status(detail && detail.status ? texts.busy : texts.queued, "warning");
       return;
     }
     if (entry.key !== ownKey) return;
