@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application
@@ -108,16 +108,20 @@ def _other_applications(
 
 def _households(session: Session, application: Application, ids: set[str]) -> list[tuple[int, str]]:
     """Known households (other than the application's own) with a head or member of those IDs."""
-    rows = session.execute(
-        select(Household.id, Household.head_citizen_id, Member.citizen_id)
-        .outerjoin(Member, Member.household_id == Household.id)
-        .where(or_(Household.head_citizen_id.in_(sorted(ids)), Member.citizen_id.in_(sorted(ids))))
-    )
+    wanted = sorted(ids)
+    # Two lookups, each through its citizen-ID index: one query with an OR across the members'
+    # outer join reads every household and every member of the province.
+    heads = session.execute(
+        select(Household.id, Household.head_citizen_id).where(Household.head_citizen_id.in_(wanted))
+    ).all()
+    members = session.execute(
+        select(Member.household_id, Member.citizen_id).where(Member.citizen_id.in_(wanted))
+    ).all()
     found: dict[int, str] = {}
-    for household_id, head_id, member_id in rows:
-        if household_id == application.household_id:
-            continue
-        found.setdefault(household_id, head_id if head_id in ids else member_id)
+    # Heads first, so a household whose head matches is flagged with the head's ID.
+    for household_id, citizen_id in [*heads, *members]:
+        if household_id != application.household_id:
+            found.setdefault(household_id, citizen_id)
     return sorted(found.items())
 
 

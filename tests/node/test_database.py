@@ -8,6 +8,8 @@ import sys
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from node.cli import cli
 from node.database import revisions
@@ -76,6 +78,13 @@ def test_constraints_follow_the_naming_convention(app):
     with app.app_context():
         inspector = sa.inspect(db.session.connection())
         assert inspector.get_pk_constraint("node_settings")["name"] == "pk_node_settings"
+
+
+def test_the_migrations_build_what_the_models_declare(db_session):
+    # A column, constraint or index changed in node/models without its migration shows here.
+    context = MigrationContext.configure(db_session.connection())
+
+    assert compare_metadata(context, db.metadata) == []
 
 
 def test_a_commit_in_a_test_is_rolled_back_afterwards(db_session, db_url):
