@@ -254,6 +254,45 @@ def run_load(args, url: str, households, codes, tokens, hub_token) -> tuple[Reco
     return recorder, time.monotonic() - started
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_part(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of gunicorn (master and workers), PostgreSQL (every server process)
+    and this client, from /proc: where the machine's cores go during the load."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            names[int(entry.name)] = stat[stat.index("(") + 1 : stat.rindex(")")]
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    workers = [pid for pid, parent in parents.items() if parent == server_pid]
+    return {
+        "gunicorn": sum(map(_cpu_seconds, [server_pid, *workers])),
+        "PostgreSQL": sum(_cpu_seconds(pid) for pid, name in names.items() if name == "postgres"),
+        "this client": sum(os.times()[:2]),
+    }
+
+
+def report_cpu(used: dict[str, float], elapsed: float, requests_done: int) -> None:
+    cores = os.cpu_count() or 1
+    shares = ", ".join(f"{part} {seconds / elapsed:.0%}" for part, seconds in used.items())
+    idle = cores - sum(used.values()) / elapsed
+    print(f"CPU while measuring, in cores (of {cores}): {shares}, the rest {idle:.0%}")
+    print(f"  gunicorn spent {used['gunicorn'] / requests_done * 1000:.1f} ms of CPU per request, "
+          f"PostgreSQL {used['PostgreSQL'] / requests_done * 1000:.1f} ms")  # fmt: skip
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
@@ -313,7 +352,7 @@ def gunicorn(env: dict[str, str], workers: int, log: Path):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"gunicorn did not start; see {log}")
             time.sleep(0.2)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -433,7 +472,7 @@ def main() -> None:
         credentials = giamngheo(env, "node", "hub-credentials")
         line = next(line for line in credentials.splitlines() if line.startswith("{"))
         hub_token = json.loads(line)["token"]
-        with gunicorn(env, args.workers, logs / "gunicorn.log") as url:
+        with gunicorn(env, args.workers, logs / "gunicorn.log") as (url, server_pid):
             started = time.monotonic()
             codes = seed(url, households, args.seed, args.residents)
             seeded = time.monotonic() - started
@@ -444,7 +483,10 @@ def main() -> None:
                               ).json()["token"]
                 for i in range(args.officers)
             ]  # fmt: skip
+            before = cpu_by_part(server_pid)
             recorder, elapsed = run_load(args, url, households, codes, tokens, hub_token)
+            used = {part: seconds - before.get(part, 0.0)
+                    for part, seconds in cpu_by_part(server_pid).items()}  # fmt: skip
         with admin.connect() as connection:
             version = connection.exec_driver_sql("SHOW server_version").scalar()
         print(f"\npython {platform.python_version()}, {os.cpu_count()} cores, "
@@ -455,6 +497,7 @@ def main() -> None:
         print("NOTE: the client threads, gunicorn and PostgreSQL share these "
               f"{os.cpu_count()} cores; the server alone would do better.")  # fmt: skip
         report(recorder, elapsed)
+        report_cpu(used, elapsed, sum(map(len, recorder.latencies.values())))
         print("\nEXPLAIN on the loaded database (ANALYZE run first):")
         explain(env, codes)
     admin.dispose()

@@ -51,9 +51,9 @@ class ApplicationList(MethodView):
         """Applications in your area, newest first, with filters and pages."""
         context = node_context()
         page = review.list_applications(db.session, require_official(), context, **query)
-        db.session.commit()  # the audit entry for this read of personal data
         codes = village_codes(db.session, page.items)
-        return {
+        # Read before the commit, which expires the rows (reading after it reloaded each one).
+        body = {
             "items": [
                 application_summary(a, context.today, codes.get(a.village_id)) for a in page.items
             ],
@@ -61,6 +61,8 @@ class ApplicationList(MethodView):
             "page": page.page,
             "per_page": page.per_page,
         }
+        db.session.commit()  # the audit entry for this read of personal data
+        return body
 
 
 @blp.route("/applications/<int(max=2147483647):application_id>")

@@ -341,24 +341,23 @@ def applications() -> tuple[str, int]:
     page = review.list_applications(
         db.session, signer, context, page=page_number, per_page=PER_PAGE, **filters
     )
-    db.session.commit()  # the audit entry of this read
     names = worksheets.village_names(db.session, {a.village_id for a in page.items if a.village_id})
     pages = max(1, -(-page.total // page.per_page))
     query = {k: v for k, v in args.items() if k != "page" and v}
-    return (
-        render_template(
-            "officials/list.html",
-            page=page,
-            pages=pages,
-            query=query,
-            filters=filters,
-            errors=errors,
-            villages=villages,
-            village_names=names,
-            today=context.today,
-        ),
-        422 if errors else 200,
+    # Rendered before the commit, which expires the rows (rendering after it reloaded each one).
+    html = render_template(
+        "officials/list.html",
+        page=page,
+        pages=pages,
+        query=query,
+        filters=filters,
+        errors=errors,
+        villages=villages,
+        village_names=names,
+        today=context.today,
     )
+    db.session.commit()  # the audit entry of this read
+    return html, 422 if errors else 200
 
 
 # ------------------------------------------------------------------------- application file
