@@ -81,7 +81,8 @@ class HouseholdStatus(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    # Indexed by the unique constraint on (household_id, period), which leads with it.
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     period: Mapped[int] = mapped_column(Integer, index=True)
     commune_code: Mapped[str] = mapped_column(String(5), index=True)
     classification: Mapped[str] = mapped_column(String(10))
@@ -113,7 +114,8 @@ class StatusDeprivation(db.Model):
     __table_args__ = (UniqueConstraint("status_id", "indicator"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status_id: Mapped[int] = mapped_column(ForeignKey("household_statuses.id"), index=True)
+    # Indexed by the unique constraint on (status_id, indicator), which leads with it.
+    status_id: Mapped[int] = mapped_column(ForeignKey("household_statuses.id"))
     indicator: Mapped[str] = mapped_column(String(40))
     # Copied from the status (only poor and near-poor ones have rows): R3 and the snapshot then
     # count deprivations with one GROUP BY over this small table.

@@ -71,7 +71,8 @@ class MeetingVote(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    # Indexed by the unique constraint on (meeting_id, application_id), which leads with it.
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     agreeing: Mapped[int] = mapped_column(Integer)
     proposed_classification: Mapped[str] = mapped_column(String(10))
@@ -105,7 +106,8 @@ class PostingItem(db.Model):
     __table_args__ = (UniqueConstraint("posting_id", "application_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id"), index=True)
+    # Indexed by the unique constraint on (posting_id, application_id), which leads with it.
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     proposed_classification: Mapped[str] = mapped_column(String(10))
 

@@ -89,7 +89,8 @@ class UserUnit(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "unit_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Indexed by the unique constraint on (user_id, unit_code), which leads with it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # "01" (province), "00070" (commune) or "00070-001" (village, a row of villages).
     unit_code: Mapped[str] = mapped_column(String(20), index=True)
 
