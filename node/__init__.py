@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
+from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from node import api, auth, i18n, web
@@ -16,11 +16,10 @@ from node.config import Config, load_config
 from node.database import configure_sqlite
 from node.extensions import csrf, db, migrate
 from node.services.errors import ServiceError
-from node.web.errors import error_page, unavailable_page
+from node.web.errors import database_unavailable, error_page, unavailable_page
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Seconds a client should wait before retrying when the database is down.
-DATABASE_RETRY_AFTER_SECONDS = 10
 logger = logging.getLogger(__name__)
 
 
@@ -98,10 +97,7 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except SQLAlchemyError:
             db.session.close()
-        unavailable = ServiceUnavailable(
-            "The database is not available right now; please try again in a moment.",
-            retry_after=DATABASE_RETRY_AFTER_SECONDS,
-        )
+        unavailable = database_unavailable()
         return json_error(unavailable) if wants_json() else unavailable_page(unavailable)
 
     # Registered after flask-smorest's own handler, so this one wins.

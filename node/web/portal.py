@@ -20,6 +20,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from node.api.schemas import ApplicantProofSchema, ApplicationRequestSchema
@@ -39,6 +40,7 @@ from node.services.places import commune_units, province_commune, village_unit, 
 from node.services.scopes import COMMUNE_OFFICER
 from node.services.tracking import display_tracking_code
 from node.web import portal_form
+from node.web.errors import database_unavailable, unavailable_page
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
 from shared.standards import facts_catalog
 
@@ -695,9 +697,22 @@ def lookup_failed(error: LookupFailed) -> tuple[str, int]:
 def session_expired(error: CSRFError) -> tuple[str, int]:
     """A form posted without a valid token (an old page, an expired session): nothing is done,
     the resident gets the same page back with what they typed and a fresh token."""
-    notice = _(
-        "Your session had expired, so nothing was sent. Check the page and press the button again."
-    )
+    try:
+        return _page_again(
+            _(
+                "Your session had expired, so nothing was sent. Check the page and press the "
+                "button again."
+            )
+        )
+    except OperationalError:
+        # The page needs the database, which is down too: the answers ride along in the 503
+        # page instead (an error handler's own errors would reach no other handler).
+        db.session.close()
+        return unavailable_page(database_unavailable())
+
+
+def _page_again(notice: str) -> tuple[str, int]:
+    """The page the resident posted from, with what they typed and ``notice``."""
     if request.endpoint in ("portal.declare_post", "portal.declare_submit"):
         place = read_place(request.form, strict=True)
         if place.complete and request.endpoint == "portal.declare_submit":

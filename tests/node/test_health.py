@@ -1,8 +1,11 @@
 """GET /healthz: ok with a working database, 503 without one."""
 
+import re
+
 import pytest
 from flask import session
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 
 from node import create_app
 from node.config import TestConfig
@@ -79,6 +82,20 @@ def _client_with_csrf_token():
     return client, token
 
 
+def _accepted_by_the_session(client, token: str) -> bool:
+    """Whether ``token`` is a valid CSRF token for ``client``'s session."""
+    app = client.application
+    with client.session_transaction() as stored:
+        raw = stored["csrf_token"]
+    with app.test_request_context():
+        session["csrf_token"] = raw
+        try:
+            validate_csrf(token)
+        except ValidationError:
+            return False
+    return True
+
+
 def test_a_residents_form_posted_while_the_database_is_down_comes_back_with_every_answer():
     """Without the browser script there is no draft on the device: the 503 page carries the
     posted answers (key included) so "Gửi lại" posts the very same form later."""
@@ -98,10 +115,31 @@ def test_a_residents_form_posted_while_the_database_is_down_comes_back_with_ever
     assert 'action="/declare/submit?lang=vi"' in page
     assert "Gửi lại" in page
     for name, value in answers.items():
+        if name == "csrf_token":  # a fresh one is put in its place
+            continue
         escaped = value.replace("&", "&amp;").replace('"', "&#34;").replace("<", "&lt;")
         escaped = escaped.replace(">", "&gt;")
         assert f'<input type="hidden" name="{name}" value="{escaped}">' in page
     assert "<b>" not in page
+    fresh = re.findall(r'<input type="hidden" name="csrf_token" value="([^"]+)">', page)
+    assert len(fresh) == 1
+    assert _accepted_by_the_session(client, fresh[0])
+
+
+def test_a_form_with_an_expired_token_while_the_database_is_down_still_keeps_the_answers():
+    # The expired-session page needs the database too: the 503 page carries the answers, with a
+    # token that works (the posted one did not).
+    client, _token = _client_with_csrf_token()
+    answers = {"csrf_token": "expired-token", "commune": "00070", "idempotency_key": "k" * 32}
+    response = client.post("/declare/submit", data=answers, headers={"Accept": "text/html"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Gửi lại" in page
+    assert '<input type="hidden" name="commune" value="00070">' in page
+    assert "expired-token" not in page
+    fresh = re.search(r'<input type="hidden" name="csrf_token" value="([^"]+)">', page).group(1)
+    assert _accepted_by_the_session(client, fresh)
+    assert not _accepted_by_the_session(client, "expired-token")
 
 
 def test_other_pages_posted_while_the_database_is_down_carry_nothing_back():
