@@ -12,7 +12,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from hub.models.users import ROLES, User, UserSession
 from hub.services.errors import ServiceError, ValidationFailed
+from shared.moments import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -274,10 +275,3 @@ def _is_locked(user: User, now: datetime) -> bool:
 def _token_hash(raw_token: str) -> str:
     # SHA-256 without salt is enough: the token is 256 random bits, not a password.
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; SQLite gives naive ones back, which are UTC as stored."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

@@ -28,6 +28,7 @@ from node.models.users import User, UserSession, UserUnit
 from node.services.errors import NotFound, ServiceError, ValidationFailed
 from node.services.scopes import ROLE_LEVEL, ROLES, Official
 from shared import units
+from shared.moments import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -458,10 +459,3 @@ def _revoke_all(
 def _token_hash(raw_token: str) -> str:
     # SHA-256 without salt is enough here: the token is 256 random bits, not a password.
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; SQLite gives naive ones back, which are UTC as they were stored."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

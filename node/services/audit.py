@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from node.models.audit import AuditEntry
 from node.services.scopes import Official
+from shared.moments import utc_naive
 
 GENESIS = "0" * 64
 
@@ -20,13 +21,6 @@ GENESIS = "0" * 64
 def _digest(previous_hash: str, fields: dict[str, Any]) -> str:
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """A moment as naive UTC: SQLite hands back naive values, PostgreSQL aware ones."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:
