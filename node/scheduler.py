@@ -19,8 +19,8 @@ from node.context import VIETNAM, node_context
 from node.extensions import db
 from node.models.review import Decision
 from node.services.aggregates import build_snapshot, latest_snapshot
-from node.services.audit import utc_naive
 from node.services.periods import accepted_periods
+from shared.moments import utc_naive
 
 logger = logging.getLogger(__name__)
 

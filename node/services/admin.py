@@ -28,6 +28,7 @@ from node.services.errors import NotFound, ValidationFailed
 from node.services.identity import normalize_text
 from node.services.places import add_village, province_commune
 from node.services.scopes import PROVINCE_ADMIN, Official, require_role
+from shared.moments import utc_naive
 
 logger = logging.getLogger(__name__)
 
@@ -503,7 +504,7 @@ def audit_csv(
         writer.writerow(
             [
                 e.id,
-                audit.utc_naive(e.at).isoformat(timespec="seconds") + "Z",
+                utc_naive(e.at).isoformat(timespec="seconds") + "Z",
                 e.user_id if e.user_id is not None else "",
                 names.get(e.user_id, "") if e.user_id is not None else "",
                 e.role,
