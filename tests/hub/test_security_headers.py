@@ -8,6 +8,7 @@ import pytest
 
 from hub import create_app
 from hub.config import ProductionConfig
+from tests.security_headers_contract import assert_host_only_session_cookie, assert_security_headers
 
 PATHS = ["/", "/login", "/healthz", "/api/v1/openapi.json", "/api/v1/stats", "/nope"]
 
@@ -15,15 +16,7 @@ PATHS = ["/", "/login", "/healthz", "/api/v1/openapi.json", "/api/v1/stats", "/n
 @pytest.mark.parametrize("path", PATHS)
 def test_every_response_has_the_security_headers(client, path):
     response = client.get(path)
-    csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp
-    assert "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-    # Not in development and tests: HSTS would pin a developer's localhost to HTTPS.
-    assert "Strict-Transport-Security" not in response.headers
+    assert_security_headers(response)
 
 
 def test_production_uses_hsts_and_a_host_only_secure_session_cookie(db_url):
@@ -36,11 +29,5 @@ def test_production_uses_hsts_and_a_host_only_secure_session_cookie(db_url):
     # The sign-in form puts its CSRF token in the session, so the session cookie is set.
     response = client.get("/login", base_url="https://hub.example")
     assert response.status_code == 200
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    cookies = response.headers.getlist("Set-Cookie")
-    session_cookie = next(c for c in cookies if c.startswith("__Host-giamngheo-hub="))
-    assert "Secure" in session_cookie
-    assert "HttpOnly" in session_cookie
-    assert "SameSite=Lax" in session_cookie
-    assert "Path=/" in session_cookie
-    assert "Domain" not in session_cookie
+    assert_security_headers(response, production=True)
+    assert_host_only_session_cookie(response, "__Host-giamngheo-hub")

@@ -8,20 +8,18 @@ Service-level expiry is in test_accounts.py; a bearer token's sign-out in test_a
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g, has_app_context
 from sqlalchemy import select
 
 from hub.cli import cli
 from hub.models import User, UserSession
 from hub.services import accounts
 from tests.hub.conftest import TEST_PASSWORD
+from tests.session_helpers import cookie, form_token, replay
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEW_PASSWORD = "a new long passphrase"
 
 
@@ -52,23 +50,6 @@ def _signed_cookie(app, token: str) -> str:
     with client.session_transaction() as session:
         session["hub_session"] = token
     return cookie(app, client)
-
-
-def cookie(app, client) -> str | None:
-    """The browser's session cookie, as an attacker who copied it would hold it."""
-    found = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    return None if found is None else found.value
-
-
-def replay(app, client, value: str) -> None:
-    client.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
-
-
-def form_token(client, path: str) -> str:
-    # One app context spans the test's requests: drop the CSRF token Flask-WTF cached on g.
-    if has_app_context():
-        g.pop("csrf_token", None)
-    return TOKEN.search(client.get(path).get_data(as_text=True))[1]
 
 
 def web_sign_in(client, username: str, token: str, password: str = TEST_PASSWORD):

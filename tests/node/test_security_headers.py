@@ -8,6 +8,7 @@ import pytest
 
 from node import create_app
 from node.config import ProductionConfig
+from tests.security_headers_contract import assert_host_only_session_cookie, assert_security_headers
 
 PATHS = ["/", "/declare", "/status", "/healthz", "/api/v1/units", "/api/v1/openapi.json", "/nope"]
 
@@ -15,14 +16,7 @@ PATHS = ["/", "/declare", "/status", "/healthz", "/api/v1/units", "/api/v1/opena
 @pytest.mark.parametrize("path", PATHS)
 def test_every_response_has_the_security_headers(client, path):
     response = client.get(path)
-    csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp
-    assert "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-    # Not in development and tests: HSTS would pin a developer's localhost to HTTPS.
-    assert "Strict-Transport-Security" not in response.headers
+    assert_security_headers(response)
 
 
 def test_production_uses_hsts_and_a_host_only_secure_session_cookie(db_url):
@@ -37,11 +31,5 @@ def test_production_uses_hsts_and_a_host_only_secure_session_cookie(db_url):
     )
     client = app.test_client()
     response = client.get("/declare", base_url="https://node.example")
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    cookies = response.headers.getlist("Set-Cookie")
-    session_cookie = next(c for c in cookies if c.startswith("__Host-giamngheo="))
-    assert "Secure" in session_cookie
-    assert "HttpOnly" in session_cookie
-    assert "SameSite=Lax" in session_cookie
-    assert "Path=/" in session_cookie
-    assert "Domain" not in session_cookie
+    assert_security_headers(response, production=True)
+    assert_host_only_session_cookie(response, "__Host-giamngheo")

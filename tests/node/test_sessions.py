@@ -13,34 +13,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import g, has_app_context
 
 from node.services import accounts
 from tests.node.conftest import TEST_PASSWORD
-from tests.node.officials_helpers import TOKEN, html, sign_in
+from tests.node.officials_helpers import sign_in
 from tests.node.review_helpers import NOW
+from tests.session_helpers import cookie, form_token, replay
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(app, monkeypatch):
     monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-def cookie(app, client) -> str | None:
-    """The browser's session cookie, as an attacker who copied it would hold it."""
-    found = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    return None if found is None else found.value
-
-
-def replay(app, client, value: str) -> None:
-    client.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
-
-
-def form_token(client, path: str) -> str:
-    # One app context spans the test's requests: drop the CSRF token Flask-WTF cached on g.
-    if has_app_context():
-        g.pop("csrf_token", None)
-    return TOKEN.search(html(client.get(path))).group(1)
 
 
 def web_sign_in(client, username: str, token: str):
