@@ -5,21 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.applications import Application, ApplicationEvent, IdempotencyKey
 from node.models.audit import AuditEntry
 from node.models.units import Village
 from node.services import consent
 from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
+from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
 from node.services.workflow import INITIAL_STATUS, check_transition
 from shared import units
@@ -72,87 +71,68 @@ def submit_application(
         return replay
     household = request["household"]
 
-    application = Application(
-        tracking_code=new_tracking_code(),
-        kind=request["kind"],
-        channel=channel,
-        status=INITIAL_STATUS,
-        period=household["period"],
-        commune_code=request["commune_code"],
-        village_id=village.id if village else None,
-        applicant_name=request["applicant"]["full_name"],
-        applicant_citizen_id=request["applicant"]["citizen_id"],
-        applicant_phone=request["applicant"]["phone"],
-        declared_facts=household,
-        standard_id=assessment["standard_id"],
-        self_assessment=assessment,
-        self_classification=assessment["classification"],
-        submitted_at=context.now,
-        updated_at=context.now,
-        filed_by_id=actor.user_id,
-    )
-    application.consent = Consent(
-        purpose=consent.PURPOSE, text_version=consent.CURRENT_VERSION, given_at=context.now
-    )
-    application.events.append(
-        ApplicationEvent(
-            at=context.now,
-            action="submit",
-            from_status=None,
-            to_status=INITIAL_STATUS,
-            actor_role=actor.role,
-            actor_id=actor.user_id,
-        )
-    )
+    tracking_code = new_tracking_code()
     body = {
-        "tracking_code": application.tracking_code,
-        "status": application.status,
-        "kind": application.kind,
-        "period": application.period,
+        "tracking_code": tracking_code,
+        "status": INITIAL_STATUS,
+        "kind": request["kind"],
+        "period": household["period"],
         "assessment": assessment,
     }
-    session.add(application)
-    session.flush()
-    # The key last, skipped if already stored: a retry of an accepted request (a double tap, a
-    # resent upload) then finds its first answer, and the rows just written for it are taken
-    # back. A savepoint around the inserts, or a lookup before them, would cost every
-    # submission two round trips to serve the rare retry.
-    stored = session.execute(
-        insert_unless_present(session, IdempotencyKey.__table__, ("scope", "key"))
-        .values(
-            scope=IDEMPOTENCY_SCOPE,
-            key=idempotency_key,
-            request_hash=fingerprint,
-            application_id=application.id,
-            response_status=201,
-            response_body=body,
-            created_at=context.now,
-        )
-        .returning(IdempotencyKey.__table__.c.id)
-    ).scalar_one_or_none()
-    if stored is None:
-        _take_back(session, application)
+    rows = SubmissionRows(
+        application={
+            "tracking_code": tracking_code,
+            "kind": request["kind"],
+            "channel": channel,
+            "status": INITIAL_STATUS,
+            "period": household["period"],
+            "commune_code": request["commune_code"],
+            "village_id": village.id if village else None,
+            "applicant_name": request["applicant"]["full_name"],
+            "applicant_citizen_id": request["applicant"]["citizen_id"],
+            "applicant_phone": request["applicant"]["phone"],
+            "declared_facts": household,
+            "standard_id": assessment["standard_id"],
+            "self_assessment": assessment,
+            "self_classification": assessment["classification"],
+            "submitted_at": context.now,
+            "updated_at": context.now,
+            "filed_by_id": actor.user_id,
+            # The ORM's optimistic-lock counter (Application.version) starts at 1; written here
+            # because a column default is not applied inside a WITH clause.
+            "version": 1,
+        },
+        consent={
+            "purpose": consent.PURPOSE,
+            "text_version": consent.CURRENT_VERSION,
+            "given_at": context.now,
+        },
+        event={
+            "at": context.now,
+            "action": "submit",
+            "from_status": None,
+            "to_status": INITIAL_STATUS,
+            "actor_role": actor.role,
+            "actor_id": actor.user_id,
+        },
+        key={
+            "scope": IDEMPOTENCY_SCOPE,
+            "key": idempotency_key,
+            "request_hash": fingerprint,
+            "response_status": 201,
+            "response_body": body,
+            "created_at": context.now,
+        },
+    )
+    application_id = write_submission(session, rows)
+    if application_id is None:
+        # The key was stored already: a retry of an accepted request gets its first answer.
         replay = _replay(session, idempotency_key, fingerprint)
         if replay is None:  # ON CONFLICT skips only for a row that is there: cannot happen
             raise RuntimeError("an idempotency key was neither stored nor found")
         return replay
-    logger.info("application %s submitted via %s", application.id, channel)
+    logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
-
-
-def insert_unless_present(session: Session, table: Table, unique: Sequence[str]) -> Insert:
-    """An INSERT into ``table`` that writes nothing when a row with the same ``unique``
-    columns exists (ON CONFLICT DO NOTHING, on both databases); RETURNING then gives no row."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(unique))
-
-
-def _take_back(session: Session, application: Application) -> None:
-    """Delete an application written in this transaction, with its consent and events."""
-    for row in (*application.events, application.consent, application):
-        if row is not None:
-            session.delete(row)
-    session.flush()
 
 
 def _replay(session: Session, key: str, fingerprint: str) -> Submission | None:
