@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, Table, delete, insert, literal, select, true
+from sqlalchemy import CTE, Table, delete, insert, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,13 +63,13 @@ def take_back(session: Session, application_id: int) -> None:
 
 def _in_one_statement(session: Session, rows: SubmissionRows) -> tuple[int, int | None]:
     new_application = (
-        insert(APPLICATIONS).values(rows.application).returning(APPLICATIONS.c.id)
+        postgresql.insert(APPLICATIONS).values(rows.application).returning(APPLICATIONS.c.id)
     ).cte("new_application")
     # Data-modifying CTEs run whether or not the final SELECT reads them.
     new_consent = _insert_for(CONSENTS, rows.consent, new_application).cte("new_consent")
     new_event = _insert_for(EVENTS, rows.event, new_application).cte("new_event")
     new_key = (
-        _insert_for(KEYS, rows.key, new_application, dialect=postgresql)
+        _insert_for(KEYS, rows.key, new_application)
         .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
         .returning(KEYS.c.id)
     ).cte("new_key")
@@ -82,14 +82,11 @@ def _in_one_statement(session: Session, rows: SubmissionRows) -> tuple[int, int 
     return application_id, key_id
 
 
-def _insert_for(
-    table: Table, values: dict[str, Any], application: Any, dialect: Any = None
-) -> Insert:
+def _insert_for(table: Table, values: dict[str, Any], application: CTE) -> postgresql.Insert:
     """INSERT … SELECT of ``values`` and the id of the application the CTE inserted."""
     names = ["application_id", *values]
     columns = [application.c.id, *(literal(v, table.c[k].type) for k, v in values.items())]
-    statement = dialect.insert(table) if dialect is not None else insert(table)
-    return statement.from_select(names, select(*columns))
+    return postgresql.insert(table).from_select(names, select(*columns))
 
 
 def _one_by_one(session: Session, rows: SubmissionRows) -> tuple[int, int | None]:
