@@ -19,7 +19,6 @@ from node.services.errors import ServiceError
 from node.web.errors import database_unavailable, error_page, unavailable_page
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# Seconds a client should wait before retrying when the database is down.
 logger = logging.getLogger(__name__)
 
 

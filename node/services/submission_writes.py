@@ -49,12 +49,12 @@ def write_submission(session: Session, rows: SubmissionRows) -> int | None:
     else:
         application_id, key_id = _one_by_one(session, rows)
     if key_id is None:
-        take_back(session, application_id)
+        _take_back(session, application_id)
         return None
     return application_id
 
 
-def take_back(session: Session, application_id: int) -> None:
+def _take_back(session: Session, application_id: int) -> None:
     """Delete an application written in this transaction, with its consent and events."""
     for table, column in ((EVENTS, "application_id"), (CONSENTS, "application_id"),
                           (APPLICATIONS, "id")):  # fmt: skip
