@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from node.services.errors import Conflict, ServiceError
+from node.services.errors import ServiceError
 
 API_PATH_PREFIX = "/api/"
 
@@ -81,13 +81,13 @@ def json_error(error: HTTPException) -> Response:
 
 def service_error_response(error: ServiceError) -> Response:
     """A refused use-case as a JSON error; a conflict also lists the actions still allowed."""
-    body: dict[str, object] = {
-        "code": error.code,
-        "message": error.message,
-        "fields": error.fields,
-    }
-    if isinstance(error, Conflict):
-        body["allowed_actions"] = error.allowed
-    response = jsonify(error=body)
+    response = jsonify(
+        error={
+            "code": error.code,
+            "message": error.message,
+            "fields": error.fields,
+            **error.details(),
+        }
+    )
     response.status_code = error.status
     return response

@@ -1,0 +1,56 @@
+"""Errors the services of both apps raise; shared.web turns each into one HTTP answer.
+
+Pure (no Flask): services raise them, and the web layer maps ``status``, ``code``, ``fields`` and
+``details()`` to the JSON error contract or an error page, once for both apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A use-case refused; ``code`` is machine-readable, ``fields`` names bad inputs."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+
+    def details(self) -> dict[str, Any]:
+        """Extra members of the JSON error body, beside code, message and fields."""
+        return {}
+
+
+class ValidationFailed(ServiceError):
+    """The input breaks a rule; ``fields`` maps each bad field path to a message."""
+
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(ServiceError):
+    """Nothing the caller may see has that identity."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The request does not fit the record's current state (e.g. withdrawing a decided one)."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(
+        self, message: str, allowed: list[str] | None = None, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message, fields)
+        self.allowed = list(allowed or [])
+
+    def details(self) -> dict[str, Any]:
+        """A conflict lists the actions the record still allows."""
+        return {"allowed_actions": self.allowed}
