@@ -61,10 +61,11 @@ bench: install
 	done
 
 # Extract the English source strings, merge them into the Vietnamese catalogues, compile them.
+# Each app's catalogue also holds the strings of shared/web (its templates and messages).
 translations: install
 	set -e; for app in $(APPS); do \
 		$(BIN)/pybabel -q extract -F babel.cfg -k _l --project giamngheo --version 0.1.0 \
-			--add-location=file --sort-output -w 100 -o $$app/translations/messages.pot $$app; \
+			--add-location=file --sort-output -w 100 -o $$app/translations/messages.pot $$app shared/web; \
 		$(BIN)/pybabel -q update --init-missing -N --ignore-obsolete -w 100 -l vi \
 			-i $$app/translations/messages.pot -d $$app/translations; \
 		$(BIN)/pybabel -q compile -d $$app/translations; \

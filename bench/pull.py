@@ -42,13 +42,13 @@ from sqlalchemy import update  # noqa: E402
 
 from hub import create_app  # noqa: E402
 from hub.config import load_config  # noqa: E402
-from hub.database import upgrade_database  # noqa: E402
 from hub.extensions import db  # noqa: E402
 from hub.models import Node  # noqa: E402
 from hub.scheduler import pull_now  # noqa: E402
 from hub.services.nodes import TokenCipher, register_node  # noqa: E402
 from shared import units  # noqa: E402
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of  # noqa: E402
+from shared.web.database import upgrade_database  # noqa: E402
 
 GOAL_SECONDS = 10.0
 STARTUP_TIMEOUT = 180.0

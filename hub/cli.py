@@ -2,67 +2,37 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-from typing import NoReturn
 
 import click
-import waitress
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 
 from hub import create_app
-from hub.context import now
-from hub.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
 from hub.extensions import db
-from hub.models.users import ROLES, User
+from hub.models.users import ROLES
 from hub.scheduler import pull_now, run_scheduler
 from hub.services import accounts, pulls
 from hub.services.errors import NotFound, ValidationFailed
 from hub.services.nodes import TokenCipher, register_node
 from shared import units
-
-
-class InvalidInput(click.ClickException):
-    """Bad input on the command line or stdin: exit code 2, like click's usage errors."""
-
-    exit_code = 2
-
-
-@click.group()
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """Set up and serve the central hub (configured by GIAMNGHEO_* variables)."""
-    # Tests hand in their own app through ScriptInfo (app.test_cli_runner); otherwise build one.
-    if ctx.obj is None:
-        ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False)
-
-
-@cli.command("init-db")
-@with_appcontext
-def init_db() -> None:
-    """Create the hub database or migrate it to the latest revision (safe to run again)."""
-    upgrade_database()
-    current, _heads = revisions()
-    click.echo(f"Hub database at revision {', '.join(sorted(current))}.")
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+from shared.web.cli import (
+    InvalidInput,
+    add_serving_commands,
+    add_user_commands,
+    app_group,
+    invalid_input,
+    read_password,
+    require_current_database,
+    stop_on_sigterm,
 )
-@click.option(
-    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+from shared.web.clock import now
+
+cli = app_group(
+    create_app, "Set up and serve the central hub (configured by GIAMNGHEO_* variables)."
 )
-@click.pass_obj
-def run(info: ScriptInfo, host: str, port: int, threads: int) -> None:
-    """Serve the hub with waitress; refuses a database behind the latest migration."""
-    app = info.load_app()
-    with app.app_context():
-        _require_current_database()
-    signal.signal(signal.SIGTERM, _stop)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="giamngheo-hub")
+add_serving_commands(cli, name="hub", default_port=8000)
+add_user_commands(cli, accounts.ACCOUNTS, who="central user")
 
 
 @cli.command()
@@ -71,14 +41,9 @@ def scheduler(info: ScriptInfo) -> None:
     """Pull every enabled node on its interval, until SIGTERM or Ctrl-C (one per deployment)."""
     app = info.load_app()
     with app.app_context():
-        _require_current_database()
-    signal.signal(signal.SIGTERM, _stop)
+        require_current_database()
+    stop_on_sigterm()
     run_scheduler(app)
-
-
-def _stop(_signum: int, _frame: object) -> NoReturn:
-    """Turn SIGTERM into SystemExit, on which the server or scheduler stops cleanly."""
-    raise SystemExit(0)
 
 
 # How the service's field names read on the command line.
@@ -91,14 +56,6 @@ CLI_NAMES = {
     "username": "NAME",
     "role": "--role",
 }
-
-
-def _invalid(error: ValidationFailed) -> InvalidInput:
-    problems = "; ".join(
-        f"{CLI_NAMES.get(field, field)}: {message.rstrip('.')}"
-        for field, message in error.fields.items()
-    )
-    return InvalidInput(f"{error.message} {problems}.")
 
 
 @cli.command("register-node")
@@ -131,7 +88,7 @@ def register_node_command(
     enabled: bool | None,
 ) -> None:
     """Add a node, or update the one registered for the province; exit 2 on bad input."""
-    _require_current_database()
+    require_current_database()
     try:
         node, created = register_node(
             db.session,
@@ -145,7 +102,7 @@ def register_node_command(
         )
     except ValidationFailed as error:
         db.session.rollback()
-        raise _invalid(error) from None
+        raise invalid_input(error, CLI_NAMES) from None
     db.session.commit()
     name = units.province(node.province_code).name
     click.echo(
@@ -161,7 +118,7 @@ def register_node_command(
 @with_appcontext
 def pull_now_command(provinces: tuple[str, ...], period: int | None) -> None:
     """Pull the enabled nodes (or one) now; one line per node; exit 1 if any pull failed."""
-    _require_current_database()
+    require_current_database()
     for code in provinces:
         if not units.is_province_code(code):
             raise InvalidInput(f"--province: {code!r} is not one of the 34 province codes.")
@@ -202,74 +159,12 @@ def describe(result: pulls.PullResult) -> str:
 @with_appcontext
 def create_user(name: str, role: str) -> None:
     """Create a central user; the password is read from stdin (prompted on a terminal)."""
-    _require_current_database()
-    password = _read_password()
+    require_current_database()
+    password = read_password()
     try:
         user = accounts.create_user(db.session, name, password, role, now=now())
     except ValidationFailed as error:
         db.session.rollback()
-        raise _invalid(error) from None
+        raise invalid_input(error, CLI_NAMES) from None
     db.session.commit()
     click.echo(f"Created user {user.username} (id {user.id}), role {user.role}.")
-
-
-@cli.command("set-password")
-@click.argument("name")
-@with_appcontext
-def set_password(name: str) -> None:
-    """Give a central user a new password (read from stdin); ends their sessions and tokens."""
-    _require_current_database()
-    user = _existing_user(name)
-    password = _read_password()
-    try:
-        revoked = accounts.set_password(db.session, user, password, now=now())
-    except ValidationFailed as error:
-        db.session.rollback()
-        raise _invalid(error) from None
-    db.session.commit()
-    click.echo(f"New password for {user.username}; {revoked} live session(s) ended.")
-
-
-@cli.command("disable-user")
-@click.argument("name")
-@with_appcontext
-def disable_user(name: str) -> None:
-    """Stop a central user from signing in and end all their sessions and API tokens at once."""
-    _require_current_database()
-    user = _existing_user(name)
-    revoked = accounts.disable_user(db.session, user, now=now())
-    db.session.commit()
-    click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
-
-
-@cli.command("enable-user")
-@click.argument("name")
-@with_appcontext
-def enable_user(name: str) -> None:
-    """Let a disabled central user sign in again (with their old password)."""
-    _require_current_database()
-    user = _existing_user(name)
-    accounts.enable_user(db.session, user)
-    db.session.commit()
-    click.echo(f"Enabled user {user.username}.")
-
-
-def _existing_user(name: str) -> User:
-    user = accounts.find_user(db.session, name)
-    if user is None:
-        raise InvalidInput(f"No central user is called {name!r}.")
-    return user
-
-
-def _read_password() -> str:
-    """The new password: typed twice, hidden, on a terminal; else the first line of stdin."""
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-def _require_current_database() -> None:
-    try:
-        ensure_database_current()
-    except DatabaseNotCurrent as error:
-        raise click.ClickException(str(error)) from None

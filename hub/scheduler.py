@@ -22,11 +22,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from hub.context import now
 from hub.extensions import db
 from hub.models.nodes import Node
 from hub.services import pulls
 from hub.services.nodes import TokenCipher
+from shared.web.clock import now
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """WSGI entry point for production servers: `gunicorn hub.wsgi:app`."""
 
 from hub import create_app
-from hub.database import ensure_database_current
+from shared.web.database import ensure_database_current
 
 app = create_app()
 # Refuse to serve a database that is behind the code: fail at boot, not on the first request.

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import signal
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
-import waitress
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, select
 
 from node import create_app
 from node.context import node_context, now, signing_key
-from node.database import DatabaseNotCurrent, ensure_database_current, revisions, upgrade_database
 from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
 from node.models import User
@@ -26,60 +21,24 @@ from node.services.errors import ValidationFailed
 from node.services.periods import current_period
 from node.services.scopes import ROLES
 from shared.standards import UnknownStandard, standard_for
-
-
-@click.group()
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """Set up and serve a provincial node (configured by GIAMNGHEO_* variables)."""
-    # Tests hand in their own app through ScriptInfo (app.test_cli_runner); otherwise build one.
-    if ctx.obj is None:
-        ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False)
-
-
-@cli.command("init-db")
-@with_appcontext
-def init_db() -> None:
-    """Create the node database or migrate it to the latest revision (safe to run again)."""
-    upgrade_database()
-    current, _heads = revisions()
-    click.echo(f"Node database at revision {', '.join(sorted(current))}.")
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port."
+from shared.web.cli import (
+    InvalidInput,
+    add_serving_commands,
+    add_user_commands,
+    app_group,
+    invalid_input,
+    read_password,
+    require_current_database,
 )
-@click.option(
-    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+
+cli = app_group(
+    create_app, "Set up and serve a provincial node (configured by GIAMNGHEO_* variables)."
 )
-@click.pass_obj
-def run(info: ScriptInfo, host: str, port: int, threads: int) -> None:
-    """Serve the node with waitress; refuses a database behind the latest migration."""
-    app = info.load_app()
-    with app.app_context():
-        try:
-            ensure_database_current()
-        except DatabaseNotCurrent as error:
-            raise click.ClickException(str(error)) from None
-    signal.signal(signal.SIGTERM, _stop_serving)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="giamngheo-node")
-
-
-def _stop_serving(_signum: int, _frame: object) -> NoReturn:
-    """Turn SIGTERM into SystemExit, on which waitress closes its sockets and returns."""
-    raise SystemExit(0)
-
+add_serving_commands(cli, name="node", default_port=8001)
+add_user_commands(cli, accounts.ACCOUNTS, who="official")
 
 # How create-user's errors name the service's fields: as the command line spells them.
 CLI_NAMES = {"username": "NAME", "unit_codes": "--unit", "full_name": "--full-name"}
-
-
-class InvalidInput(click.ClickException):
-    """Bad input on the command line or stdin: exit code 2, like click's usage errors."""
-
-    exit_code = 2
 
 
 @cli.command("create-user")
@@ -98,8 +57,8 @@ class InvalidInput(click.ClickException):
 @with_appcontext
 def create_user(name: str, role: str, units: tuple[str, ...], full_name: str | None) -> None:
     """Create an official's account; the password is read from stdin (prompted on a terminal)."""
-    _require_current_database()
-    password = _read_password()
+    require_current_database()
+    password = read_password()
     try:
         user = accounts.create_user(
             db.session,
@@ -113,10 +72,7 @@ def create_user(name: str, role: str, units: tuple[str, ...], full_name: str | N
         )
     except ValidationFailed as error:
         db.session.rollback()
-        problems = "; ".join(
-            f"{CLI_NAMES.get(field, field)}: {message}" for field, message in error.fields.items()
-        )
-        raise InvalidInput(f"{error.message} {problems}") from None
+        raise invalid_input(error, CLI_NAMES) from None
     db.session.commit()
     click.echo(
         f"Created user {user.username} (id {user.id}), role {user.role}, "
@@ -124,44 +80,11 @@ def create_user(name: str, role: str, units: tuple[str, ...], full_name: str | N
     )
 
 
-@cli.command("disable-user")
-@click.argument("name")
-@with_appcontext
-def disable_user(name: str) -> None:
-    """Stop an official from signing in and end all their sessions and API tokens at once."""
-    _require_current_database()
-    user = accounts.find_user(db.session, name)
-    if user is None:
-        raise InvalidInput(f"No user is called {name!r}.")
-    revoked = accounts.disable_user(db.session, user, now=now())
-    db.session.commit()
-    click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
-
-
-def _stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
-
-
-def _read_password() -> str:
-    """The new password: typed twice, hidden, on a terminal; else the first line of stdin."""
-    if _stdin_is_tty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    # Only the line break goes: spaces may be part of a passphrase.
-    return sys.stdin.readline().rstrip("\r\n")
-
-
-def _require_current_database() -> None:
-    try:
-        ensure_database_current()
-    except DatabaseNotCurrent as error:
-        raise click.ClickException(str(error)) from None
-
-
 @cli.command("hub-credentials")
 @with_appcontext
 def hub_credentials() -> None:
     """Print {"token", "public_key"} for registering this node at the hub (rotates the token)."""
-    _require_current_database()
+    require_current_database()
     token = hub_access.issue_hub_token(db.session, now())
     db.session.commit()
     public_key = hub_access.public_key_b64(signing_key())
@@ -173,7 +96,7 @@ def hub_credentials() -> None:
 @with_appcontext
 def rebuild_snapshot(period: int | None) -> None:
     """Rebuild the aggregate snapshot the hub pulls, now."""
-    _require_current_database()
+    require_current_database()
     context = node_context()
     period = period or current_period(context.today)
     snapshot = aggregates.build_snapshot(
@@ -199,10 +122,7 @@ def scheduler(info: ScriptInfo, every: int) -> None:
     """Run the node's background jobs: snapshot rebuild after decisions and nightly."""
     app = info.load_app()
     with app.app_context():
-        try:
-            ensure_database_current()
-        except DatabaseNotCurrent as error:
-            raise click.ClickException(str(error)) from None
+        require_current_database()
     run_scheduler(app, check_every_seconds=every)
 
 
@@ -217,7 +137,7 @@ def scheduler(info: ScriptInfo, every: int) -> None:
 @with_appcontext
 def seed_demo_command(households: int) -> None:
     """Fill an empty node with demo officials and synthetic households (demo databases only)."""
-    _require_current_database()
+    require_current_database()
     if db.session.scalar(select(func.count()).select_from(User)):
         raise InvalidInput("This node already has users; demo data goes into an empty node only.")
     context = node_context()
@@ -271,7 +191,7 @@ def import_households_command(file: Path, period: int | None, max_errors: int) -
     docs/import-template.md). Every row is checked first; on any problem each one is printed
     with its row and column, nothing is written and the exit code is 2.
     """
-    _require_current_database()
+    require_current_database()
     context = node_context()
     period = period or current_period(context.today)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,14 +12,11 @@ from flask import current_app
 from node.services.context import NodeContext, ReviewRules
 from node.services.hub_access import load_signing_key
 from node.services.periods import ReviewWindow
+from shared.web.clock import now
+
+__all__ = ["VIETNAM", "node_context", "now", "signing_key", "today"]
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def now() -> datetime:
-    """The current time (UTC); the config's FIXED_NOW pins it for tests and demos."""
-    fixed = current_app.config.get("FIXED_NOW")
-    return fixed if fixed is not None else datetime.now(UTC)
 
 
 def today() -> date:

@@ -39,6 +39,19 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
+class Forbidden(ServiceError):
+    """The caller's role may not do this at all (inside their scope or not)."""
+
+    status = 403
+    code = "forbidden"
+
+
+def require_role(principal: Any, *roles: str) -> None:
+    """Raise Forbidden unless ``roles`` is empty or the principal (with a ``role``) has one."""
+    if roles and principal.role not in roles:
+        raise Forbidden(f"The role {principal.role} may not do this.")
+
+
 class Conflict(ServiceError):
     """The request does not fit the record's current state (e.g. withdrawing a decided one)."""
 

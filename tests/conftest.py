@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
 from shared.settings import database_url
+from shared.web import accounts
 
 POSTGRES_URL = database_url(os.environ.get("GIAMNGHEO_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -50,3 +52,12 @@ def database_factory(
             # FORCE ends connections a failed test may have left open (PostgreSQL 13+).
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its cheapest: the real parameters cost ~0.1 s a hash, far too slow for
+    hundreds of test logins (tests/shared/test_accounts.py checks the production parameters)."""
+    monkeypatch.setattr(
+        accounts, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )

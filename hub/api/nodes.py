@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 
 from hub.api.schemas import NodeListSchema
 from hub.auth import user_required
-from hub.context import now
 from hub.extensions import db
 from hub.services.nodes import node_statuses
+from shared.web.clock import now
 
 blp = Blueprint("nodes", __name__, url_prefix="/api/v1", description="The provincial nodes")
 

@@ -6,33 +6,6 @@ from hub.services.stats import LEVELS
 from shared.schemas import COUNT_FIELDS
 
 
-class HealthSchema(ma.Schema):
-    """Whether the app and its database answer."""
-
-    status = ma.fields.String(required=True, metadata={"description": "ok or error"})
-    db = ma.fields.String(required=True, metadata={"description": "ok or error"})
-
-
-class TokenRequestSchema(ma.Schema):
-    """The body of POST /api/v1/auth/token: a central user's credentials."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    password = ma.fields.String(
-        required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024)
-    )
-
-
-class TokenSchema(ma.Schema):
-    """A new bearer token; shown this once (the hub keeps only its hash)."""
-
-    token = ma.fields.String(required=True)
-    expires_at = ma.fields.DateTime(required=True)
-    role = ma.fields.String(required=True)
-
-
 class NodeSchema(ma.Schema):
     """A registered node and the freshness of its figures."""
 

@@ -9,7 +9,7 @@ from flask_babel import format_datetime, format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auth import current_user
-from hub.web import account, dashboard, pages, security
+from hub.web import account, dashboard, pages
 from hub.web.tables import COUNT, MOMENT, RATE, cell_kind
 
 
@@ -42,4 +42,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
     app.context_processor(template_helpers)
-    app.after_request(security.set_security_headers)

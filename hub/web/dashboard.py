@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from hub.auth import login_required
-from hub.context import now
 from hub.extensions import db
 from hub.services import stats
 from hub.web import exports, tables
 from hub.web.charts import bar_chart
 from shared import units
+from shared.web.clock import now
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, current_app, render_template
 
-from hub.context import now
 from hub.extensions import db
 from hub.services.nodes import node_statuses
+from shared.web.clock import now
 
 bp = Blueprint("pages", __name__)
 

@@ -13,7 +13,10 @@ from sqlalchemy import ColumnElement, false, select, true
 
 from node.models.applications import Application
 from node.models.units import Village
-from node.services.errors import NotFound, ServiceError
+from node.services.errors import NotFound
+
+# Re-exported: the services ask this module for every role and scope check.
+from shared.errors import Forbidden, require_role  # noqa: F401
 
 VILLAGE_HEAD = "village_head"
 COMMUNE_OFFICER = "commune_officer"
@@ -29,13 +32,6 @@ ROLE_LEVEL = {
     PROVINCE_OFFICER: "province",
     PROVINCE_ADMIN: "province",
 }
-
-
-class Forbidden(ServiceError):
-    """The official's role may not do this at all (inside their scope or not)."""
-
-    status = 403
-    code = "forbidden"
 
 
 @dataclass(frozen=True)
@@ -75,12 +71,6 @@ def application_scope(official: Official) -> ColumnElement[bool]:
         return false()
     villages = select(Village.id).where(Village.code.in_(sorted(official.unit_codes)))
     return Application.village_id.in_(villages.scalar_subquery())
-
-
-def require_role(official: Official, *roles: str) -> None:
-    """Raise Forbidden unless the official has one of ``roles``."""
-    if official.role not in roles:
-        raise Forbidden(f"The role {official.role} may not do this.")
 
 
 def not_in_scope() -> NotFound:

@@ -11,7 +11,6 @@ from node.web import (
     pages,
     portal,
     portal_assets,
-    security,
 )
 
 # These modules add their pages to the officials' blueprint when imported.
@@ -26,5 +25,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(officials.bp)
     app.register_blueprint(officials_certificates.public)
     app.register_blueprint(admin.bp)
-    app.after_request(security.set_security_headers)
     app.context_processor(pages.site_context)

@@ -40,9 +40,10 @@ from node.services.places import commune_units, province_commune, village_unit, 
 from node.services.scopes import COMMUNE_OFFICER
 from node.services.tracking import display_tracking_code
 from node.web import portal_form
-from node.web.errors import database_unavailable, unavailable_page
+from node.web.errors import unavailable_page
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
 from shared.standards import facts_catalog
+from shared.web.errors import database_unavailable
 
 bp = Blueprint("portal", __name__)
 

@@ -19,10 +19,10 @@ from werkzeug.serving import make_server
 
 from node import create_app
 from node.config import TestConfig
-from node.database import upgrade_database
 from node.extensions import db
 from node.models import Application
 from node.services.places import add_village
+from shared.web.database import upgrade_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import scoped_session
@@ -19,12 +18,12 @@ from sqlalchemy.orm import scoped_session
 from hub import create_app
 from hub.auth import SESSION_KEY
 from hub.config import TestConfig
-from hub.database import upgrade_database
 from hub.extensions import db
 from hub.models import Node, User
 from hub.scheduler import pull_now
 from hub.services import accounts
 from hub.services.nodes import TokenCipher, register_node
+from shared.web.database import upgrade_database
 from tests.hub.fakenode import FakeNode
 
 
@@ -102,15 +101,6 @@ def make_app(database_factory: Callable[[str], str]) -> Iterator[Callable[[], Fl
 
 # The password of every central user the fixtures make.
 TEST_PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at its cheapest: the real parameters cost ~0.1 s a hash (test_accounts checks
-    the production ones)."""
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

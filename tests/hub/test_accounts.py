@@ -8,6 +8,7 @@ import pytest
 from argon2 import PasswordHasher, Type
 
 from hub.services import accounts
+from shared.web import accounts as account_core
 from tests.hub.conftest import TEST_PASSWORD
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -23,9 +24,9 @@ def test_passwords_are_hashed_with_argon2id(make_user):
 def test_production_parameters_are_the_library_defaults(monkeypatch):
     monkeypatch.undo()  # the autouse fixture's cheap hasher goes: this is the module's own
 
-    assert accounts.PASSWORD_HASHER.type is Type.ID
-    assert accounts.PASSWORD_HASHER.time_cost == PasswordHasher().time_cost
-    assert accounts.PASSWORD_HASHER.memory_cost == PasswordHasher().memory_cost
+    assert account_core.PASSWORD_HASHER.type is Type.ID
+    assert account_core.PASSWORD_HASHER.time_cost == PasswordHasher().time_cost
+    assert account_core.PASSWORD_HASHER.memory_cost == PasswordHasher().memory_cost
 
 
 def test_the_lock_lasts_fifteen_minutes(db_session, make_user):

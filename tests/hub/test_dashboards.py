@@ -71,7 +71,7 @@ def html_tables(html):
 def test_dashboards_need_a_signed_in_central_user(client, path):
     response = client.get(path)
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].startswith("/login?next=")
 
 
@@ -211,7 +211,7 @@ def _column_index(html, table_id, key):
 
 
 def test_exports_need_a_signed_in_user(client):
-    assert client.get("/dashboard/export/provinces.csv").status_code == 302
+    assert client.get("/dashboard/export/provinces.csv").status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -250,7 +250,7 @@ def test_sign_in_and_out_on_the_web(client, make_user):
         r'name="csrf_token" value="([^"]+)"', dashboard.get_data(as_text=True)
     )[1]
     assert client.post("/logout", data={"csrf_token": logout_token}).status_code == 302
-    assert client.get("/dashboard/trends").status_code == 302
+    assert client.get("/dashboard/trends").status_code == 303
 
 
 def test_sign_in_needs_the_csrf_token(client, make_user):

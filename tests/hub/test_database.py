@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub.cli import cli
-from hub.database import revisions
 from hub.extensions import db
 from hub.models import Node, Snapshot
+from shared.web.database import revisions
 
 
 def make_node(**changes):

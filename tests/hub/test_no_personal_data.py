@@ -43,6 +43,8 @@ ALLOWED_COLUMNS = {
     "users": {
         "id", "username", "role", "password_hash", "active", "failed_login_count",
         "locked_until", "created_at", "password_changed_at", "last_login_at",
+        # The second factor: a TOTP secret is a key, not data about a person.
+        "totp_secret", "totp_pending_secret", "totp_last_step",
     },
     "user_sessions": {  # SHA-256 of session tokens and their lifetimes
         "id", "user_id", "token_hash", "kind", "created_at", "last_seen_at", "expires_at",

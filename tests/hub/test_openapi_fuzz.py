@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 
 from hub import create_app
 from hub.config import TestConfig
-from hub.database import upgrade_database
 from hub.extensions import db
 from hub.services import accounts
+from shared.web.database import upgrade_database
 
 _directory = Path(tempfile.mkdtemp(prefix="giamngheo-hub-fuzz-"))
 app = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": f"sqlite:///{_directory / 'hub.db'}"}))

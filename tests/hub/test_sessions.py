@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from hub.auth import SESSION_KEY
 from hub.cli import cli
 from hub.models import User, UserSession
 from hub.services import accounts
@@ -48,7 +49,7 @@ def _signed_cookie(app, token: str) -> str:
     """The session cookie the hub sets for a signed-in browser holding ``token``."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["hub_session"] = token
+        session[SESSION_KEY] = token
     return cookie(app, client)
 
 

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -21,10 +20,10 @@ from node import create_app
 from node.auth import SESSION_KEY
 from node.config import TestConfig
 from node.context import now
-from node.database import upgrade_database
 from node.extensions import db
 from node.models import User, Village
 from node.services import accounts
+from shared.web.database import upgrade_database
 
 # The password of every official the fixtures make.
 TEST_PASSWORD = "correct horse battery"
@@ -108,15 +107,6 @@ def make_app(database_factory: Callable[[str], str]) -> Iterator[Callable[[], Fl
     for app in apps:
         with app.app_context():
             db.engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at its cheapest: the real parameters cost ~0.1 s a hash, far too slow for
-    hundreds of test logins (test_accounts checks the production parameters)."""
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

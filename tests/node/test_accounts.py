@@ -15,6 +15,7 @@ from node.models import users as user_models
 from node.services import accounts, scopes
 from node.services.errors import ValidationFailed
 from shared import units
+from shared.web import accounts as account_core
 from tests.node.conftest import TEST_PASSWORD
 
 T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -65,7 +66,7 @@ def test_full_name_is_marked_as_personal_data():
 def test_production_hasher_is_argon2id_with_the_recommended_parameters(monkeypatch):
     monkeypatch.undo()  # the conftest's cheap hasher, for this test only
 
-    hasher = accounts.PASSWORD_HASHER
+    hasher = account_core.PASSWORD_HASHER
     assert hasher.type is Type.ID
     assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65536, 4)
     assert hasher.hash("x" * 12).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
@@ -195,7 +196,7 @@ def test_create_user_refuses_a_taken_username_in_any_case(db_session):
 def test_create_user_losing_a_race_for_the_username_is_a_validation_error(db_session, monkeypatch):
     first = create(db_session)
     # As if another request had inserted the name between the check and the insert.
-    monkeypatch.setattr(accounts, "find_user", lambda session, username: None)
+    monkeypatch.setattr(accounts.ACCOUNTS, "find_user", lambda session, username: None)
 
     with pytest.raises(ValidationFailed) as raised:
         create(db_session, unit_codes=["00073"])
@@ -314,7 +315,7 @@ def test_login_rehashes_a_password_hashed_with_old_parameters(db_session, monkey
     user = create(db_session)
     old_hash = user.password_hash
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
-    monkeypatch.setattr(accounts, "PASSWORD_HASHER", stronger)
+    monkeypatch.setattr(account_core, "PASSWORD_HASHER", stronger)
     assert stronger.check_needs_rehash(old_hash)
 
     accounts.authenticate(db_session, "xa.officer", TEST_PASSWORD, now=T0)

@@ -14,6 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from node import auth
 from node.models import User, UserSession
 from node.services import accounts, scopes
+from shared.web.auth import BearerUnauthorized
 from tests.node.conftest import TEST_PASSWORD
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -249,7 +250,7 @@ def test_official_required_checks_the_role(app, login_as):
         assert admin_only().startswith("province.admin")
     with app.test_request_context("/", headers=officer), pytest.raises(scopes.Forbidden):
         admin_only()
-    with app.test_request_context("/"), pytest.raises(auth.BearerUnauthorized):
+    with app.test_request_context("/"), pytest.raises(BearerUnauthorized):
         admin_only()
 
 

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from node import cli as node_cli
 from node.cli import cli
 from node.models import User, UserUnit, Village
 from node.services import accounts
 from shared import units
+from shared.web import cli as shared_cli
 
 PASSWORD = "a long enough password"
 GIAMNGHEO = Path(sys.executable).parent / "giamngheo"
@@ -63,7 +63,7 @@ def test_create_village_head_of_two_villages(runner, db_session):
 
 
 def test_create_user_prompts_twice_on_a_terminal(runner, db_session, monkeypatch):
-    monkeypatch.setattr(node_cli, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(shared_cli, "stdin_is_tty", lambda: True)
 
     result = runner.invoke(
         cli,
@@ -141,7 +141,7 @@ def test_disable_unknown_user_is_exit_code_2(runner, db_session):
     result = runner.invoke(cli, ["disable-user", "nobody"])
 
     assert result.exit_code == 2
-    assert "No user" in result.output
+    assert "No official is called 'nobody'" in result.output
 
 
 def test_create_user_in_a_real_process_on_a_fresh_database(tmp_path):

@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from node.database import upgrade_database
 from node.extensions import db
 from node.models import Application, IdempotencyKey
+from shared.web.database import upgrade_database
 from tests.builders import application_request
 
 PARALLEL = 8

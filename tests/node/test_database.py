@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from node.cli import cli
-from node.database import revisions
 from node.extensions import db
 from node.models import NodeSetting
+from shared.web.database import revisions
 
 
 def test_init_db_creates_the_schema_and_can_run_again(make_app):

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, settings
 
 from node import create_app
 from node.config import TestConfig
-from node.database import upgrade_database
 from node.extensions import db
 from node.services import accounts
+from shared.web.database import upgrade_database
 
 _directory = Path(tempfile.mkdtemp(prefix="giamngheo-fuzz-"))
 app = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": f"sqlite:///{_directory / 'node.db'}"}))

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from node import create_app
 from node.config import TestConfig
-from node.database import upgrade_database
 from node.extensions import db
 from node.models import Application
 from node.services import admin, duplicates, periodic, review, worksheets
@@ -39,6 +38,7 @@ from node.services.context import NodeContext
 from node.services.reports import recognised_households
 from node.services.scopes import Official
 from node.services.worklist import worklist
+from shared.web.database import upgrade_database
 from tests.conftest import POSTGRES_URL
 
 # The tables that grow with the province: a scan of one of them must go through an index.

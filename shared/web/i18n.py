@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import get_locale
-
-from node.extensions import babel
+from flask_babel import Babel, get_locale
 
 # Each language under its own name, as the switch shows it; Vietnamese first, the default.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -48,7 +46,8 @@ def locale_context() -> dict[str, object]:
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel with the node's locale choice."""
-    babel.init_app(app, locale_selector=select_locale)
+    """Set up Flask-Babel (the app's own catalogues, in its translations folder) and the
+    locale choice."""
+    Babel(app, locale_selector=select_locale)
     app.after_request(remember_locale)
     app.context_processor(locale_context)

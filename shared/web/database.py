@@ -1,4 +1,5 @@
-"""The node database's life cycle: is it reachable, migrate it, refuse one that is behind."""
+"""An app database's life cycle: SQLite's settings, is it reachable, migrate it, refuse one that
+is behind the code."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ import flask_migrate
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
-
-from node.extensions import db
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ def configure_sqlite(engine: Engine) -> None:
     A request that writes takes SQLite's write lock when its transaction begins (``BEGIN
     IMMEDIATE``): concurrent writers then queue for the lock (the busy timeout) instead of failing
     with "database is locked" when a read transaction tries to become a write one. WAL lets
-    readers go on meanwhile. PostgreSQL, the production database, needs none of this.
+    readers go on meanwhile; the web server and the scheduler are two processes writing one file.
+    PostgreSQL, the production database, needs none of this.
     """
 
     @event.listens_for(engine, "connect")
@@ -48,10 +49,15 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def app_db() -> SQLAlchemy:
+    """The current app's Flask-SQLAlchemy extension."""
+    return current_app.extensions["sqlalchemy"]
+
+
 def database_answers() -> bool:
-    """Whether the database answers a trivial query."""
+    """Whether the current app's database answers a trivial query."""
     try:
-        db.session.execute(text("SELECT 1"))
+        app_db().session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         logger.warning("The database does not answer", exc_info=True)
         return False
@@ -67,7 +73,7 @@ def revisions() -> tuple[frozenset[str], frozenset[str]]:
     """The revisions the database is at, and the latest ones the code knows (the heads)."""
     config = current_app.extensions["migrate"].migrate.get_config()
     heads = frozenset(ScriptDirectory.from_config(config).get_heads())
-    context = MigrationContext.configure(db.session.connection())
+    context = MigrationContext.configure(app_db().session.connection())
     return frozenset(context.get_current_heads()), heads
 
 
@@ -75,7 +81,8 @@ def ensure_database_current() -> None:
     """Raise DatabaseNotCurrent unless the database is at the latest revision."""
     current, heads = revisions()
     if current != heads:
+        name = current_app.config["APP_NAME"]
         raise DatabaseNotCurrent(
-            f"The node database is at revision {', '.join(sorted(current)) or 'none'} but the "
-            f"code needs {', '.join(sorted(heads))}; run `giamngheo node init-db` first."
+            f"The {name} database is at revision {', '.join(sorted(current)) or 'none'} but "
+            f"the code needs {', '.join(sorted(heads))}; run `giamngheo {name} init-db` first."
         )

@@ -1,4 +1,4 @@
-"""The hub's view of the moment, for services that need it (from app config)."""
+"""The app's moment: the real time, or the one its configuration pins (tests, demos)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,69 @@
+"""The skeleton of both apps' factories: a Flask app with its configuration, logging, proxies,
+database, migrations, locale, CSRF protection and security headers. Each app's ``create_app``
+adds its sign-in, blueprints and error pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Blueprint, Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.web import i18n
+from shared.web.config import BaseConfig
+from shared.web.database import configure_sqlite
+from shared.web.security import set_security_headers
+
+
+def new_app(import_name: str, config: BaseConfig) -> Flask:
+    """A Flask app of ``import_name`` (its templates, static files and translations) with its
+    configuration, logging and proxy settings."""
+    app = Flask(import_name, instance_relative_config=True)
+    app.config.from_object(config)
+    configure_logging(app)
+    configure_proxies(app)
+    # Templates both apps use (the error page); an app's own folder is searched first.
+    app.register_blueprint(Blueprint("shared_web", __name__, template_folder="templates"))
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr, unless a server or a test runner has already set logging up."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.DEBUG if app.debug else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from them."""
+    # nginx appends the address it saw to X-Forwarded-For and sets X-Forwarded-Proto; ProxyFix
+    # believes only the last TRUSTED_PROXIES entries, so whatever a client forged is ignored.
+    # nginx passes Host itself and forwards the other X-Forwarded-* headers as the client sent
+    # them: those are never believed.
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0)
+
+
+def register_extensions(
+    app: Flask, *, db: SQLAlchemy, migrate: Migrate, csrf: CSRFProtect, migrations_dir: Path
+) -> None:
+    """Bind the app's unbound extensions, set up the locale and the security headers."""
+    if app.config["SQLALCHEMY_DATABASE_URI"] is None:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        database_file = Path(app.instance_path) / f"{app.config['APP_NAME']}.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(migrations_dir), render_as_batch=True)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    app.after_request(set_security_headers)

@@ -1,0 +1,181 @@
+"""What both apps' command groups share: the group itself, `init-db`, `run`, the users'
+`set-password`, `disable-user`, `enable-user` and `reset-totp`, and how bad input ends a command
+(exit code 2, nothing written)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+import click
+import waitress
+from flask import Flask
+from flask.cli import ScriptInfo, with_appcontext
+
+from shared.errors import ValidationFailed
+from shared.web.accounts import Accounts
+from shared.web.clock import now
+from shared.web.database import (
+    DatabaseNotCurrent,
+    app_db,
+    ensure_database_current,
+    revisions,
+    upgrade_database,
+)
+
+
+class InvalidInput(click.ClickException):
+    """Bad input on the command line or stdin: exit code 2, like click's usage errors."""
+
+    exit_code = 2
+
+
+def invalid_input(error: ValidationFailed, cli_names: Mapping[str, str]) -> InvalidInput:
+    """A refused use-case as one line naming each bad field as the command line spells it."""
+    problems = "; ".join(
+        f"{cli_names.get(field, field)}: {message.rstrip('.')}"
+        for field, message in error.fields.items()
+    )
+    return InvalidInput(f"{error.message} {problems}.")
+
+
+def app_group(create_app: Callable[[], Flask], help_text: str) -> click.Group:
+    """The app's command group; the tests hand in their own app through ScriptInfo
+    (``app.test_cli_runner``), otherwise each command builds one."""
+
+    @click.group(help=help_text)
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False)
+
+    return group
+
+
+def require_current_database() -> None:
+    """Stop the command unless the database is at the latest migration."""
+    try:
+        ensure_database_current()
+    except DatabaseNotCurrent as error:
+        raise click.ClickException(str(error)) from None
+
+
+def stdin_is_tty() -> bool:
+    """Whether a person types at stdin (the tests pretend so)."""
+    return sys.stdin.isatty()
+
+
+def read_password() -> str:
+    """The new password: typed twice, hidden, on a terminal; else the first line of stdin."""
+    if stdin_is_tty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Only the line break goes: spaces may be part of a passphrase.
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, on which the server or scheduler stops cleanly."""
+
+    def stop(_signum: int, _frame: object) -> NoReturn:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def add_serving_commands(group: click.Group, *, name: str, default_port: int) -> None:
+    """`init-db` and `run` for the app called ``name`` ("node" or "hub")."""
+
+    init_help = f"Create the {name} database or migrate it to the latest revision (safe to repeat)."
+
+    @group.command("init-db", help=init_help)
+    @with_appcontext
+    def init_db() -> None:
+        upgrade_database()
+        current, _heads = revisions()
+        click.echo(f"{name.capitalize()} database at revision {', '.join(sorted(current))}.")
+
+    run_help = f"Serve the {name} with waitress; refuses a database behind the latest migration."
+
+    @group.command(help=run_help)
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", default=default_port, show_default=True, type=click.IntRange(1, 65535))
+    @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+    @click.pass_obj
+    def run(info: ScriptInfo, host: str, port: int, threads: int) -> None:
+        app = info.load_app()
+        with app.app_context():
+            require_current_database()
+        stop_on_sigterm()
+        waitress.serve(app, host=host, port=port, threads=threads, ident=f"giamngheo-{name}")
+
+
+def add_user_commands(group: click.Group, store: Accounts, *, who: str) -> None:
+    """The account commands an operator needs for ``who`` ("official", "central user")."""
+
+    def existing(name: str) -> Any:
+        user = store.find_user(app_db().session, name)
+        if user is None:
+            raise InvalidInput(f"No {who} is called {name!r}.")
+        return user
+
+    @group.command(
+        "set-password",
+        help=f"Give a {who} a new password (read from stdin); unlocks them and ends their "
+        "sessions and API tokens.",
+    )
+    @click.argument("name")
+    @with_appcontext
+    def set_password(name: str) -> None:
+        require_current_database()
+        user = existing(name)
+        session = app_db().session
+        try:
+            revoked = store.set_password(session, user, read_password(), now=now())
+        except ValidationFailed as error:
+            session.rollback()
+            raise invalid_input(error, {}) from None
+        session.commit()
+        click.echo(f"New password for {user.username}; {revoked} live session(s) ended.")
+
+    @group.command(
+        "disable-user",
+        help=f"Stop a {who} from signing in and end all their sessions and API tokens at once.",
+    )
+    @click.argument("name")
+    @with_appcontext
+    def disable_user(name: str) -> None:
+        require_current_database()
+        user = existing(name)
+        revoked = store.disable_user(app_db().session, user, now=now())
+        app_db().session.commit()
+        click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
+
+    @group.command(
+        "enable-user",
+        help=f"Let a disabled {who} sign in again (with their old password; set-password if it "
+        "may have leaked).",
+    )
+    @click.argument("name")
+    @with_appcontext
+    def enable_user(name: str) -> None:
+        require_current_database()
+        user = existing(name)
+        store.enable_user(app_db().session, user)
+        app_db().session.commit()
+        click.echo(f"Enabled user {user.username}.")
+
+    @group.command(
+        "reset-totp",
+        help=f"Switch off a {who}'s second factor (a lost phone): the next sign-in needs the "
+        "password only, and they can enrol again.",
+    )
+    @click.argument("name")
+    @with_appcontext
+    def reset_totp(name: str) -> None:
+        require_current_database()
+        user = existing(name)
+        store.reset_totp(app_db().session, user)
+        app_db().session.commit()
+        click.echo(f"Second factor of {user.username} switched off.")

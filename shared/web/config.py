@@ -1,0 +1,121 @@
+"""The settings both apps share, read from the GIAMNGHEO_* environment, and their three
+environments (production, development, testing)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from shared.settings import (
+    DEVELOPMENT_SECRET_KEY,
+    TEST_SECRET_KEY,
+    database_url,
+    environment,
+    secret_key,
+    trusted_proxies,
+)
+
+# Strict-Transport-Security in production: browsers keep to HTTPS for a year once they saw it.
+HSTS_MAX_AGE = 365 * 24 * 3600
+
+
+class BaseConfig:
+    """Settings every app and environment shares; the constructor reads the environment.
+
+    An app subclasses it with its own settings, and reads its own variables in
+    ``read_environment``.
+    """
+
+    DEFAULT_SECRET_KEY: str | None = None
+    # pre-ping: a connection the database dropped (restart, failover) is replaced, not used.
+    # hide_parameters: statements in logs and error messages never show the values (names, IDs).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    # Pins the clock (tests, demos); None means the real time.
+    FIXED_NOW = None
+    # Variables the test configuration assumes unless a test passes its own.
+    TEST_ENVIRONMENT: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        # None means "a SQLite file in the instance folder", which only create_app knows.
+        self.SQLALCHEMY_DATABASE_URI = database_url(env.get("GIAMNGHEO_DATABASE_URL"))
+        self.SECRET_KEY = secret_key(
+            env.get("GIAMNGHEO_SECRET_KEY"), default=self.DEFAULT_SECRET_KEY
+        )
+        # Reverse proxies in front (nginx: 1) whose X-Forwarded-For and -Proto are believed.
+        self.TRUSTED_PROXIES = trusted_proxies(env.get("GIAMNGHEO_TRUSTED_PROXIES"))
+        self.read_environment(env)
+
+    def read_environment(self, env: Mapping[str, str]) -> None:
+        """Read the app's own variables (none here)."""
+
+
+def environments(
+    config: type[BaseConfig], *, cookie_name: str
+) -> tuple[type[BaseConfig], type[BaseConfig], type[BaseConfig]]:
+    """The production, development and test configurations of an app's ``config``.
+
+    Production takes every secret from the environment and is HTTPS only: its session cookie
+    is named "__Host-…", which browsers accept only over HTTPS, for this exact host and path /,
+    so no other site or sub-domain can plant or read it.
+    """
+
+    def test_init(self: BaseConfig, environ: Mapping[str, str] | None = None) -> None:
+        # The test suite passes the environment explicitly: a developer's shell cannot leak in.
+        config.__init__(self, {**config.TEST_ENVIRONMENT, **(environ or {})})
+
+    production = type(
+        "ProductionConfig",
+        (config,),
+        {
+            "__doc__": "Production: every secret comes from the environment; HTTPS only.",
+            "__module__": config.__module__,
+            "SESSION_COOKIE_NAME": cookie_name,
+            "HSTS_MAX_AGE": HSTS_MAX_AGE,
+        },
+    )
+    development = type(
+        "DevelopmentConfig",
+        (config,),
+        {
+            "__doc__": "Development on one's own machine over plain HTTP.",
+            "__module__": config.__module__,
+            "DEFAULT_SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+            "SESSION_COOKIE_SECURE": False,
+        },
+    )
+    testing = type(
+        "TestConfig",
+        (config,),
+        {
+            "__doc__": "The test suite's configuration.",
+            "__module__": config.__module__,
+            "__test__": False,  # a config, not a test class for pytest to collect
+            "__init__": test_init,
+            "TESTING": True,
+            "DEFAULT_SECRET_KEY": TEST_SECRET_KEY,
+            "SESSION_COOKIE_SECURE": False,
+        },
+    )
+    return production, development, testing
+
+
+def load_config(
+    configs: Mapping[str, type[BaseConfig]], environ: Mapping[str, str] | None = None
+) -> BaseConfig:
+    """The configuration GIAMNGHEO_ENV names among ``configs`` (production when unset)."""
+    env = os.environ if environ is None else environ
+    return configs[environment(env)](env)
