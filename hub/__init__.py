@@ -22,7 +22,7 @@ def create_app(config: BaseConfig | None = None) -> Flask:
     skeleton.register_extensions(
         app, db=db, migrate=migrate, csrf=csrf, migrations_dir=MIGRATIONS_DIR
     )
-    auth.init_app(app)
+    auth.signin.init_app(app)
     web.init_app(app)
     api.init_app(app)
     # After the blueprints, so these handlers win over flask-smorest's.

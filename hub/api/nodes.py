@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hub.api.schemas import NodeListSchema
-from hub.auth import user_required
+from hub.auth import signin
 from hub.extensions import db
 from hub.services.nodes import node_statuses
 from shared.web.clock import now
@@ -19,7 +19,7 @@ blp = Blueprint("nodes", __name__, url_prefix="/api/v1", description="The provin
 class Nodes(MethodView):
     """The node registry."""
 
-    @user_required()
+    @signin.required()
     @blp.response(200, NodeListSchema)
     def get(self):
         """Every registered node, by province code: URL, last success, last outcome, stale."""

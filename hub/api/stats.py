@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hub.api.schemas import StatsQuerySchema, StatsSchema
-from hub.auth import user_required
+from hub.auth import signin
 from hub.extensions import db
 from hub.services import stats
 
@@ -18,7 +18,7 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="Aggregate 
 class Stats(MethodView):
     """Summed counts."""
 
-    @user_required()
+    @signin.required()
     @blp.arguments(StatsQuerySchema, location="query", unknown=ma.RAISE)
     @blp.response(200, StatsSchema)
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")

@@ -5,55 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.models.users import ROLES, User, UserSession
 from hub.services.errors import ValidationFailed
 from shared.moments import as_utc
-from shared.web.accounts import (
-    API,
-    API_TOKEN_MAX_AGE,
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    PASSWORD_MAX_LENGTH,
-    WEB,
-    WEB_IDLE_TIMEOUT,
-    WEB_MAX_AGE,
-    Accounts,
-    AuthenticationFailed,
-    TotpRequired,
-    hash_password,
-    normalize_username,
-    password_problem,
-)
 
-__all__ = [
-    "API",
-    "API_TOKEN_MAX_AGE",
-    "LOCKOUT",
-    "MAX_FAILED_LOGINS",
-    "PASSWORD_MAX_LENGTH",
-    "WEB",
-    "WEB_IDLE_TIMEOUT",
-    "WEB_MAX_AGE",
-    "AuthenticationFailed",
-    "TotpRequired",
-    "password_problem",
-]
+# The account core's constants and errors, for this module's callers.
+from shared.web.accounts import *  # noqa: F403
+from shared.web.accounts import Accounts, hash_password, normalize_username
 
 TOTP_ISSUER = "giamngheo hub"
 
 ACCOUNTS = Accounts(User, UserSession, label="central user", totp_issuer=TOTP_ISSUER)
-find_user = ACCOUNTS.find_user
-authenticate = ACCOUNTS.authenticate
-set_password = ACCOUNTS.set_password
-disable_user = ACCOUNTS.disable_user
-enable_user = ACCOUNTS.enable_user
-start_totp_enrolment = ACCOUNTS.start_totp_enrolment
-confirm_totp = ACCOUNTS.confirm_totp
-open_session = ACCOUNTS.open_session
-revoke_session = ACCOUNTS.revoke_session
+
+
+def __getattr__(name: str) -> Any:
+    """The account operations (authenticate, open_session, set_password…) are ACCOUNTS'."""
+    return getattr(ACCOUNTS, name)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask import Flask, has_request_context
 from flask_babel import format_datetime, format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.auth import current_user
+from hub.auth import signin
 from hub.web import account, dashboard, pages
 from hub.web.tables import COUNT, MOMENT, RATE, cell_kind
 
@@ -29,7 +29,7 @@ def format_cell(value: object, kind: str) -> str:
 def template_helpers() -> dict[str, object]:
     """What every template may use: the signed-in user and the cell formatting."""
     try:
-        user = current_user() if has_request_context() else None
+        user = signin.current() if has_request_context() else None
     except SQLAlchemyError:
         # An error page about a database failure must still render.
         user = None

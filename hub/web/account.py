@@ -8,11 +8,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from hub.auth import current_user, log_in, log_out, login_required, safe_next
+from hub.auth import login_required, signin
 from hub.extensions import db
 from hub.models.users import User
 from hub.services import accounts
 from hub.services.errors import ValidationFailed
+from shared.web.auth import safe_next
 from shared.web.clock import now
 
 bp = Blueprint("account", __name__)
@@ -29,7 +30,7 @@ def login() -> Response | tuple[str, int]:
     """The sign-in form; on success, back to the page asked for (or the dashboard)."""
     target = safe_next(request.values.get("next")) or url_for("dashboard.national")
     if request.method == "GET":
-        if current_user() is not None:
+        if signin.current() is not None:
             return redirect(target)
         return render_login(target, "", None, 200, totp=False)
     username = request.form.get("username", "")
@@ -50,7 +51,7 @@ def login() -> Response | tuple[str, int]:
             return render_login(target, username, error, 401, totp=True)
         error = _("Wrong username or password, or the account is locked for a while.")
         return render_login(target, username, error, 401, totp=False)
-    log_in(user)
+    signin.log_in(user)
     db.session.commit()
     return redirect(target)
 
@@ -58,7 +59,7 @@ def login() -> Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     """End the web session."""
-    log_out()
+    signin.log_out()
     db.session.commit()
     return redirect(url_for("pages.index"))
 
@@ -91,7 +92,7 @@ def account_totp() -> tuple[str, int] | Response:
 
 
 def _signed_in_user() -> User:
-    signer = current_user()
+    signer = signin.current()
     assert signer is not None  # login_required let the request in
     return db.session.get(User, signer.user_id)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -18,38 +19,10 @@ from node.services.errors import NotFound, ValidationFailed
 from node.services.scopes import ROLE_LEVEL, ROLES, Official
 from shared import units
 from shared.moments import as_utc
-from shared.web.accounts import (
-    API,
-    API_TOKEN_MAX_AGE,
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    PASSWORD_MAX_LENGTH,
-    WEB,
-    WEB_IDLE_TIMEOUT,
-    WEB_MAX_AGE,
-    Accounts,
-    AuthenticationFailed,
-    TotpRequired,
-    hash_password,
-    normalize_username,
-    password_problem,
-)
 
-__all__ = [
-    "API",
-    "API_TOKEN_MAX_AGE",
-    "LOCKOUT",
-    "MAX_FAILED_LOGINS",
-    "PASSWORD_MAX_LENGTH",
-    "WEB",
-    "WEB_IDLE_TIMEOUT",
-    "WEB_MAX_AGE",
-    "AuthenticationFailed",
-    "TotpRequired",
-    "as_utc",
-    "normalize_username",
-    "password_problem",
-]
+# The account core's constants and errors, for this module's callers.
+from shared.web.accounts import *  # noqa: F403
+from shared.web.accounts import Accounts, hash_password, normalize_username
 
 VILLAGE_CODE_PATTERN = re.compile(r"\d{5}-\d{3}")
 TOTP_ISSUER = "giamngheo"
@@ -63,16 +36,11 @@ ACCOUNTS = Accounts(
     totp_issuer=TOTP_ISSUER,
     session_options=(selectinload(UserSession.user).selectinload(User.units),),
 )
-find_user = ACCOUNTS.find_user
-authenticate = ACCOUNTS.authenticate
-set_password = ACCOUNTS.set_password
-disable_user = ACCOUNTS.disable_user
-enable_user = ACCOUNTS.enable_user
-start_totp_enrolment = ACCOUNTS.start_totp_enrolment
-confirm_totp = ACCOUNTS.confirm_totp
-open_session = ACCOUNTS.open_session
-find_session = ACCOUNTS.find_session
-revoke_session = ACCOUNTS.revoke_session
+
+
+def __getattr__(name: str) -> Any:
+    """The account operations (authenticate, open_session, set_password…) are ACCOUNTS'."""
+    return getattr(ACCOUNTS, name)
 
 
 def get_user(session: Session, username: str) -> User:

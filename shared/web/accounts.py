@@ -30,6 +30,25 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from shared.errors import ServiceError, ValidationFailed
 from shared.moments import as_utc
 
+# What the apps' accounts modules pass on to their callers.
+__all__ = [
+    "API",
+    "API_TOKEN_MAX_AGE",
+    "LOCKOUT",
+    "MAX_FAILED_LOGINS",
+    "PASSWORD_MAX_LENGTH",
+    "USERNAME_MAX_LENGTH",
+    "WEB",
+    "WEB_IDLE_TIMEOUT",
+    "WEB_MAX_AGE",
+    "Accounts",
+    "AuthenticationFailed",
+    "TotpRequired",
+    "as_utc",
+    "normalize_username",
+    "password_problem",
+]
+
 logger = logging.getLogger(__name__)
 
 WEB = "web"

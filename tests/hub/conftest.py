@@ -16,13 +16,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.orm import scoped_session
 
 from hub import create_app
-from hub.auth import SESSION_KEY
 from hub.config import TestConfig
 from hub.extensions import db
 from hub.models import Node, User
 from hub.scheduler import pull_now
 from hub.services import accounts
 from hub.services.nodes import TokenCipher, register_node
+from shared.web.auth import SESSION_KEY
 from shared.web.database import upgrade_database
 from tests.hub.fakenode import FakeNode
 

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.auth import SESSION_KEY
 from hub.cli import cli
 from hub.models import User, UserSession
 from hub.services import accounts
+from shared.web.auth import SESSION_KEY
 from tests.hub.conftest import TEST_PASSWORD
 from tests.session_helpers import cookie, form_token, replay
 

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
 from node import create_app
-from node.auth import SESSION_KEY
 from node.config import TestConfig
 from node.context import now
 from node.extensions import db
 from node.models import User, Village
 from node.services import accounts
+from shared.web.auth import SESSION_KEY
 from shared.web.database import upgrade_database
 
 # The password of every official the fixtures make.

@@ -10,8 +10,8 @@ from typing import Any
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-from node.auth import SESSION_KEY
 from node.services import accounts
+from shared.web.auth import SESSION_KEY
 from tests.node.review_helpers import (
     IDENTITIES,
     NOW,

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from node import auth
 from node.models import User, UserSession
 from node.services import accounts, scopes
-from shared.web.auth import BearerUnauthorized
+from shared.web.auth import BEARER_SCHEME, SESSION_KEY, BearerUnauthorized
 from tests.node.conftest import TEST_PASSWORD
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -267,10 +267,10 @@ def test_current_official_is_none_without_a_request(app):
 def test_openapi_documents_the_bearer_scheme(client):
     document = client.get("/api/v1/openapi.json").get_json()
 
-    scheme = document["components"]["securitySchemes"][auth.BEARER_SCHEME]
+    scheme = document["components"]["securitySchemes"][BEARER_SCHEME]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     me = document["paths"]["/api/v1/auth/me"]["get"]
-    assert me["security"] == [{auth.BEARER_SCHEME: []}]
+    assert me["security"] == [{BEARER_SCHEME: []}]
     assert "401" in me["responses"]
     assert "security" not in document["paths"]["/api/v1/auth/token"]["post"]
     assert "UNAUTHORIZED" in document["components"]["responses"]
@@ -306,7 +306,7 @@ def test_cookie_holds_only_the_session_token(client, login_web, db_session):
     client.get("/api/v1/auth/me")
 
     with client.session_transaction() as browser_session:
-        assert browser_session[auth.SESSION_KEY] == token
+        assert browser_session[SESSION_KEY] == token
         assert not {"role", "user_id", "username"} & set(browser_session)
 
 
@@ -351,10 +351,10 @@ def test_log_in_issues_a_fresh_token_and_revokes_the_old_one(app, make_user, db_
     planted = accounts.open_session(db_session, user, "web", now=NOW)
 
     with app.test_request_context("/"):
-        session[auth.SESSION_KEY] = planted
+        session[SESSION_KEY] = planted
         session["csrf_token"] = "from before the sign-in"
         fresh = auth.log_in(user)
-        assert session[auth.SESSION_KEY] == fresh
+        assert session[SESSION_KEY] == fresh
         assert "csrf_token" not in session
         assert auth.current_official().user_id == user.id
 

@@ -7,9 +7,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from node.auth import SESSION_KEY
 from node.models import User, UserSession
 from node.services import accounts
+from shared.web.auth import SESSION_KEY
 from tests.node.conftest import TEST_PASSWORD
 from tests.node.officials_helpers import TOKEN, html, sign_in
 from tests.node.review_helpers import NOW
