@@ -18,6 +18,7 @@ from node.models import User, UserUnit, Village
 from node.services import accounts
 from shared import units
 from shared.web import cli as shared_cli
+from tests.node.conftest import TEST_PASSWORD
 
 PASSWORD = "a long enough password"
 GIAMNGHEO = Path(sys.executable).parent / "giamngheo"
@@ -186,3 +187,60 @@ def test_create_user_in_a_real_process_on_a_fresh_database(tmp_path):
     # The real parameters, not the tests' cheap ones: the process has its own hasher.
     assert rows[0][2].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PasswordHasher().verify(rows[0][2], PASSWORD)
+
+
+def test_set_password_replaces_it_unlocks_and_ends_the_sessions(runner, db_session, make_user):
+    user = make_user(username="canbo.xa")
+    token = accounts.open_session(db_session, user, accounts.API, now=datetime.now(UTC))
+    user.locked_until = datetime.now(UTC) + accounts.LOCKOUT
+    db_session.commit()
+
+    result = runner.invoke(cli, ["set-password", "canbo.xa"], input="a brand new passphrase\n")
+
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert accounts.official_for_token(db_session, token, now=datetime.now(UTC)) is None
+    signed_in = accounts.authenticate(
+        db_session, "canbo.xa", "a brand new passphrase", now=datetime.now(UTC)
+    )
+    assert signed_in.locked_until is None
+
+
+@pytest.mark.parametrize("password", ["short", "1234567890123", "canbo.xa", "x" * 1025])
+def test_set_password_refuses_a_weak_one_and_changes_nothing(
+    runner, db_session, make_user, password
+):
+    user = make_user(username="canbo.xa")
+    before = user.password_hash
+
+    result = runner.invoke(cli, ["set-password", "canbo.xa"], input=f"{password}\n")
+
+    assert result.exit_code == 2
+    assert "The password is too weak. password:" in result.output
+    db_session.expire_all()
+    assert accounts.get_user(db_session, "canbo.xa").password_hash == before
+
+
+def test_enable_user_lets_a_disabled_official_back_in(runner, db_session, make_user):
+    make_user(username="canbo.xa")
+    assert runner.invoke(cli, ["disable-user", "canbo.xa"]).exit_code == 0
+
+    result = runner.invoke(cli, ["enable-user", "canbo.xa"])
+
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert accounts.get_user(db_session, "canbo.xa").active is True
+
+
+def test_reset_totp_switches_the_second_factor_off(runner, db_session, make_user):
+    user = make_user(username="canbo.xa")
+    accounts.start_totp_enrolment(db_session, user)
+    user.totp_secret = user.totp_pending_secret
+    db_session.commit()
+
+    result = runner.invoke(cli, ["reset-totp", "canbo.xa"])
+
+    assert result.exit_code == 0, result.output
+    db_session.expire_all()
+    assert accounts.get_user(db_session, "canbo.xa").totp_secret is None
+    assert accounts.authenticate(db_session, "canbo.xa", TEST_PASSWORD, now=datetime.now(UTC))
