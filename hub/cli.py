@@ -18,8 +18,6 @@ from hub.services.nodes import TokenCipher, register_node
 from shared import units
 from shared.web.cli import (
     InvalidInput,
-    add_serving_commands,
-    add_user_commands,
     app_group,
     invalid_input,
     read_password,
@@ -29,10 +27,13 @@ from shared.web.cli import (
 from shared.web.clock import now
 
 cli = app_group(
-    create_app, "Set up and serve the central hub (configured by GIAMNGHEO_* variables)."
+    create_app,
+    "Set up and serve the central hub (configured by GIAMNGHEO_* variables).",
+    name="hub",
+    default_port=8000,
+    store=accounts.ACCOUNTS,
+    who="central user",
 )
-add_serving_commands(cli, name="hub", default_port=8000)
-add_user_commands(cli, accounts.ACCOUNTS, who="central user")
 
 
 @cli.command()

@@ -12,6 +12,7 @@ class Config(BaseConfig):
     """The hub's settings in every environment."""
 
     APP_NAME = "hub"
+    PRODUCTION_COOKIE_NAME = "__Host-giamngheo-hub"
     API_TITLE = "giamngheo hub"
     # Larger request bodies get a 413: the hub takes nothing bigger than a sign-in form.
     MAX_CONTENT_LENGTH = 64 * 1024
@@ -33,16 +34,9 @@ class Config(BaseConfig):
     SCHEDULER_SYNC_SECONDS = 60
 
 
-ProductionConfig, DevelopmentConfig, TestConfig = environments(
-    Config, cookie_name="__Host-giamngheo-hub"
-)
-CONFIGS: dict[str, type[BaseConfig]] = {
-    "production": ProductionConfig,
-    "development": DevelopmentConfig,
-    "testing": TestConfig,
-}
+ENVIRONMENTS = ProductionConfig, DevelopmentConfig, TestConfig = environments(Config)
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> BaseConfig:
     """The configuration GIAMNGHEO_ENV names (production when unset)."""
-    return load_from(CONFIGS, environ)
+    return load_from(ENVIRONMENTS, environ)

@@ -23,8 +23,6 @@ from node.services.scopes import ROLES
 from shared.standards import UnknownStandard, standard_for
 from shared.web.cli import (
     InvalidInput,
-    add_serving_commands,
-    add_user_commands,
     app_group,
     invalid_input,
     read_password,
@@ -32,10 +30,13 @@ from shared.web.cli import (
 )
 
 cli = app_group(
-    create_app, "Set up and serve a provincial node (configured by GIAMNGHEO_* variables)."
+    create_app,
+    "Set up and serve a provincial node (configured by GIAMNGHEO_* variables).",
+    name="node",
+    default_port=8001,
+    store=accounts.ACCOUNTS,
+    who="official",
 )
-add_serving_commands(cli, name="node", default_port=8001)
-add_user_commands(cli, accounts.ACCOUNTS, who="official")
 
 # How create-user's errors name the service's fields: as the command line spells them.
 CLI_NAMES = {"username": "NAME", "unit_codes": "--unit", "full_name": "--full-name"}

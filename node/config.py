@@ -51,16 +51,9 @@ def _positive_int(name: str, env: Mapping[str, str]) -> int | None:
     return int(raw)
 
 
-ProductionConfig, DevelopmentConfig, TestConfig = environments(
-    Config, cookie_name="__Host-giamngheo"
-)
-CONFIGS: dict[str, type[BaseConfig]] = {
-    "production": ProductionConfig,
-    "development": DevelopmentConfig,
-    "testing": TestConfig,
-}
+ENVIRONMENTS = ProductionConfig, DevelopmentConfig, TestConfig = environments(Config)
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> BaseConfig:
     """The configuration GIAMNGHEO_ENV names (production when unset)."""
-    return load_from(CONFIGS, environ)
+    return load_from(ENVIRONMENTS, environ)

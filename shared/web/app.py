@@ -1,11 +1,13 @@
 """The skeleton of both apps' factories: a Flask app with its configuration, logging, proxies,
-database, migrations, locale, CSRF protection and security headers. Each app's ``create_app``
-adds its sign-in, blueprints and error pages."""
+database, migrations, locale, CSRF protection, security headers, sign-in, the app's own
+blueprints and the error handlers — in that order."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import ModuleType
 
 from flask import Blueprint, Flask
 from flask_migrate import Migrate
@@ -14,9 +16,38 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.web import i18n
+from shared.web.auth import SignIn
 from shared.web.config import BaseConfig
 from shared.web.database import configure_sqlite
+from shared.web.errors import ErrorPage, error_page, register_error_handlers
 from shared.web.security import set_security_headers
+
+
+def build_app(
+    import_name: str,
+    config: BaseConfig,
+    extensions: ModuleType,
+    signin: SignIn,
+    register: Iterable[Callable[[Flask], None]],
+    unavailable_page: ErrorPage = error_page,
+) -> Flask:
+    """An app of the package ``import_name``: the skeleton with the ``extensions`` module's
+    ``db``, ``migrate`` and ``csrf`` and the package's ``migrations`` folder, the sign-in, each
+    of ``register`` (its pages and API), then the error handlers, last so that they win over
+    flask-smorest's."""
+    app = new_app(import_name, config)
+    register_extensions(
+        app,
+        db=extensions.db,
+        migrate=extensions.migrate,
+        csrf=extensions.csrf,
+        migrations_dir=Path(app.root_path) / "migrations",
+    )
+    signin.init_app(app)
+    for register_part in register:
+        register_part(app)
+    register_error_handlers(app, unavailable_page=unavailable_page)
+    return app
 
 
 def new_app(import_name: str, config: BaseConfig) -> Flask:

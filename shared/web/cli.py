@@ -41,9 +41,21 @@ def invalid_input(error: ValidationFailed, cli_names: Mapping[str, str]) -> Inva
     return InvalidInput(f"{error.message} {problems}.")
 
 
-def app_group(create_app: Callable[[], Flask], help_text: str) -> click.Group:
-    """The app's command group; the tests hand in their own app through ScriptInfo
-    (``app.test_cli_runner``), otherwise each command builds one."""
+def app_group(
+    create_app: Callable[[], Flask],
+    help_text: str,
+    *,
+    name: str,
+    default_port: int,
+    store: Accounts,
+    who: str,
+) -> click.Group:
+    """The app's command group with the commands every app has: `init-db`, `run` and the
+    account commands for ``who`` ("official", "central user").
+
+    The tests hand in their own app through ScriptInfo (``app.test_cli_runner``); otherwise
+    each command builds one.
+    """
 
     @click.group(help=help_text)
     @click.pass_context
@@ -51,6 +63,8 @@ def app_group(create_app: Callable[[], Flask], help_text: str) -> click.Group:
         if ctx.obj is None:
             ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False)
 
+    add_serving_commands(group, name=name, default_port=default_port)
+    add_user_commands(group, store, who=who)
     return group
 
 

@@ -4,7 +4,7 @@ environments (production, development, testing)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from shared.settings import (
@@ -27,6 +27,9 @@ class BaseConfig:
     ``read_environment``.
     """
 
+    # Which GIAMNGHEO_ENV this configuration is for, and the production session cookie's name.
+    ENVIRONMENT = ""
+    PRODUCTION_COOKIE_NAME = "__Host-giamngheo"
     DEFAULT_SECRET_KEY: str | None = None
     # pre-ping: a connection the database dropped (restart, failover) is replaced, not used.
     # hide_parameters: statements in logs and error messages never show the values (names, IDs).
@@ -64,13 +67,13 @@ class BaseConfig:
 
 
 def environments(
-    config: type[BaseConfig], *, cookie_name: str
+    config: type[BaseConfig],
 ) -> tuple[type[BaseConfig], type[BaseConfig], type[BaseConfig]]:
-    """The production, development and test configurations of an app's ``config``.
+    """The production, development and testing configurations of an app's ``config``.
 
     Production takes every secret from the environment and is HTTPS only: its session cookie
-    is named "__Host-…", which browsers accept only over HTTPS, for this exact host and path /,
-    so no other site or sub-domain can plant or read it.
+    (``config.PRODUCTION_COOKIE_NAME``) is named "__Host-…", which browsers accept only over
+    HTTPS, for this exact host and path /, so no other site or sub-domain can plant or read it.
     """
 
     def test_init(self: BaseConfig, environ: Mapping[str, str] | None = None) -> None:
@@ -83,7 +86,8 @@ def environments(
         {
             "__doc__": "Production: every secret comes from the environment; HTTPS only.",
             "__module__": config.__module__,
-            "SESSION_COOKIE_NAME": cookie_name,
+            "ENVIRONMENT": "production",
+            "SESSION_COOKIE_NAME": config.PRODUCTION_COOKIE_NAME,
             "HSTS_MAX_AGE": HSTS_MAX_AGE,
         },
     )
@@ -92,6 +96,7 @@ def environments(
         (config,),
         {
             "__doc__": "Development on one's own machine over plain HTTP.",
+            "ENVIRONMENT": "development",
             "__module__": config.__module__,
             "DEFAULT_SECRET_KEY": DEVELOPMENT_SECRET_KEY,
             "SESSION_COOKIE_SECURE": False,
@@ -102,6 +107,7 @@ def environments(
         (config,),
         {
             "__doc__": "The test suite's configuration.",
+            "ENVIRONMENT": "testing",
             "__module__": config.__module__,
             "__test__": False,  # a config, not a test class for pytest to collect
             "__init__": test_init,
@@ -114,8 +120,10 @@ def environments(
 
 
 def load_config(
-    configs: Mapping[str, type[BaseConfig]], environ: Mapping[str, str] | None = None
+    configs: Iterable[type[BaseConfig]], environ: Mapping[str, str] | None = None
 ) -> BaseConfig:
-    """The configuration GIAMNGHEO_ENV names among ``configs`` (production when unset)."""
+    """The one of ``configs`` GIAMNGHEO_ENV names (production when unset), read from
+    ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
-    return configs[environment(env)](env)
+    name = environment(env)
+    return next(config for config in configs if name == config.ENVIRONMENT)(env)
