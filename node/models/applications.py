@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.extensions import db
 from node.models.personal import personal_column
+from shared.web.models import one_of
 
 KINDS = ("enter", "exit")
 CHANNELS = ("portal", "paper", "periodic")
@@ -30,20 +30,15 @@ OUTCOMES = ("recognised", "refused")
 CLASSIFICATIONS = ("poor", "near_poor", "average", "not_poor")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    listed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=column)
-
-
 class Application(db.Model):
     """One request to be reviewed: the facts the resident declared and their self-assessment."""
 
     __tablename__ = "applications"
     __table_args__ = (
-        _one_of("kind", KINDS),
-        _one_of("channel", CHANNELS),
-        _one_of("status", STATUSES),
-        _one_of("self_classification", CLASSIFICATIONS),
+        one_of("kind", KINDS),
+        one_of("channel", CHANNELS),
+        one_of("status", STATUSES),
+        one_of("self_classification", CLASSIFICATIONS),
         # The officials' list (node.services.review.list_applications) is newest first, 50 a
         # page. Each index serves one shape of its filters and holds the rows in that order, so
         # a page reads 50 rows instead of sorting every match: by commune and status (also the

@@ -13,6 +13,7 @@ import click
 import waitress
 from flask import Flask
 from flask.cli import ScriptInfo, with_appcontext
+from sqlalchemy.orm import Session
 
 from shared.errors import ValidationFailed
 from shared.web.accounts import Accounts
@@ -128,68 +129,66 @@ def add_serving_commands(group: click.Group, *, name: str, default_port: int) ->
 def add_user_commands(group: click.Group, store: Accounts, *, who: str) -> None:
     """The account commands an operator needs for ``who`` ("official", "central user")."""
 
-    def existing(name: str) -> Any:
-        user = store.find_user(app_db().session, name)
-        if user is None:
-            raise InvalidInput(f"No {who} is called {name!r}.")
-        return user
+    def set_password(session: Session, user: Any) -> str:
+        revoked = store.set_password(session, user, read_password(), now=now())
+        return f"New password for {user.username}; {revoked} live session(s) ended."
 
-    @group.command(
-        "set-password",
-        help=f"Give a {who} a new password (read from stdin); unlocks them and ends their "
-        "sessions and API tokens.",
-    )
+    def disable(session: Session, user: Any) -> str:
+        revoked = store.disable_user(session, user, now=now())
+        return f"Disabled user {user.username}; {revoked} live session(s) ended."
+
+    def enable(session: Session, user: Any) -> str:
+        store.enable_user(session, user)
+        return f"Enabled user {user.username}."
+
+    def reset_totp(session: Session, user: Any) -> str:
+        store.reset_totp(session, user)
+        return f"Second factor of {user.username} switched off."
+
+    commands = {
+        "set-password": (
+            set_password,
+            f"Give a {who} a new password (read from stdin); unlocks them and ends their "
+            "sessions and API tokens.",
+        ),
+        "disable-user": (
+            disable,
+            f"Stop a {who} from signing in and end all their sessions and API tokens at once.",
+        ),
+        "enable-user": (
+            enable,
+            f"Let a disabled {who} sign in again (with their old password; set-password if it "
+            "may have leaked).",
+        ),
+        "reset-totp": (
+            reset_totp,
+            f"Switch off a {who}'s second factor (a lost phone): the next sign-in needs the "
+            "password only, and they can enrol again.",
+        ),
+    }
+    for command_name, (act, help_text) in commands.items():
+        group.command(command_name, help=help_text)(_account_command(store, who, act))
+
+
+def _account_command(
+    store: Accounts, who: str, act: Callable[[Session, Any], str]
+) -> Callable[[str], None]:
+    """A command that does ``act`` to the user called NAME, in one transaction."""
+
     @click.argument("name")
     @with_appcontext
-    def set_password(name: str) -> None:
+    def command(name: str) -> None:
         require_current_database()
-        user = existing(name)
         session = app_db().session
+        user = store.find_user(session, name)
+        if user is None:
+            raise InvalidInput(f"No {who} is called {name!r}.")
         try:
-            revoked = store.set_password(session, user, read_password(), now=now())
+            message = act(session, user)
         except ValidationFailed as error:
             session.rollback()
             raise invalid_input(error, {}) from None
         session.commit()
-        click.echo(f"New password for {user.username}; {revoked} live session(s) ended.")
+        click.echo(message)
 
-    @group.command(
-        "disable-user",
-        help=f"Stop a {who} from signing in and end all their sessions and API tokens at once.",
-    )
-    @click.argument("name")
-    @with_appcontext
-    def disable_user(name: str) -> None:
-        require_current_database()
-        user = existing(name)
-        revoked = store.disable_user(app_db().session, user, now=now())
-        app_db().session.commit()
-        click.echo(f"Disabled user {user.username}; {revoked} live session(s) ended.")
-
-    @group.command(
-        "enable-user",
-        help=f"Let a disabled {who} sign in again (with their old password; set-password if it "
-        "may have leaked).",
-    )
-    @click.argument("name")
-    @with_appcontext
-    def enable_user(name: str) -> None:
-        require_current_database()
-        user = existing(name)
-        store.enable_user(app_db().session, user)
-        app_db().session.commit()
-        click.echo(f"Enabled user {user.username}.")
-
-    @group.command(
-        "reset-totp",
-        help=f"Switch off a {who}'s second factor (a lost phone): the next sign-in needs the "
-        "password only, and they can enrol again.",
-    )
-    @click.argument("name")
-    @with_appcontext
-    def reset_totp(name: str) -> None:
-        require_current_database()
-        user = existing(name)
-        store.reset_totp(app_db().session, user)
-        app_db().session.commit()
-        click.echo(f"Second factor of {user.username} switched off.")
+    return command
