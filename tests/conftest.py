@@ -20,6 +20,12 @@ POSTGRES_URL = database_url(os.environ.get("GIAMNGHEO_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "now(moment): where fixed_clock stops the app's clock (tests/app_fixtures.py)"
+    )
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_factory(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
