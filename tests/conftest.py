@@ -12,14 +12,20 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
 from shared.settings import database_url
 from shared.web import accounts
+from tests.app_fixtures import FAST_PASSWORD_HASHER
 
 POSTGRES_URL = database_url(os.environ.get("GIAMNGHEO_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "now(moment): where fixed_clock stops the app's clock (tests/app_fixtures.py)"
+    )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -58,6 +64,4 @@ def database_factory(
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2id at its cheapest: the real parameters cost ~0.1 s a hash, far too slow for
     hundreds of test logins (tests/shared/test_accounts.py checks the production parameters)."""
-    monkeypatch.setattr(
-        accounts, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+    monkeypatch.setattr(accounts, "PASSWORD_HASHER", FAST_PASSWORD_HASHER)

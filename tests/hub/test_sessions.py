@@ -8,7 +8,7 @@ Service-level expiry is in test_accounts.py; a bearer token's sign-out in test_a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,16 +17,13 @@ from hub.cli import cli
 from hub.models import User, UserSession
 from hub.services import accounts
 from shared.web.auth import SESSION_KEY
-from tests.hub.conftest import TEST_PASSWORD
+from tests.hub.conftest import NOW, TEST_PASSWORD
 from tests.session_helpers import cookie, form_token, replay
 
-NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a new long passphrase"
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Fixtures of the node's tests: the app on a migrated database, a client, a CLI runner,
-and signed-in officials (``login_as`` for bearer headers, ``login_web`` for the web session).
+"""Fixtures of the node's tests: the app on a migrated database, a client, a CLI runner, the
+clock (those of tests/app_fixtures.py, for the node), signed-in officials (``login_as`` for
+bearer headers, ``login_web`` for the web session) and a commune's ``team``.
 
 Other node tests get a database session from ``db_session`` (or push ``app.app_context()`` and
 use ``db.session``); whatever they write, even with a commit, is rolled back after the test.
@@ -8,11 +9,11 @@ use ``db.session``); whatever they write, even with a commit, is rolled back aft
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session
 
@@ -24,9 +25,11 @@ from node.models import User, Village
 from node.services import accounts
 from shared.web.auth import SESSION_KEY
 from shared.web.database import upgrade_database
+from tests.app_fixtures import *  # noqa: F403 (app, client, runner, db_session, fixed_clock, …)
+from tests.app_fixtures import TEST_PASSWORD, AppUnderTest
+from tests.node.officials_helpers import Team, make_team
+from tests.node.review_helpers import NOW
 
-# The password of every official the fixtures make.
-TEST_PASSWORD = "correct horse battery"
 # The units an official of each role gets unless the test names others (Hà Nội, commune 00070).
 DEFAULT_UNITS = {
     "village_head": ("00070-001",),
@@ -38,75 +41,9 @@ DEFAULT_UNITS = {
 
 
 @pytest.fixture(scope="session")
-def db_url(database_factory: Callable[[str], str]) -> str:
-    """The node's test database on the backend under test, made empty for this run."""
-    return database_factory("node")
-
-
-@pytest.fixture(scope="session")
-def migrated_app(db_url: str) -> Iterator[Flask]:
-    """One node app per backend, its schema built once, by the migrations."""
-    app = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": db_url}))
-    with app.app_context():
-        upgrade_database()
-        # A session on a connection that is already in a transaction then works inside a
-        # SAVEPOINT, so a commit in the code under test never ends the test's transaction.
-        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def app(migrated_app: Flask) -> Iterator[Flask]:
-    """The node app; everything a test writes to the database is rolled back afterwards."""
-    with migrated_app.app_context():
-        engines = db.engines
-    engine = engines[None]
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        # Every session in this test, the requests' included, now runs on this connection.
-        engines[None] = connection
-        try:
-            yield migrated_app
-        finally:
-            engines[None] = engine
-            transaction.rollback()
-
-
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[scoped_session]:
-    """The node's db.session in an app context; requests made meanwhile share it."""
-    with app.app_context():
-        yield db.session
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client of the node app."""
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    """A runner for `giamngheo node` commands against the test app."""
-    return app.test_cli_runner()
-
-
-@pytest.fixture
-def make_app(database_factory: Callable[[str], str]) -> Iterator[Callable[[], Flask]]:
-    """Build node apps on new, empty databases (no schema yet); disposed afterwards."""
-    apps: list[Flask] = []
-
-    def make() -> Flask:
-        url = database_factory("node_empty")
-        apps.append(create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": url})))
-        return apps[-1]
-
-    yield make
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
+def app_under_test() -> AppUnderTest:
+    """The node, for the shared fixtures (tests/app_fixtures.py); its clock stops at NOW."""
+    return AppUnderTest("node", create_app, TestConfig, db, upgrade_database, now=NOW)
 
 
 @pytest.fixture
@@ -183,3 +120,11 @@ def login_web(
         return token
 
     return login
+
+
+@pytest.fixture
+def team(app: Flask, make_user: Callable[..., User], db_session: scoped_session) -> Team:
+    """Commune 00070's officer, chair and village head (00070-001), each signed in on a client
+    of their own (web) and over the API: ``team.officer.get(...)``, ``team.head.user_id``;
+    ``team["officer"]`` is ``team.officer.bearer`` (see Team)."""
+    return make_team(app, make_user, db_session)

@@ -80,11 +80,22 @@ def new_application(client: FlaskClient, officer: Browser, **changes: Any) -> in
 
 @dataclass
 class Team:
-    """A commune's officer, chair and village head (village 00070-001), each signed in."""
+    """A commune's officer, chair and village head (village 00070-001), each signed in.
+
+    The API tests spell it as a mapping: ``team["officer"]``, ``team["chair"]`` and
+    ``team["head"]`` are the official's bearer headers, ``team["head_id"]`` the head's user id.
+    """
 
     officer: Browser
     chair: Browser
     head: Browser
+
+    def __getitem__(self, key: str) -> dict[str, str] | int:
+        if key == "head_id":
+            return self.head.user_id
+        if key not in ("officer", "chair", "head"):
+            raise KeyError(key)
+        return getattr(self, key).bearer
 
 
 def make_team(app, make_user, db_session) -> Team:

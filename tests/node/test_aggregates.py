@@ -16,7 +16,7 @@ from node.context import signing_key
 from node.extensions import db
 from node.models import Snapshot
 from node.models.personal import personal_data_columns
-from node.services import accounts, hub_access
+from node.services import hub_access
 from node.services.aggregates import build_snapshot, commune_rows
 from node.services.reports import build_report
 from shared import units
@@ -31,27 +31,15 @@ from tests.node.review_helpers import (
     verified_facts,
 )
 
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 @pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+def signing_key_file(app, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "SIGNING_KEY_FILE", str(tmp_path / "signing.pem"))
     app.extensions.pop("giamngheo.signing_key", None)
     yield
     app.extensions.pop("giamngheo.signing_key", None)
-
-
-@pytest.fixture
-def team(make_user, login_as, db_session):
-    head = make_user("village_head")
-    token = accounts.open_session(db_session, head, accounts.API, now=NOW)
-    db_session.commit()
-    return {
-        "officer": login_as("commune_officer"),
-        "chair": login_as("commune_chair"),
-        "head": {"Authorization": f"Bearer {token}"},
-        "head_id": head.id,
-    }
 
 
 APPLICANTS = [

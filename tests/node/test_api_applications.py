@@ -19,9 +19,7 @@ IN_WINDOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 OUTSIDE_WINDOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", IN_WINDOW)
+pytestmark = [pytest.mark.usefixtures("fixed_clock"), pytest.mark.now(IN_WINDOW)]
 
 
 def post(client, body, key="key-0001-abcdef", **headers):

@@ -20,9 +20,7 @@ from tests.node.conftest import TEST_PASSWORD
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = [pytest.mark.usefixtures("fixed_clock"), pytest.mark.now(NOW)]
 
 
 def sign_in(client, username, password=TEST_PASSWORD, **extra):

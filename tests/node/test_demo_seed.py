@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -12,11 +11,12 @@ from node.cli import cli
 from node.models import Application, HouseholdStatus, Snapshot
 from node.services.audit import verify_audit_chain
 
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
 
 @pytest.fixture(autouse=True)
 def lai_chau(app, monkeypatch):
     monkeypatch.setitem(app.config, "PROVINCE_CODE", "12")
-    monkeypatch.setitem(app.config, "FIXED_NOW", datetime(2026, 11, 24, 3, tzinfo=UTC))
 
 
 def test_seed_demo_runs_households_through_the_review(runner, db_session):

@@ -28,9 +28,7 @@ from tests.node.test_import_households import (
 ID = "Số định danh cá nhân chủ hộ"
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from node.cli import cli
 from node.models import AuditEntry, Household, HouseholdStatus, StatusDeprivation, Village
 from node.services import imports
 from node.services.aggregates import commune_rows, latest_snapshot
-from tests.node.review_helpers import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADERS = [column.header for column in imports.COLUMNS]
@@ -23,9 +22,7 @@ GIVEN = ("An", "Bình", "Cường", "Dung", "Hà", "Hạnh", "Lan", "Mai", "Phú
 RURAL, URBAN = "00376", "00070"  # Xã Sóc Sơn, Phường Hoàn Kiếm (Hà Nội, the test province)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

@@ -10,12 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from node.extensions import db
-from tests.node.review_helpers import NOW, submit
+from tests.node.review_helpers import submit
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @contextmanager

@@ -12,9 +12,7 @@ from tests.node.review_helpers import IDENTITIES, NOW, act, application_id, subm
 APPLICANT = {"full_name": "Hoàng Thị Nhung", "citizen_id": "034190087654", "phone": "0987123456"}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def test_a_whole_procedure_logs_no_name_id_or_phone(

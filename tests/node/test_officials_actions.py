@@ -12,26 +12,18 @@ from node.models import Application, Complaint, DistrictOpinion, Verification
 from node.web.portal_form import input_id
 from tests.node.officials_helpers import (
     html,
-    make_team,
     new_application,
     posted,
     sign_in,
     verified,
     version_of,
 )
-from tests.node.review_helpers import NOW, act
+from tests.node.review_helpers import act
 
 STALE = "Người khác đã thao tác trên hồ sơ này"
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(app, make_user, db_session):
-    return make_team(app, make_user, db_session)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def status_of(db_session, app_id):

@@ -20,9 +20,7 @@ from tests.node.review_helpers import NOW
 CSV_OK = "commune_code,name,area\n00070,Tổ dân phố 1,urban\n00070,Tổ dân phố 2,\n00073,Tổ 5,\n"
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

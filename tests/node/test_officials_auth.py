@@ -17,9 +17,7 @@ from tests.node.review_helpers import NOW
 NEUTRAL = "Sai tên đăng nhập hoặc mật khẩu."
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def login_token(client) -> str:

@@ -12,24 +12,16 @@ from node.models import Application, AuditEntry, Certificate, Decision, Meeting,
 from tests.node.officials_helpers import (
     OTHER_IDENTITIES,
     html,
-    make_team,
     new_application,
     sign_in,
     verified,
 )
-from tests.node.review_helpers import NOW, act
+from tests.node.review_helpers import act
 
 OTHER = {"full_name": "Trần Văn Bình", "citizen_id": "001190054321", "phone": "0912000111"}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(app, make_user, db_session):
-    return make_team(app, make_user, db_session)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def versions(db_session, *ids):

@@ -8,18 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from node.models import AuditEntry, Certificate
-from tests.node.officials_helpers import html, make_team, new_application, posted, sign_in
-from tests.node.review_helpers import NOW, act
+from tests.node.officials_helpers import html, new_application, posted, sign_in
+from tests.node.review_helpers import act
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(app, make_user, db_session):
-    return make_team(app, make_user, db_session)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

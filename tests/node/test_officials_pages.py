@@ -11,19 +11,11 @@ from sqlalchemy import select
 from node.models import Application, AuditEntry
 from node.web import officials
 from tests.builders import application_request
-from tests.node.officials_helpers import html, make_team, new_application, sign_in, verified
-from tests.node.review_helpers import NOW, act
+from tests.node.officials_helpers import html, new_application, sign_in, verified
+from tests.node.review_helpers import act
 from tests.node.test_portal import declare, submit, text
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(app, make_user, db_session):
-    return make_team(app, make_user, db_session)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def test_pages_need_sign_in(client):

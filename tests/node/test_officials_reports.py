@@ -9,19 +9,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from node.models import AuditEntry
-from tests.node.officials_helpers import html, make_team, new_application, posted, sign_in
-from tests.node.review_helpers import NOW, act
+from tests.node.officials_helpers import html, new_application, posted, sign_in
+from tests.node.review_helpers import act
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(app, make_user, db_session):
-    team = make_team(app, make_user, db_session)
-    return team
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

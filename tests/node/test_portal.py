@@ -17,9 +17,7 @@ IN_2026 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 IN_2027 = datetime(2027, 3, 2, 3, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", IN_2026)
+pytestmark = [pytest.mark.usefixtures("fixed_clock"), pytest.mark.now(IN_2026)]
 
 
 def text(response) -> str:

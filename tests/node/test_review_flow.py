@@ -6,12 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from node.models import AuditEntry, Certificate, Household, HouseholdStatus
-from node.services import accounts
 from node.services.audit import verify_audit_chain
 from node.services.decisions import verify_certificate
 from tests.node.review_helpers import (
     IDENTITIES,
-    NOW,
     act,
     application_id,
     submit,
@@ -19,28 +17,7 @@ from tests.node.review_helpers import (
     verified_facts,
 )
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(make_user, login_as, db_session):
-    """A commune's officer, chair and a village head, signed in over the API."""
-    head_user = make_user("village_head")
-
-    def bearer(user):
-        token = accounts.open_session(db_session, user, accounts.API, now=NOW)
-        db_session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return {
-        "officer": login_as("commune_officer"),
-        "chair": login_as("commune_chair"),
-        "head": bearer(head_user),
-        "head_id": head_user.id,
-    }
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def test_from_submission_to_certificate(client, db_session, team):

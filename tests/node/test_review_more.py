@@ -8,12 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from node.models import Application, DuplicateFlag
-from node.services import accounts
 from node.services.calendar import add_holidays
 from tests.builders import application_request
 from tests.node.review_helpers import (
     IDENTITIES,
-    NOW,
     act,
     application_id,
     submit,
@@ -21,23 +19,7 @@ from tests.node.review_helpers import (
     verified_facts,
 )
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
-
-
-@pytest.fixture
-def team(make_user, login_as, db_session):
-    head = make_user("village_head")
-    token = accounts.open_session(db_session, head, accounts.API, now=NOW)
-    db_session.commit()
-    return {
-        "officer": login_as("commune_officer"),
-        "chair": login_as("commune_chair"),
-        "head": {"Authorization": f"Bearer {token}"},
-        "head_id": head.id,
-    }
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def recognise(client, team, **submit_changes) -> int:

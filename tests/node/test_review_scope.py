@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from node.services.scopes import ROLES
-from tests.node.review_helpers import NOW, application_id, submit
+from tests.node.review_helpers import application_id, submit
 
 # Another commune of Hà Nội (00073) and a village of it; and a second village of 00070.
 OUTSIDE_UNITS = {
@@ -26,9 +26,7 @@ ACTIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture

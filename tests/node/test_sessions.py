@@ -20,10 +20,7 @@ from tests.node.officials_helpers import sign_in
 from tests.node.review_helpers import NOW
 from tests.session_helpers import cookie, form_token, replay
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def web_sign_in(client, username: str, token: str):

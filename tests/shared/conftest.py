@@ -10,11 +10,12 @@ import pytest
 
 from tests.builders import household
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "cases" / "cases.json"
+# The project's own copy of the worked cases (tests/data/README.md).
+CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "cases.json"
 
 
 def load_cases() -> list[dict[str, Any]]:
-    """The worked classification cases shared with the whole team (../shared/domain/cases)."""
+    """The worked classification cases (tests/data/cases.json)."""
     with CASES_FILE.open(encoding="utf-8") as handle:
         return json.load(handle)
 
