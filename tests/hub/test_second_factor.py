@@ -19,9 +19,7 @@ from tests.session_helpers import form_token
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(app, monkeypatch):
-    monkeypatch.setitem(app.config, "FIXED_NOW", NOW)
+pytestmark = [pytest.mark.usefixtures("fixed_clock"), pytest.mark.now(NOW)]
 
 
 def code_at(user: User, moment: datetime) -> str:
@@ -71,14 +69,16 @@ def test_the_account_page_needs_a_signed_in_user(client):
     assert "/login" in response.headers["Location"]
 
 
-def test_web_sign_in_asks_for_the_code_then_accepts_it(app, client, db_session, signed_in):
+def test_web_sign_in_asks_for_the_code_then_accepts_it(
+    app, client, db_session, signed_in, fixed_clock
+):
     enrol(client, db_session, signed_in)
     other = app.test_client()
     data = {"username": signed_in.username, "password": TEST_PASSWORD}
 
     asked = other.post("/login?lang=en", data={**data, "csrf_token": form_token(other, "/login")})
     later = NOW + timedelta(seconds=60)
-    app.config["FIXED_NOW"] = later
+    fixed_clock.set(later)
     token = form_token(other, "/login")
     signed = other.post(
         "/login", data={**data, "csrf_token": token, "totp": code_at(signed_in, later)}
@@ -90,11 +90,13 @@ def test_web_sign_in_asks_for_the_code_then_accepts_it(app, client, db_session, 
     assert other.get("/dashboard/").status_code == 200
 
 
-def test_api_sign_in_needs_the_code_and_a_code_is_good_once(app, client, db_session, signed_in):
+def test_api_sign_in_needs_the_code_and_a_code_is_good_once(
+    client, db_session, signed_in, fixed_clock
+):
     enrol(client, db_session, signed_in)
     body = {"username": signed_in.username, "password": TEST_PASSWORD}
     later = NOW + timedelta(seconds=60)
-    app.config["FIXED_NOW"] = later
+    fixed_clock.set(later)
     code = code_at(signed_in, later)
 
     without = client.post("/api/v1/auth/token", json=body)
