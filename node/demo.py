@@ -390,31 +390,55 @@ def _review(
     result: SeedResult,
 ) -> None:
     """Take each commune's applications through the procedure, leaving some mid-way."""
-    region_minorities = MINORITIES[region_of(context.province_code)]
-    start = context.today - timedelta(days=40)
+    review = _DemoReview(session, context, team, rng, result, context.today - timedelta(days=40))
     for commune, ids in by_commune.items():
         officer = team.communes[commune]["officer"]
         chair = team.communes[commune]["chair"]
+        to_meeting = review.verify(officer, ids, applicants)
+        posted = review.hold_meetings(to_meeting)
+        # A few wait at the meeting stage; the rest are posted and decided.
+        waiting, to_post = posted[: len(posted) // 8], posted[len(posted) // 8 :]
+        result.in_progress += len(waiting)
+        if to_post:
+            review.post_and_decide(officer, chair, to_post)
+
+
+@dataclass
+class _DemoReview:
+    """The steps of one commune's review, on the days after ``start``, tallied in ``result``."""
+
+    session: Session
+    context: NodeContext
+    team: DemoTeam
+    rng: random.Random
+    result: SeedResult
+    start: date
+
+    def verify(
+        self, officer: Official, ids: list[int], applicants: dict[int, Applicant]
+    ) -> dict[str, list[int]]:
+        """Start reviewing and verify most applications; returns those verified, by village."""
+        region_minorities = MINORITIES[region_of(self.context.province_code)]
         to_meeting: dict[str, list[int]] = {}
-        past = _shifted(context, start)
+        past = _shifted(self.context, self.start)
         for position, app_id in enumerate(ids):
             stage = position % 10  # 0: left submitted, 1: under review, 2-9: go on
             if stage == 0:
-                result.in_progress += 1
+                self.result.in_progress += 1
                 continue
-            application = scoped_application(session, officer, app_id)
+            application = scoped_application(self.session, officer, app_id)
             applicant = applicants[app_id]
             village_code = applicant.village.code
-            head = team.village_heads[village_code]
-            start_review(session, officer, application, past, assign_to=head.user_id)
+            head = self.team.village_heads[village_code]
+            start_review(self.session, officer, application, past, assign_to=head.user_id)
             if stage == 1:
-                result.in_progress += 1
+                self.result.in_progress += 1
                 continue
             facts = copy.deepcopy(application.declared_facts)
-            ethnicity = rng.choice(region_minorities) if applicant.minority else "Kinh"
-            identities = _identities(rng, facts, applicant.name, applicant.minority, ethnicity)
+            ethnicity = self.rng.choice(region_minorities) if applicant.minority else "Kinh"
+            identities = _identities(self.rng, facts, applicant.name, applicant.minority, ethnicity)
             record_verification(
-                session,
+                self.session,
                 head,
                 application,
                 past,
@@ -423,16 +447,22 @@ def _review(
                 address=applicant.village.name,
             )
             to_meeting.setdefault(village_code, []).append(app_id)
-        meeting_day = start + timedelta(days=7)
+        return to_meeting
+
+    def hold_meetings(self, to_meeting: dict[str, list[int]]) -> list[int]:
+        """Each village's meeting, a week in, voting on its applications; returns them all."""
+        meeting_day = self.start + timedelta(days=7)
         posted: list[int] = []
         for village_code, app_ids in to_meeting.items():
-            head = team.village_heads[village_code]
-            attendees = rng.randint(25, 60)
-            votes = [(app_id, rng.randint(attendees // 2 + 1, attendees)) for app_id in app_ids]
+            head = self.team.village_heads[village_code]
+            attendees = self.rng.randint(25, 60)
+            votes = [
+                (app_id, self.rng.randint(attendees // 2 + 1, attendees)) for app_id in app_ids
+            ]
             record_meeting(
-                session,
+                self.session,
                 head,
-                _shifted(context, meeting_day),
+                _shifted(self.context, meeting_day),
                 held_on=meeting_day,
                 attendees=attendees,
                 votes=votes,
@@ -440,23 +470,22 @@ def _review(
                 chaired_by=None,
             )
             posted.extend(app_ids)
-        # A few wait at the meeting stage; the rest are posted and decided.
-        waiting, to_post = posted[: len(posted) // 8], posted[len(posted) // 8 :]
-        result.in_progress += len(waiting)
-        if not to_post:
-            continue
-        posting_day = start + timedelta(days=10)
+        return posted
+
+    def post_and_decide(self, officer: Official, chair: Official, to_post: list[int]) -> None:
+        """Post the results on day 10; the chair decides on day 20, refusing the better-off."""
+        posting_day = self.start + timedelta(days=10)
         post_results(
-            session,
+            self.session,
             officer,
-            _shifted(context, posting_day),
+            _shifted(self.context, posting_day),
             application_ids=to_post,
             starts_on=posting_day,
         )
-        decision_day = start + timedelta(days=20)
+        decision_day = self.start + timedelta(days=20)
         lines = []
         for app_id in to_post:
-            application = scoped_application(session, chair, app_id)
+            application = scoped_application(self.session, chair, app_id)
             refused = application.self_classification not in ("poor", "near_poor")
             lines.append(
                 DecisionLine(
@@ -465,13 +494,13 @@ def _review(
                     "Thu nhập bình quân đầu người cao hơn chuẩn cận nghèo." if refused else None,
                 )
             )
-            result.refused += refused
-            result.recognised += not refused
+            self.result.refused += refused
+            self.result.recognised += not refused
         decide(
-            session,
+            self.session,
             chair,
-            _shifted(context, decision_day),
-            number=f"{rng.randint(100, 999)}/QĐ-UBND",
+            _shifted(self.context, decision_day),
+            number=f"{self.rng.randint(100, 999)}/QĐ-UBND",
             decided_on=decision_day,
             lines=lines,
         )

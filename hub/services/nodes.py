@@ -135,17 +135,7 @@ def register_node(
         url = check_url(url)
     except ValueError as error:
         errors["url"] = f"The URL {error}."
-    if token is not None and not TOKEN_PATTERN.fullmatch(token.strip()):
-        errors["token"] = "16 to 500 printable characters without spaces."  # noqa: S105
-    elif token is None and node is None:
-        errors["token"] = "Required for a new node."  # noqa: S105
-    if public_key is not None:
-        try:
-            public_key = parse_public_key(public_key)
-        except ValueError as error:
-            errors["public_key"] = f"Not a valid Ed25519 public key: {error}."
-    elif node is None:
-        errors["public_key"] = "Required for a new node."
+    public_key = _check_credentials(token, public_key, node is None, errors)
     if interval_minutes is not None and not (
         MIN_INTERVAL_MINUTES <= interval_minutes <= MAX_INTERVAL_MINUTES
     ):
@@ -172,6 +162,24 @@ def register_node(
     session.flush()
     logger.info("%s node %s at %s", "Registered" if created else "Updated", code, url)
     return node, created
+
+
+def _check_credentials(
+    token: str | None, public_key: str | None, new: bool, errors: dict[str, str]
+) -> str | None:
+    """The public key, parsed; a bad token or key, or a new node's missing one, into ``errors``."""
+    if token is not None and not TOKEN_PATTERN.fullmatch(token.strip()):
+        errors["token"] = "16 to 500 printable characters without spaces."  # noqa: S105
+    elif token is None and new:
+        errors["token"] = "Required for a new node."  # noqa: S105
+    if public_key is not None:
+        try:
+            public_key = parse_public_key(public_key)
+        except ValueError as error:
+            errors["public_key"] = f"Not a valid Ed25519 public key: {error}."
+    elif new:
+        errors["public_key"] = "Required for a new node."
+    return public_key
 
 
 def is_stale(node: Node, now: datetime, stale_factor: int) -> bool:

@@ -69,60 +69,25 @@ def submit_application(
         if replay is None:
             raise
         return replay
-    household = request["household"]
-
     tracking_code = new_tracking_code()
     body = {
         "tracking_code": tracking_code,
         "status": INITIAL_STATUS,
         "kind": request["kind"],
-        "period": household["period"],
+        "period": request["household"]["period"],
         "assessment": assessment,
     }
     rows = SubmissionRows(
-        application={
-            "tracking_code": tracking_code,
-            "kind": request["kind"],
-            "channel": channel,
-            "status": INITIAL_STATUS,
-            "period": household["period"],
-            "commune_code": request["commune_code"],
-            "village_id": village.id if village else None,
-            "applicant_name": request["applicant"]["full_name"],
-            "applicant_citizen_id": request["applicant"]["citizen_id"],
-            "applicant_phone": request["applicant"]["phone"],
-            "declared_facts": household,
-            "standard_id": assessment["standard_id"],
-            "self_assessment": assessment,
-            "self_classification": assessment["classification"],
-            "submitted_at": context.now,
-            "updated_at": context.now,
-            "filed_by_id": actor.user_id,
-            # The ORM's optimistic-lock counter (Application.version) starts at 1; written here
-            # because a column default is not applied inside a WITH clause.
-            "version": 1,
-        },
+        application=_application_row(
+            request, village, assessment, tracking_code, context, channel, actor
+        ),
         consent={
             "purpose": consent.PURPOSE,
             "text_version": consent.CURRENT_VERSION,
             "given_at": context.now,
         },
-        event={
-            "at": context.now,
-            "action": "submit",
-            "from_status": None,
-            "to_status": INITIAL_STATUS,
-            "actor_role": actor.role,
-            "actor_id": actor.user_id,
-        },
-        key={
-            "scope": IDEMPOTENCY_SCOPE,
-            "key": idempotency_key,
-            "request_hash": fingerprint,
-            "response_status": 201,
-            "response_body": body,
-            "created_at": context.now,
-        },
+        event=_submit_event(context, actor),
+        key=_idempotency_row(idempotency_key, fingerprint, body, context),
     )
     application_id = write_submission(session, rows)
     if application_id is None:
@@ -133,6 +98,67 @@ def submit_application(
         return replay
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _application_row(
+    request: dict[str, Any],
+    village: Village | None,
+    assessment: dict[str, Any],
+    tracking_code: str,
+    context: NodeContext,
+    channel: str,
+    actor: Actor,
+) -> dict[str, Any]:
+    """The applications row of a new submission."""
+    household = request["household"]
+    return {
+        "tracking_code": tracking_code,
+        "kind": request["kind"],
+        "channel": channel,
+        "status": INITIAL_STATUS,
+        "period": household["period"],
+        "commune_code": request["commune_code"],
+        "village_id": village.id if village else None,
+        "applicant_name": request["applicant"]["full_name"],
+        "applicant_citizen_id": request["applicant"]["citizen_id"],
+        "applicant_phone": request["applicant"]["phone"],
+        "declared_facts": household,
+        "standard_id": assessment["standard_id"],
+        "self_assessment": assessment,
+        "self_classification": assessment["classification"],
+        "submitted_at": context.now,
+        "updated_at": context.now,
+        "filed_by_id": actor.user_id,
+        # The ORM's optimistic-lock counter (Application.version) starts at 1; written here
+        # because a column default is not applied inside a WITH clause.
+        "version": 1,
+    }
+
+
+def _submit_event(context: NodeContext, actor: Actor) -> dict[str, Any]:
+    """The application_events row of a new submission."""
+    return {
+        "at": context.now,
+        "action": "submit",
+        "from_status": None,
+        "to_status": INITIAL_STATUS,
+        "actor_role": actor.role,
+        "actor_id": actor.user_id,
+    }
+
+
+def _idempotency_row(
+    key: str, fingerprint: str, body: dict[str, Any], context: NodeContext
+) -> dict[str, Any]:
+    """The idempotency_keys row that replays ``body`` to a retry of the same request."""
+    return {
+        "scope": IDEMPOTENCY_SCOPE,
+        "key": key,
+        "request_hash": fingerprint,
+        "response_status": 201,
+        "response_body": body,
+        "created_at": context.now,
+    }
 
 
 def _replay(session: Session, key: str, fingerprint: str) -> Submission | None:

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from node.services.reports import ReportTable
 
@@ -109,33 +110,76 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = table.code
-    width = len(table.columns) + 2
-    bold = Font(bold=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    form = _FormSheet(sheet, len(table.columns) + 2)
+    form.heading(table, texts, lang)
+    last_row = _write_table(sheet, table, texts, lang)
+    form.signatures(last_row + 2, texts, today)
+    sheet.column_dimensions["A"].width = 10
+    sheet.column_dimensions["B"].width = 30
+    for column in range(3, form.width + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+    sheet.row_dimensions[_HEADER_ROW].height = 45
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
-    def merged(row: int, text: str, font: Font | None = None, first: int = 1, last: int = width):
-        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = sheet.cell(row=row, column=first, value=text)
-        cell.alignment = center
+
+_HEADER_ROW = 7  # the table's header; the form's heading is above it
+_BOLD = Font(bold=True)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+class _FormSheet:
+    """The heading and signature block of a form, in halves of the table's ``width``."""
+
+    def __init__(self, sheet: Worksheet, width: int) -> None:
+        self.sheet = sheet
+        self.width = width
+        self.half = max(1, width // 2)
+
+    def merged(
+        self, row: int, text: str, font: Font | None = None, first: int = 1, last: int | None = None
+    ) -> None:
+        """``text`` centred across columns ``first`` to ``last`` (default: the last) of ``row``."""
+        last = self.width if last is None else last
+        self.sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cell = self.sheet.cell(row=row, column=first, value=text)
+        cell.alignment = _CENTER
         if font:
             cell.font = font
 
-    half = max(1, width // 2)
-    merged(1, table.unit_name.upper(), bold, 1, half)
-    merged(1, texts["motto"], bold, half + 1, width)
-    merged(2, f"{texts['form']} {table.code}", None, 1, half)
-    merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
-    merged(4, table.title[lang].upper(), Font(bold=True, size=13))
-    merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
+    def heading(self, table: ReportTable, texts: dict[str, str], lang: str) -> None:
+        """The issuing unit and the motto side by side, then the title, unit and period."""
+        half, width = self.half, self.width
+        self.merged(1, table.unit_name.upper(), _BOLD, 1, half)
+        self.merged(1, texts["motto"], _BOLD, half + 1, width)
+        self.merged(2, f"{texts['form']} {table.code}", None, 1, half)
+        self.merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
+        self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
+        self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
 
-    header_row = 7
+    def signatures(self, row: int, texts: dict[str, str], today: date) -> None:
+        """The date, the preparer's and the head's signature blocks, from ``row`` down."""
+        half, width = self.half, self.width
+        self.merged(row, texts["dated"].format(d=today.day, m=today.month, y=today.year), None,
+                    half + 1, width)  # fmt: skip
+        self.merged(row + 1, texts["preparer"], _BOLD, 1, half)
+        self.merged(row + 1, texts["head"], _BOLD, half + 1, width)
+        self.merged(row + 2, texts["sign"], None, 1, half)
+        self.merged(row + 2, texts["sign_stamp"], None, half + 1, width)
+
+
+def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], lang: str) -> int:
+    """The header, rows and totals from _HEADER_ROW down, boxed; returns the last row."""
     headers = [texts["code"], texts["name"], *(c.label[lang] for c in table.columns)]
     for column, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=text)
-        cell.font, cell.alignment, cell.border = bold, center, box
-    row_number = header_row
+        cell = sheet.cell(row=_HEADER_ROW, column=column, value=text)
+        cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
+    row_number = _HEADER_ROW
     for row in table.rows:
         row_number += 1
         values = [
@@ -144,7 +188,7 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
             *(_display(row[c.key], c.key, lang) for c in table.columns),
         ]
         for column, value in enumerate(values, start=1):
-            sheet.cell(row=row_number, column=column, value=value).border = box
+            sheet.cell(row=row_number, column=column, value=value).border = _BOX
     for total in table.totals:
         row_number += 1
         values = [
@@ -154,23 +198,5 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
         ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
-            cell.font, cell.border = bold, box
-
-    sign_row = row_number + 2
-    merged(sign_row, texts["dated"].format(d=today.day, m=today.month, y=today.year), None,
-           half + 1, width)  # fmt: skip
-    merged(sign_row + 1, texts["preparer"], bold, 1, half)
-    merged(sign_row + 1, texts["head"], bold, half + 1, width)
-    merged(sign_row + 2, texts["sign"], None, 1, half)
-    merged(sign_row + 2, texts["sign_stamp"], None, half + 1, width)
-
-    sheet.column_dimensions["A"].width = 10
-    sheet.column_dimensions["B"].width = 30
-    for column in range(3, width + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 16
-    sheet.row_dimensions[header_row].height = 45
-    sheet.page_setup.orientation = "landscape"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            cell.font, cell.border = _BOLD, _BOX
+    return row_number

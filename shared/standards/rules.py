@@ -155,57 +155,17 @@ def compile_rules(indicators: Sequence[tuple[str, Any]], catalog: dict[str, Any]
 ]:  # fmt: skip
     """Compile (code, rule) pairs into one finder; also return the facts the rules read."""
     compiler = _Compiler(catalog)
-    loop_lines: list[str] = []  # run once per member
-    before: list[str] = []  # state the member loop updates
-    after: list[str] = []  # one test per indicator, in legal order
+    parts = _Source()
     for index, (code, node) in enumerate(indicators):
         where = f"indicators.{index}.rule"
         if not isinstance(node, dict):
             raise StandardError(f"{where}: expected a rule object")
         hit = f"d.append({compiler.constant(code)})"
-        if "any_member" in node:
-            _only_keys(node, {"any_member"}, where)
-            test = _member_expression(node["any_member"], compiler, f"{where}.any_member")
-            before.append(f"    h{index} = False")
-            loop_lines.append(f"        if not h{index} and {test}: h{index} = True")
-            after.append(f"    if h{index}: {hit}")
-        elif "members_share" in node:
-            _only_keys(node, {"members_share", "more_than"}, where)
-            share = _share(node.get("more_than"), f"{where}.more_than")
-            test = _member_expression(node["members_share"], compiler, f"{where}.members_share")
-            before.append(f"    k{index} = 0")
-            loop_lines.append(f"        if {test}: k{index} += 1")
-            after.append(f"    if k{index} > {compiler.constant(share)} * n: {hit}")
-        elif "count_false" in node:
-            _only_keys(node, {"count_false", "at_least"}, where)
-            paths = node["count_false"]
-            if not isinstance(paths, list) or not paths:
-                raise StandardError(f"{where}.count_false: expected a list of facts")
-            reads = [_household_fact(p, compiler, f"{where}.count_false") for p in paths]
-            least = node.get("at_least")
-            if type(least) is not int or not 1 <= least <= len(reads):
-                raise StandardError(f"{where}.at_least: expected 1..{len(reads)}")
-            falses = " + ".join(f"({read} is False)" for read in reads)
-            after.append(f"    if {falses} >= {least}: {hit}")
-        elif "per_member" in node:
-            _only_keys(node, {"per_member", "below"}, where)
-            read = _household_fact(node["per_member"], compiler, f"{where}.per_member")
-            limit = node.get("below")
-            if not isinstance(limit, int | float) or isinstance(limit, bool) or limit <= 0:
-                raise StandardError(f"{where}.below: expected a positive number")
-            # Multiply instead of dividing: 24 m² for 3 people is exactly 8, not 7.999…
-            after.append(f"    if {read} < {compiler.constant(limit)} * n: {hit}")
-        elif "fact" in node:
-            path = node["fact"]
-            read = _household_fact(path, compiler, f"{where}.fact")
-            test = _value_test(node, catalog["fields"][path], compiler, where, read)
-            after.append(f"    if {test}: {hit}")
-        else:
-            raise StandardError(f"{where}: unknown rule {sorted(node)}")
-    source = ["def find(F, M):", "    n = len(M)", "    d = []", *before]
-    if loop_lines:
-        source += ["    for m, age, wa in M:", *loop_lines]
-    source += [*after, "    return d"]
+        _compile_rule(node, index, hit, compiler, parts, where)
+    source = ["def find(F, M):", "    n = len(M)", "    d = []", *parts.before]
+    if parts.loop:
+        source += ["    for m, age, wa in M:", *parts.loop]
+    source += [*parts.after, "    return d"]
     namespace: dict[str, Any] = {"C": tuple(compiler.constants)}
     # Only our own names and integers checked above reach the source; every other value travels
     # in C, so a standard's data can never inject code.
@@ -215,3 +175,67 @@ def compile_rules(indicators: Sequence[tuple[str, Any]], catalog: dict[str, Any]
         frozenset(compiler.household_facts),
         frozenset(compiler.member_facts),
     )
+
+
+@dataclass
+class _Source:
+    """The finder's lines, by where they run."""
+
+    before: list[str] = field(default_factory=list)  # state the member loop updates
+    loop: list[str] = field(default_factory=list)  # run once per member
+    after: list[str] = field(default_factory=list)  # one test per indicator, in legal order
+
+
+def _compile_rule(
+    node: dict[str, Any], index: int, hit: str, compiler: _Compiler, parts: _Source, where: str
+) -> None:
+    """The lines of indicator ``index``'s rule; ``hit`` records the deprivation."""
+    if "any_member" in node:
+        _only_keys(node, {"any_member"}, where)
+        test = _member_expression(node["any_member"], compiler, f"{where}.any_member")
+        parts.before.append(f"    h{index} = False")
+        parts.loop.append(f"        if not h{index} and {test}: h{index} = True")
+        parts.after.append(f"    if h{index}: {hit}")
+    elif "members_share" in node:
+        _only_keys(node, {"members_share", "more_than"}, where)
+        share = _share(node.get("more_than"), f"{where}.more_than")
+        test = _member_expression(node["members_share"], compiler, f"{where}.members_share")
+        parts.before.append(f"    k{index} = 0")
+        parts.loop.append(f"        if {test}: k{index} += 1")
+        parts.after.append(f"    if k{index} > {compiler.constant(share)} * n: {hit}")
+    elif "count_false" in node:
+        parts.after.append(f"    if {_count_false_test(node, compiler, where)}: {hit}")
+    elif "per_member" in node:
+        parts.after.append(f"    if {_per_member_test(node, compiler, where)}: {hit}")
+    elif "fact" in node:
+        path = node["fact"]
+        read = _household_fact(path, compiler, f"{where}.fact")
+        test = _value_test(node, compiler.catalog["fields"][path], compiler, where, read)
+        parts.after.append(f"    if {test}: {hit}")
+    else:
+        raise StandardError(f"{where}: unknown rule {sorted(node)}")
+
+
+def _count_false_test(node: dict[str, Any], compiler: _Compiler, where: str) -> str:
+    """At least ``at_least`` of the ``count_false`` household facts are false."""
+    _only_keys(node, {"count_false", "at_least"}, where)
+    paths = node["count_false"]
+    if not isinstance(paths, list) or not paths:
+        raise StandardError(f"{where}.count_false: expected a list of facts")
+    reads = [_household_fact(p, compiler, f"{where}.count_false") for p in paths]
+    least = node.get("at_least")
+    if type(least) is not int or not 1 <= least <= len(reads):
+        raise StandardError(f"{where}.at_least: expected 1..{len(reads)}")
+    falses = " + ".join(f"({read} is False)" for read in reads)
+    return f"{falses} >= {least}"
+
+
+def _per_member_test(node: dict[str, Any], compiler: _Compiler, where: str) -> str:
+    """The ``per_member`` household fact divided by the member count is ``below`` a limit."""
+    _only_keys(node, {"per_member", "below"}, where)
+    read = _household_fact(node["per_member"], compiler, f"{where}.per_member")
+    limit = node.get("below")
+    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit <= 0:
+        raise StandardError(f"{where}.below: expected a positive number")
+    # Multiply instead of dividing: 24 m² for 3 people is exactly 8, not 7.999…
+    return f"{read} < {compiler.constant(limit)} * n"

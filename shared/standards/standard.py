@@ -130,47 +130,14 @@ def load_standard(data: Mapping[str, Any]) -> Standard:
     """
     if not isinstance(data, Mapping):
         raise StandardError("a standard must be an object")
-    extends = data.get("extends")
-    if extends is not None:
-        base = get_standard(extends).data
-        unexpected = set(data) - _LOCAL_OVERRIDES - {"extends"}
-        if unexpected:
-            raise StandardError(f"a local standard may not change {sorted(unexpected)}")
-        merged = {**copy.deepcopy(dict(base)), **copy.deepcopy(dict(data)), "kind": "local"}
-        _check_local_lines(merged, base)
-        data = merged
-    unexpected = set(data) - _TOP_KEYS
-    if unexpected:
-        raise StandardError(f"unexpected keys {sorted(unexpected)}")
-    standard_id = data.get("id")
-    if not isinstance(standard_id, str) or not standard_id.strip():
-        raise StandardError("id: expected a name such as VN-2022-2025")
-    if data.get("kind") not in ("national", "local"):
-        raise StandardError("kind: expected national or local")
-    _texts(data.get("name"), "name")
-    _texts(data.get("source"), "source")
-    periods = data.get("periods")
-    if not isinstance(periods, dict):
-        raise StandardError("periods: expected {from, to}")
-    period_from = _whole(periods.get("from"), "periods.from", 2000)
-    period_to = _whole(periods.get("to"), "periods.to", period_from)
+    if data.get("extends") is not None:
+        data = _merge_local(data)
+    standard_id = _check_heading(data)
+    period_from, period_to = _periods(data.get("periods"))
     income_lines = _lines(data.get("income_lines"), "income_lines")
-    average_lines = data.get("average_lines")
-    if average_lines is not None:
-        average_lines = _lines(average_lines, "average_lines")
-        if any(average_lines[area] <= income_lines[area] for area in AREAS):
-            raise StandardError("average_lines: must be above the income lines")
+    average_lines = _average_lines(data.get("average_lines"), income_lines)
     from_months, retirement = _retirement_table(data.get("working_age"))
-    dimensions = data.get("dimensions")
-    if not isinstance(dimensions, list) or not dimensions:
-        raise StandardError("dimensions: expected a list")
-    dimension_codes = set()
-    for index, dimension in enumerate(dimensions):
-        if not isinstance(dimension, dict) or not isinstance(dimension.get("code"), str):
-            raise StandardError(f"dimensions.{index}: expected {{code, name}}")
-        _texts(dimension.get("name"), f"dimensions.{index}.name")
-        dimension_codes.add(dimension["code"])
-    indicators = _indicators(data.get("indicators"), dimension_codes)
+    indicators = _indicators(data.get("indicators"), _dimension_codes(data.get("dimensions")))
     find, household_facts, member_facts = compile_rules(
         [(item["code"], item.get("rule")) for item in data["indicators"]], facts_catalog()
     )
@@ -193,6 +160,63 @@ def load_standard(data: Mapping[str, Any]) -> Standard:
         member_facts=member_facts,
         data=MappingProxyType(copy.deepcopy(dict(data))),
     )
+
+
+def _merge_local(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A local standard's data laid over the national standard it extends."""
+    base = get_standard(data["extends"]).data
+    unexpected = set(data) - _LOCAL_OVERRIDES - {"extends"}
+    if unexpected:
+        raise StandardError(f"a local standard may not change {sorted(unexpected)}")
+    merged = {**copy.deepcopy(dict(base)), **copy.deepcopy(dict(data)), "kind": "local"}
+    _check_local_lines(merged, base)
+    return merged
+
+
+def _check_heading(data: Mapping[str, Any]) -> str:
+    """Check the keys, id, kind, name and source; returns the id."""
+    unexpected = set(data) - _TOP_KEYS
+    if unexpected:
+        raise StandardError(f"unexpected keys {sorted(unexpected)}")
+    standard_id = data.get("id")
+    if not isinstance(standard_id, str) or not standard_id.strip():
+        raise StandardError("id: expected a name such as VN-2022-2025")
+    if data.get("kind") not in ("national", "local"):
+        raise StandardError("kind: expected national or local")
+    _texts(data.get("name"), "name")
+    _texts(data.get("source"), "source")
+    return standard_id
+
+
+def _periods(periods: Any) -> tuple[int, int]:
+    """The first and last review period the standard covers."""
+    if not isinstance(periods, dict):
+        raise StandardError("periods: expected {from, to}")
+    period_from = _whole(periods.get("from"), "periods.from", 2000)
+    return period_from, _whole(periods.get("to"), "periods.to", period_from)
+
+
+def _average_lines(value: Any, income_lines: Mapping[str, int]) -> Mapping[str, int] | None:
+    """The average-living-standard lines, if any: above the income lines."""
+    if value is None:
+        return None
+    average_lines = _lines(value, "average_lines")
+    if any(average_lines[area] <= income_lines[area] for area in AREAS):
+        raise StandardError("average_lines: must be above the income lines")
+    return average_lines
+
+
+def _dimension_codes(dimensions: Any) -> set[str]:
+    """The codes of the standard's dimensions, each checked to have a code and names."""
+    if not isinstance(dimensions, list) or not dimensions:
+        raise StandardError("dimensions: expected a list")
+    dimension_codes = set()
+    for index, dimension in enumerate(dimensions):
+        if not isinstance(dimension, dict) or not isinstance(dimension.get("code"), str):
+            raise StandardError(f"dimensions.{index}: expected {{code, name}}")
+        _texts(dimension.get("name"), f"dimensions.{index}.name")
+        dimension_codes.add(dimension["code"])
+    return dimension_codes
 
 
 def _check_local_lines(merged: Mapping[str, Any], base: Mapping[str, Any]) -> None:

@@ -146,6 +146,7 @@ def _field_checkers() -> tuple[dict[str, Checker], dict[str, Checker], dict[str,
 
 _MISSING = object()
 _ALWAYS_REQUIRED = frozenset(("period", "area"))
+_MEMBER_ALWAYS_REQUIRED = frozenset(("birth_date", "sex", "relation"))
 _Layout = tuple[
     frozenset[str], tuple[tuple[str, frozenset[str], tuple[tuple[str, str, Checker], ...]], ...]
 ]
@@ -302,6 +303,7 @@ def _members(
     required: frozenset[str],
     errors: dict[str, str],
 ) -> list[tuple[dict[str, Any], date]]:
+    """The members with their birth dates; every problem goes into ``errors``."""
     if members is None:
         errors["members"] = "required"
         return []
@@ -315,7 +317,6 @@ def _members(
         errors["members"] = "too_many_members"
         return []
     fast = _member_fast_checks()
-    always = {"birth_date", "sex", "relation"}
     result = []
     heads = 0
     relations_known = True
@@ -326,35 +327,53 @@ def _members(
                 heads += member["relation"] == "head"
                 result.append((member, birth))
                 continue
-        prefix = f"members.{index}"
-        if not isinstance(member, dict):
-            errors[prefix] = "object"
-            relations_known = False
-            continue
-        for key in member.keys() - checkers.keys():
-            errors[f"{prefix}.{key}"] = "unknown"
-        birth = None
-        for name, check in checkers.items():
-            if name in member:
-                try:
-                    value = check(member[name])
-                except _Bad as bad:
-                    errors[f"{prefix}.{name}"] = bad.code
-                    if name == "relation":
-                        relations_known = False
-                    continue
-                if name == "birth_date":
-                    birth = value
-                elif name == "relation" and value == "head":
-                    heads += 1
-            elif name in required or name in always:
-                errors[f"{prefix}.{name}"] = "required"
-                if name == "relation":
-                    relations_known = False
+        birth, head, relation_known = _check_member(
+            member, f"members.{index}", reference, checkers, required, errors
+        )
+        heads += head
+        relations_known = relations_known and relation_known
         if birth is not None:
-            if birth > reference:
-                errors[f"{prefix}.birth_date"] = "birth_after_reference"
             result.append((member, birth))
     if relations_known and heads != 1:
         errors["members"] = "head_count"
     return result
+
+
+def _check_member(
+    member: Any,
+    prefix: str,
+    reference: date,
+    checkers: dict[str, Checker],
+    required: frozenset[str],
+    errors: dict[str, str],
+) -> tuple[date | None, bool, bool]:
+    """One member, field by field: its birth date (None if missing or bad), whether it is the
+    head, whether its relation is known; every problem goes into ``errors``."""
+    if not isinstance(member, dict):
+        errors[prefix] = "object"
+        return None, False, False
+    for key in member.keys() - checkers.keys():
+        errors[f"{prefix}.{key}"] = "unknown"
+    birth = None
+    head = False
+    relation_known = True
+    for name, check in checkers.items():
+        if name in member:
+            try:
+                value = check(member[name])
+            except _Bad as bad:
+                errors[f"{prefix}.{name}"] = bad.code
+                if name == "relation":
+                    relation_known = False
+                continue
+            if name == "birth_date":
+                birth = value
+            elif name == "relation" and value == "head":
+                head = True
+        elif name in required or name in _MEMBER_ALWAYS_REQUIRED:
+            errors[f"{prefix}.{name}"] = "required"
+            if name == "relation":
+                relation_known = False
+    if birth is not None and birth > reference:
+        errors[f"{prefix}.birth_date"] = "birth_after_reference"
+    return birth, head, relation_known
