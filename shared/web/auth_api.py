@@ -10,6 +10,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.moments import as_utc
 from shared.web import accounts
 from shared.web.auth import SignIn, bearer_challenge
 from shared.web.clock import now
@@ -82,24 +83,7 @@ def auth_blueprint(
             `totp_required`: the password was right and the account needs a code; send the
             request again with `totp`.
             """
-            moment = now()
-            db_session = app_db().session
-            try:
-                user = signin.store.authenticate(db_session, **credentials, now=moment)
-            except accounts.AuthenticationFailed:
-                # The failure count and any lock must stick although the answer is an error.
-                db_session.commit()
-                raise
-            token = signin.store.open_session(db_session, user, accounts.API, now=moment)
-            body = {
-                "token": token,
-                "expires_at": moment + accounts.API_TOKEN_MAX_AGE,
-                "role": user.role,
-                **token_extras(user),
-            }
-            db_session.commit()
-            # A token must not sit in a cache (RFC 6749 §5.1).
-            return body, 200, {"Cache-Control": "no-store"}
+            return issue_token(signin, credentials, token_extras)
 
     @blp.route("/logout")
     class Logout(MethodView):
@@ -113,3 +97,27 @@ def auth_blueprint(
             app_db().session.commit()
 
     return blp
+
+
+def issue_token(
+    signin: SignIn, credentials: dict[str, Any], token_extras: Callable[[Any], dict[str, Any]]
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Authenticate and open an API session: the token answer, uncacheable."""
+    moment = now()
+    db_session = app_db().session
+    try:
+        user = signin.store.authenticate(db_session, **credentials, now=moment)
+    except accounts.AuthenticationFailed:
+        # The failure count and any lock must stick although the answer is an error.
+        db_session.commit()
+        raise
+    token = signin.store.open_session(db_session, user, accounts.API, now=moment)
+    body = {
+        "token": token,
+        "expires_at": as_utc(moment) + accounts.API_TOKEN_MAX_AGE,
+        "role": user.role,
+        **token_extras(user),
+    }
+    db_session.commit()
+    # A token must not sit in a cache (RFC 6749 §5.1).
+    return body, 200, {"Cache-Control": "no-store"}
