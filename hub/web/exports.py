@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from hub.web.tables import COUNT, MOMENT, RATE, Table, cell_kind
+from shared.spreadsheets import csv_writer, xlsx_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -50,7 +50,7 @@ def _value(table: Table, row: dict[str, Any], key: str) -> Any:
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese right."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([str(column.label) for column in table.columns])
     for row in table.rows:
         values = []
@@ -83,6 +83,4 @@ def to_xlsx(table: Table, *, generated_at: datetime) -> bytes:
             )
             cell.number_format = NUMBER_FORMATS.get(cell_kind(column, row), "General")
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)

@@ -29,6 +29,7 @@ from node.services.identity import normalize_text
 from node.services.places import add_village, province_commune
 from node.services.scopes import PROVINCE_ADMIN, Official, require_role
 from shared.moments import utc_naive
+from shared.spreadsheets import csv_writer
 
 logger = logging.getLogger(__name__)
 
@@ -498,7 +499,7 @@ def audit_csv(
     )
     names = _usernames(session, {e.user_id for e in entries if e.user_id is not None})
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(AUDIT_CSV_COLUMNS)
     for e in entries:
         writer.writerow(

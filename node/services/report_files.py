@@ -6,7 +6,6 @@ title, unit and period, the table with its totals, then the signature block.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from node.services.reports import ReportTable
+from shared.spreadsheets import csv_writer, xlsx_bytes
 
 CLASS_NAMES = {
     "vi": {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"},
@@ -87,7 +87,7 @@ def report_csv(table: ReportTable, lang: str = "vi") -> str:
     """The report as CSV (UTF-8 with a BOM so spreadsheet programs read Vietnamese right)."""
     texts = TEXTS[lang]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([texts["code"], texts["name"], *(c.label[lang] for c in table.columns)])
     for row in table.rows:
         writer.writerow(
@@ -121,9 +121,7 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
     sheet.row_dimensions[_HEADER_ROW].height = 45
     sheet.page_setup.orientation = "landscape"
     sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 _HEADER_ROW = 7  # the table's header; the form's heading is above it

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -12,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from node.services.imports.columns import AREA_WORDS, CLASS_WORDS, COLUMN_BY_KEY, COLUMNS
 from shared import units
+from shared.spreadsheets import csv_writer, xlsx_bytes
 
 
 def template_example(province_code: str, period: int) -> list[str]:
@@ -31,7 +31,7 @@ def write_template(path: Path, province_code: str, period: int) -> None:
     if path.suffix.lower() == ".csv":
         # The BOM makes Excel read the file as UTF-8 (Vietnamese letters intact).
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
+            writer = csv_writer(handle, lineterminator="\r\n")
             writer.writerow(headers)
             writer.writerow(example)
         return
@@ -85,4 +85,4 @@ def _write_xlsx_template(path: Path, headers: list[str], example: list[str], per
         cell.font = bold
     for letter, width in zip("ABCDE", (30, 10, 40, 60, 30), strict=True):
         guide.column_dimensions[letter].width = width
-    workbook.save(path)
+    path.write_bytes(xlsx_bytes(workbook))

