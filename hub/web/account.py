@@ -77,7 +77,15 @@ def account_totp() -> tuple[str, int] | Response:
     """Start the enrolment (a QR code for the authenticator app) or confirm it with a code."""
     user = _signed_in_user()
     if request.form.get("step") != "confirm":
-        uri = accounts.start_totp_enrolment(db.session, user)
+        try:
+            uri = accounts.start_totp_enrolment(
+                db.session, user, proof=request.form.get("proof"), now=now()
+            )
+        except ValidationFailed:
+            # A wrong proof counts towards the lock, like a wrong sign-in: keep the count.
+            db.session.commit()
+            error = _("Enter the code the authenticator app shows now, or your password.")
+            return render_template("account.html", user=user, qr=None, error=error), 422
         db.session.commit()
         return render_template("account.html", user=user, qr=_qr(uri), error=None), 200
     try:

@@ -15,16 +15,17 @@ import logging
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from shared.errors import ServiceError, ValidationFailed
@@ -188,9 +189,13 @@ class Accounts:
     # --------------------------------------------------------------------------- users
 
     def find_user(self, session: Session, username: str) -> Any | None:
-        """The user with this username (any case), or None."""
+        """The user with this username (any case), or None; a name no account can have (NUL or
+        other characters outside the username rule) is not even looked up."""
+        username = normalize_username(username)
+        if not USERNAME_PATTERN.fullmatch(username):
+            return None
         model = self.user_model
-        return session.scalar(select(model).where(model.username == normalize_username(username)))
+        return session.scalar(select(model).where(model.username == username))
 
     def credential_problems(self, session: Session, username: str, password: str) -> dict[str, str]:
         """What is wrong with a new user's (normalised) username and password, by field."""
@@ -237,13 +242,14 @@ class Accounts:
             # No account has such a username or password: refused like a wrong one, unhashed.
             raise AuthenticationFailed(INVALID_CREDENTIALS, {"password": INVALID_CREDENTIALS})
         user = self.find_user(session, username)
-        # Verify even without a user, so the answer's timing does not tell which usernames exist.
-        password_ok = _verify_password(user.password_hash if user else _dummy_hash(), password)
-        if user is None or not user.active or self._is_locked(user, now):
+        if user is None or not user.active or not self._take_attempt(session, user, now):
+            # Verify anyway, so the answer's timing tells neither which usernames exist nor
+            # which accounts are locked.
+            _verify_password(_dummy_hash(), password)
             logger.info("Refused a %s sign-in (unknown, disabled or locked account)", self.label)
             raise AuthenticationFailed(INVALID_CREDENTIALS, {"password": INVALID_CREDENTIALS})
-        if not password_ok:
-            self._count_failure(session, user, now)
+        if not _verify_password(user.password_hash, password):
+            self._failed(session, user, now)
             raise AuthenticationFailed(INVALID_CREDENTIALS, {"password": INVALID_CREDENTIALS})
         if user.totp_secret is not None:
             user.totp_last_step = self._second_factor(session, user, totp, now)
@@ -256,10 +262,45 @@ class Accounts:
         logger.info("%s %s signed in", self.label.capitalize(), user.id)
         return user
 
+    def _take_attempt(self, session: Session, user: Any, now: datetime) -> bool:
+        """Count this attempt as a failure before the password is checked; False when the
+        account is locked.
+
+        One UPDATE reads the lock and adds to the count: concurrent sign-ins wait for each
+        other's row lock (PostgreSQL) or write lock (SQLite) there, so a burst of guesses gets
+        no more checks than the lock allows. A success clears the count; a sign-in that only
+        learns it needs a code gives its attempt back.
+        """
+        model = type(user)
+        taken = session.execute(
+            update(model)
+            .where(
+                model.id == user.id, or_(model.locked_until.is_(None), model.locked_until <= now)
+            )
+            .values(failed_login_count=model.failed_login_count + 1)
+            .returning(model.failed_login_count)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if taken is None:
+            return False
+        set_committed_value(user, "failed_login_count", taken)
+        return True
+
+    def _failed(self, session: Session, user: Any, now: datetime) -> None:
+        """The attempt (already counted) failed: the MAX_FAILED_LOGINS-th in a row locks."""
+        if user.failed_login_count >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            # After the lock the user gets MAX_FAILED_LOGINS fresh attempts.
+            user.failed_login_count = 0
+            logger.warning("%s %s locked after failed sign-ins", self.label.capitalize(), user.id)
+        session.flush()
+
     def _second_factor(self, session: Session, user: Any, totp: str | None, now: datetime) -> int:
         """The time step of a right, unused TOTP code; raises TotpRequired or a failure."""
         if not (totp or "").strip():
             # Not a failure: a client learns the second step is needed only with the password.
+            user.failed_login_count = type(user).failed_login_count - 1
+            session.flush()
             raise TotpRequired(
                 "Enter the code from your authenticator app.",
                 {"totp": "Enter the code from your authenticator app."},
@@ -267,24 +308,9 @@ class Accounts:
         step = totp_step(user.totp_secret, totp or "", now, after=user.totp_last_step)
         if step is None:
             # Counted like a wrong password, so the six digits cannot be tried one by one.
-            self._count_failure(session, user, now)
+            self._failed(session, user, now)
             raise AuthenticationFailed("Wrong code.", {"totp": "Wrong or already used code."})
         return step
-
-    @staticmethod
-    def _is_locked(user: Any, now: datetime) -> bool:
-        return user.locked_until is not None and as_utc(user.locked_until) > now
-
-    def _count_failure(self, session: Session, user: Any, now: datetime) -> None:
-        # Incremented in SQL, so two concurrent failures both count.
-        user.failed_login_count = type(user).failed_login_count + 1
-        session.flush()
-        if user.failed_login_count >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            # After the lock the user gets MAX_FAILED_LOGINS fresh attempts.
-            user.failed_login_count = 0
-            logger.warning("%s %s locked after failed sign-ins", self.label.capitalize(), user.id)
-        session.flush()
 
     def set_password(
         self,
@@ -327,16 +353,48 @@ class Accounts:
 
     # ----------------------------------------------------------------- second factor
 
-    def start_totp_enrolment(self, session: Session, user: Any) -> str:
+    def start_totp_enrolment(
+        self,
+        session: Session,
+        user: Any,
+        *,
+        proof: str | None = None,
+        now: datetime | None = None,
+    ) -> str:
         """A new pending TOTP secret, as the otpauth:// URI an authenticator app scans.
 
-        A second factor already enabled stays in force until confirm_totp accepts a code of
-        the new secret.
+        Replacing a second factor already enabled needs ``proof``: a current code of it, or the
+        password — a session left open on a shared computer must not be enough to move the
+        second factor to another phone. The enabled one stays in force until confirm_totp
+        accepts a code of the new secret.
         """
+        moment = now or datetime.now(UTC)
+        if user.totp_secret is not None and not self._proves_owner(session, user, proof, moment):
+            raise ValidationFailed(
+                "Replacing the second factor needs a current code or the password.",
+                {"proof": "Enter the code the authenticator app shows now, or your password."},
+            )
         secret = pyotp.random_base32()
         user.totp_pending_secret = secret
         session.flush()
         return totp_uri(secret, user.username, self.totp_issuer)
+
+    def _proves_owner(self, session: Session, user: Any, proof: str | None, now: datetime) -> bool:
+        """Whether ``proof`` is an unused current code of the user's TOTP or their password; a
+        wrong one counts towards the lock, like a wrong sign-in."""
+        proof = proof or ""
+        if 0 < len(proof) <= PASSWORD_MAX_LENGTH:
+            step = totp_step(user.totp_secret, proof, as_utc(now), after=user.totp_last_step)
+            if step is not None:
+                user.totp_last_step = step
+                return True
+            if _verify_password(user.password_hash, proof):
+                return True
+        if proof:
+            user.failed_login_count = type(user).failed_login_count + 1
+            session.flush()
+            self._failed(session, user, as_utc(now))
+        return False
 
     def pending_totp_uri(self, user: Any) -> str:
         """The URI of the enrolment in progress (to show its QR code again)."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher, Type
+from sqlalchemy.orm import Session
 
+from hub.extensions import db
+from hub.models import User
 from hub.services import accounts
 from shared.web import accounts as account_core
+from shared.web.database import upgrade_database
 from tests.hub.conftest import TEST_PASSWORD
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -88,3 +95,58 @@ def test_usernames_are_case_insensitive(db_session, make_user):
     user = accounts.authenticate(db_session, "CHI.TRAN", TEST_PASSWORD, now=NOW)
 
     assert user.username == "chi.tran"
+
+
+def test_a_burst_of_guesses_gets_no_more_tries_than_the_lock_allows(make_app, monkeypatch):
+    """Many sign-ins at once, each with its own connection: only MAX_FAILED_LOGINS of them may
+    reach the password check before the account locks (the count is taken before the check)."""
+    app = make_app()
+    with app.app_context():
+        upgrade_database()
+        user = accounts.create_user(
+            db.session, "burst.user", TEST_PASSWORD, "central_viewer", now=NOW
+        )
+        db.session.commit()
+        stored_hash, engine = user.password_hash, db.engine
+    checked: list[str] = []
+    guard = threading.Lock()
+    real_verify = account_core._verify_password
+
+    def slow_verify(password_hash: str, password: str) -> bool:
+        if password_hash == stored_hash:
+            with guard:
+                checked.append(password)
+        time.sleep(0.05)  # the slow hash, where the guesses used to overtake each other
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(account_core, "_verify_password", slow_verify)
+    guesses = [f"wrong guess {number}" for number in range(12)]
+    start = threading.Barrier(len(guesses))
+
+    errors: list[BaseException] = []
+
+    def guess(password: str) -> None:
+        try:
+            # As the sign-in's POST: SQLite then takes its write lock when the transaction
+            # begins (shared.web.database.configure_sqlite), as in production.
+            with (
+                app.test_request_context("/api/v1/auth/token", method="POST"),
+                Session(engine) as session,
+            ):
+                start.wait()
+                with contextlib.suppress(accounts.AuthenticationFailed):
+                    accounts.authenticate(session, "burst.user", password, now=NOW)
+                session.commit()
+        except BaseException as error:  # reported below: a thread's error must fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=guess, args=(password,)) for password in guesses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(checked) <= accounts.MAX_FAILED_LOGINS
+    with Session(engine) as session:
+        assert session.get(User, user.id).locked_until is not None

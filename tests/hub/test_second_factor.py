@@ -139,3 +139,25 @@ def test_user_commands_refuse_an_unknown_user(runner, command):
 
     assert result.exit_code == 2
     assert "No central user is called" in result.output
+
+
+def test_moving_the_second_factor_needs_a_code_or_the_password(client, db_session, signed_in):
+    enrol(client, db_session, signed_in)
+    old_secret = signed_in.totp_secret
+
+    def start(proof: str):
+        token = form_token(client, "/account")
+        return client.post("/account/totp", data={"csrf_token": token, "proof": proof})
+
+    refused = start("not my password")
+    db_session.refresh(signed_in)
+    pending_after_refusal = signed_in.totp_pending_secret
+    accepted = start(TEST_PASSWORD)
+    db_session.refresh(signed_in)
+
+    assert refused.status_code == 422
+    assert pending_after_refusal is None
+    assert signed_in.failed_login_count == 1
+    assert accepted.status_code == 200
+    assert signed_in.totp_pending_secret not in (None, old_secret)
+    assert signed_in.totp_secret == old_secret

@@ -403,11 +403,48 @@ def test_new_enrolment_keeps_the_old_secret_until_confirmed(db_session):
     user = create(db_session)
     old_secret = enrol(db_session, user)
 
-    accounts.start_totp_enrolment(db_session, user)
+    accounts.start_totp_enrolment(db_session, user, proof=TEST_PASSWORD, now=T0)
 
     later = T0 + timedelta(minutes=5)
     code = totp_code(old_secret, later)
     assert accounts.authenticate(db_session, "xa.officer", TEST_PASSWORD, code, now=later) is user
+
+
+@pytest.mark.parametrize("proof", [None, "", "000000", "not the password", "\x00" * 20, "x" * 5000])
+def test_replacing_an_enabled_second_factor_needs_a_code_or_the_password(db_session, proof):
+    user = create(db_session)
+    old_secret = enrol(db_session, user)
+
+    with pytest.raises(ValidationFailed) as raised:
+        accounts.start_totp_enrolment(db_session, user, proof=proof, now=T0)
+
+    assert set(raised.value.fields) == {"proof"}
+    assert user.totp_secret == old_secret
+    assert user.totp_pending_secret is None
+
+
+def test_wrong_proofs_for_replacing_the_second_factor_lock_the_account(db_session):
+    user = create(db_session)
+    enrol(db_session, user)
+
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        with pytest.raises(ValidationFailed):
+            accounts.start_totp_enrolment(db_session, user, proof="a wrong guess", now=T0)
+
+    assert user.locked_until is not None
+
+
+@pytest.mark.parametrize("by", ["code", "password"])
+def test_a_current_code_or_the_password_lets_the_second_factor_be_replaced(db_session, by):
+    user = create(db_session)
+    old_secret = enrol(db_session, user)
+    later = T0 + timedelta(minutes=5)
+    proof = totp_code(old_secret, later) if by == "code" else TEST_PASSWORD
+
+    accounts.start_totp_enrolment(db_session, user, proof=proof, now=later)
+
+    assert user.totp_pending_secret not in (None, old_secret)
+    assert user.totp_secret == old_secret
 
 
 # --- sessions and tokens ------------------------------------------------------------------
