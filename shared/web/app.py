@@ -15,7 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.web import i18n
+from shared.web import i18n, limits
 from shared.web.auth import SignIn
 from shared.web.config import BaseConfig
 from shared.web.database import configure_sqlite
@@ -43,6 +43,7 @@ def build_app(
         csrf=extensions.csrf,
         migrations_dir=Path(app.root_path) / "migrations",
     )
+    limits.init_app(app)
     signin.init_app(app)
     for register_part in register:
         register_part(app)
