@@ -90,8 +90,11 @@ def bearer_challenge(realm: str, error: str | None = None) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (no open redirect), else None."""
+    """``target`` if it is a path on this site (no open redirect, no header injection), else
+    None."""
     if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc or "\\" in target else target

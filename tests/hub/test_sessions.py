@@ -223,3 +223,27 @@ def test_an_api_token_ends_twelve_hours_after_it_was_issued(app, central, monkey
 
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/dashboard/\r\nSet-Cookie: planted=1", "/dashboard/\n", "//evil.example/", "https://evil.example/",
+     "/\\evil.example", "/dashboard/\x7f"],
+)  # fmt: skip
+def test_sign_in_never_follows_a_dangerous_next(client, make_user, target):
+    user = make_user()
+    token = form_token(client, "/login")
+
+    response = client.post(
+        "/login",
+        data={
+            "username": user.username,
+            "password": TEST_PASSWORD,
+            "csrf_token": token,
+            "next": target,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard/"
+    assert "planted" not in response.headers.get("Set-Cookie", "")
