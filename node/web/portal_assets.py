@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 
 from shared.standards import national_standards
 from shared.standards.catalog import DATA_DIR
+from shared.web.assets import static_url_path
 
 bp = Blueprint("portal_assets", __name__)
 
@@ -55,8 +56,9 @@ def manifest() -> Response:
 
 
 def shell_urls() -> list[str]:
-    """Every URL the service worker stores when it installs."""
-    static = [f"/static/{path}" for path in SHELL_STATIC]
+    """Every URL the service worker stores when it installs; static files by the hashed names
+    the pages use, so that offline the pages find them."""
+    static = [static_url_path(path) for path in SHELL_STATIC]
     standards = [f"/standards/{name}.json" for name in standard_names()]
     return [*SHELL_PAGES, *static, *standards, f"/{MANIFEST}"]
 
