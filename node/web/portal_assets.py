@@ -21,13 +21,14 @@ STANDARD_MAX_AGE = 3600
 STANDARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,60}")
 # The pages the service worker keeps for opening offline (they are fetched afresh when online).
 SHELL_PAGES = ("/", "/declare", "/declare?kind=exit")
+# The 512-pixel icon is not among them: only the browser's installer reads it, and it keeps its
+# own copy; the pages name the others.
 SHELL_STATIC = (
     "css/app.css",
     "js/engine.js",
     "js/portal.js",
     "icons/icon.svg",
     "icons/icon-192.png",
-    "icons/icon-512.png",
 )
 MANIFEST = "manifest.webmanifest"
 
