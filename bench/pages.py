@@ -76,7 +76,7 @@ def node(compress: bool):
         try:
             for _ in range(100):
                 try:
-                    urllib.request.urlopen(url + "healthz", timeout=2).close()  # noqa: S310
+                    urllib.request.urlopen(url + "healthz", timeout=2).close()
                     break
                 except OSError:
                     time.sleep(0.1)

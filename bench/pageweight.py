@@ -44,7 +44,7 @@ def first_visit(
     browser, url: str, *, profile: tuple[str, int, float] | None = None, **context_options
 ) -> PageLoad:
     """Open ``url`` in a new browser context (empty cache, no service worker, new connections),
-    optionally through the emulated link ``profile``; what went over the wire, and when it loaded."""
+    optionally through the emulated link ``profile``: what went over the wire, and when."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="vi-VN", **context_options
     )
@@ -102,7 +102,7 @@ def fetch(url: str, context: ssl.SSLContext | None = None) -> tuple[int, bytes, 
     """GET as a browser asks (compression accepted): bytes on the wire (status line, headers,
     body as sent) and the body as sent."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": ACCEPT})
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(request, context=context, timeout=30) as response:
         body = response.read()
         head = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + 2
         head += sum(len(name) + len(value) + 4 for name, value in response.getheaders())

@@ -89,9 +89,7 @@ def test_the_allowlist_judges_the_address_nginx_saw(app_parts, tmp_path):
     )
     # Loopback is no longer allowed once the setting names other networks.
     local = client.get("/metrics", environ_base=nginx)
-    monitor = client.get(
-        "/metrics", headers={"X-Forwarded-For": "192.0.2.9"}, environ_base=nginx
-    )
+    monitor = client.get("/metrics", headers={"X-Forwarded-For": "192.0.2.9"}, environ_base=nginx)
 
     assert forged.status_code == 403
     assert local.status_code == 403

@@ -97,7 +97,8 @@ def test_portal_pages_run_no_inline_script(client):
     for path in ["/", "/declare", "/declare?kind=exit", "/status"]:
         html = client.get(path).get_data(as_text=True)
         for tag in re.findall(r"<script[^>]*>", html):
-            assert re.search(r'src="/static/js/[\w.]+\.js"', tag) or 'type="application/json"' in tag
+            script = re.search(r'src="/static/js/[\w.]+\.js"', tag)
+            assert script or 'type="application/json"' in tag
         assert not re.search(r"<[^>]+\son[a-z]+=", html), "an inline event handler"
         assert "style=" not in html
 
