@@ -35,7 +35,7 @@ test: lint
 
 # Debian packages the local deployment needs (the roles would install them; the test wants them
 # there first). `make deploy-prerequisites` installs those missing; .ci/run calls it.
-DEPLOY_DEBS = nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl
+DEPLOY_DEBS = nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl pgbackrest prometheus
 
 deploy-prerequisites:
 	@missing=$$(for deb in $(DEPLOY_DEBS); do \
