@@ -409,7 +409,9 @@ def _drop_cluster(cluster: str) -> list[str]:
     result = subprocess.run(
         ["pg_dropcluster", "--stop", "15", cluster], capture_output=True, text=True, timeout=120
     )
-    if result.returncode and cluster_exists(cluster):
+    # pg_dropcluster leaves the files it did not make (the role's conf.d/giamngheo.conf).
+    shutil.rmtree(f"/etc/postgresql/15/{cluster}", ignore_errors=True)
+    if cluster_exists(cluster):
         return [f"pg_dropcluster 15 {cluster}: {result.stderr.strip()}"]
     return []
 
