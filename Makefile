@@ -35,7 +35,7 @@ test: lint
 
 # Debian packages the local deployment needs (the roles would install them; the test wants them
 # there first). `make deploy-prerequisites` installs those missing; .ci/run calls it.
-DEPLOY_DEBS = nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl
+DEPLOY_DEBS = nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl pgbackrest prometheus
 
 deploy-prerequisites:
 	@missing=$$(for deb in $(DEPLOY_DEBS); do \
@@ -53,7 +53,7 @@ deploy-local: install deploy-prerequisites
 
 # Every bench, each with its defaults (bench/README.md); bench/bare_app.py is submit.py's yardstick,
 # not a bench.
-BENCHES = engine submit snapshot pull import load
+BENCHES = engine submit snapshot pull import load pages
 
 bench: install
 	@set -e; for name in $(BENCHES); do \

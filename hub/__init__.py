@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub import api, auth, extensions, web
+from hub import api, auth, extensions, metrics, web
 from hub.config import load_config
 from shared.web.app import build_app
 from shared.web.config import BaseConfig
@@ -17,5 +17,5 @@ def create_app(config: BaseConfig | None = None) -> Flask:
         config or load_config(),
         extensions,
         auth.signin,
-        register=(web.init_app, api.init_app),
+        register=(web.init_app, api.init_app, metrics.init_app),
     )

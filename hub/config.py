@@ -14,6 +14,13 @@ class Config(BaseConfig):
     APP_NAME = "hub"
     PRODUCTION_COOKIE_NAME = "__Host-giamngheo-hub"
     API_TITLE = "giamngheo hub"
+    # Never compressed (see BaseConfig): the sign-in page and the account page (a second factor's
+    # secret while enrolling). The hub holds no personal data.
+    UNCOMPRESSED_PATHS = (
+        *BaseConfig.UNCOMPRESSED_PATHS,
+        r"^/login$",
+        r"^/account(/|$)",
+    )
     # Larger request bodies get a 413: the hub takes nothing bigger than a sign-in form.
     MAX_CONTENT_LENGTH = 64 * 1024
     # Pulling the nodes' snapshots (DESIGN §6): seconds to connect and to wait for the answer,

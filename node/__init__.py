@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from node import api, auth, extensions, web
+from node import api, auth, extensions, metrics, web
 from node.config import load_config
 from node.web.errors import unavailable_page
 from shared.web.app import build_app
@@ -22,6 +22,6 @@ def create_app(config: BaseConfig | None = None) -> Flask:
         config or load_config(),
         extensions,
         auth.signin,
-        register=(web.init_app, api.init_app),
+        register=(web.init_app, api.init_app, metrics.init_app),
         unavailable_page=unavailable_page,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -11,12 +12,13 @@ from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, select
 
 from node import create_app
+from node.config import load_config
 from node.context import node_context, now, signing_key
 from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
-from node.models import User
+from node.models import Application, AuditEntry, User
 from node.scheduler import run_scheduler
-from node.services import accounts, aggregates, hub_access, imports
+from node.services import accounts, aggregates, audit, hub_access, imports
 from node.services.errors import ValidationFailed
 from node.services.periods import current_period
 from node.services.scopes import ROLES
@@ -28,6 +30,7 @@ from shared.web.cli import (
     read_password,
     require_current_database,
 )
+from shared.web.database import revisions
 
 cli = app_group(
     create_app,
@@ -249,3 +252,35 @@ def import_template(file: Path, period: int | None) -> None:
     context = node_context()
     imports.write_template(file, context.province_code, period or current_period(context.today))
     click.echo(f"Wrote {file}.")
+
+
+@cli.command("check-database")
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="The database to check (a restored copy); default: GIAMNGHEO_DATABASE_URL.",
+)
+def check_database(database_url: str | None) -> None:
+    """Check a node database, e.g. a restored backup: at the latest migration, the audit log's
+    hash chain intact; print the newest application. Exit code 1 if a check fails."""
+    environ = {**os.environ, "GIAMNGHEO_DATABASE_URL": database_url} if database_url else None
+    app = create_app(load_config(environ))
+    with app.app_context():
+        current, heads = revisions()
+        click.echo(f"revision={','.join(sorted(current)) or 'none'} head={','.join(sorted(heads))}")
+        if current != heads:
+            raise click.ClickException("the database is not at the latest migration")
+        chain_break = audit.verify_audit_chain(db.session)
+        entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
+        newest = db.session.execute(
+            select(Application.tracking_code, Application.submitted_at)
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .limit(1)
+        ).first()
+        db.session.rollback()
+        db.engine.dispose()
+    click.echo(f"audit_entries={entries} audit_chain={'ok' if chain_break is None else 'broken'}")
+    if newest is not None:
+        click.echo(f"newest_application={newest[0]} submitted_at={newest[1].isoformat()}")
+    if chain_break is not None:
+        raise click.ClickException(f"the audit log's hash chain breaks at entry {chain_break}")

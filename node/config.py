@@ -30,6 +30,14 @@ class Config(BaseConfig):
     DECISION_IN_WORKING_DAYS = True
     POSTING_WORKING_DAYS = 3
     DISTRICT_OPINION_REQUIRED = False
+    # Never compressed (see BaseConfig): the officials' workspace, where personal data sits next
+    # to search terms a link can carry, its sign-in, and the snapshot the hub verifies as sent.
+    UNCOMPRESSED_PATHS = (
+        *BaseConfig.UNCOMPRESSED_PATHS,
+        r"^/officials(/|$)",
+        r"^/admin(/|$)",
+        r"^/api/v1/aggregates$",
+    )
     # The test suite's node serves Hà Nội unless a test names another province.
     TEST_ENVIRONMENT = {"GIAMNGHEO_PROVINCE": "01"}  # noqa: RUF012
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from shared.units import UnknownUnit, province
 
@@ -83,3 +84,37 @@ def province_code(raw: str | None) -> str:
     except UnknownUnit:
         raise ConfigError(f"GIAMNGHEO_PROVINCE {code!r} is not one of the 34 provinces") from None
     return code
+
+
+# Who may read /metrics when GIAMNGHEO_METRICS_ALLOW is unset: this host only.
+DEFAULT_METRICS_ALLOW = "127.0.0.0/8, ::1"
+
+
+def metrics_allow(raw: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The networks whose clients may read /metrics: addresses or CIDR networks, separated by
+    commas or spaces; unset means loopback only, ``none`` nobody."""
+    value = (raw or "").strip() or DEFAULT_METRICS_ALLOW
+    if value.lower() == "none":
+        return ()
+    networks = []
+    for item in value.replace(",", " ").split():
+        try:
+            networks.append(ip_network(item, strict=True))
+        except ValueError:
+            raise ConfigError(
+                "GIAMNGHEO_METRICS_ALLOW must list IP addresses or networks (e.g. "
+                f"'127.0.0.1, 10.20.0.0/24'), or be 'none'; {item!r} is neither"
+            ) from None
+    return tuple(networks)
+
+
+def switch(name: str, raw: str | None, *, default: bool) -> bool:
+    """A yes/no setting: 1, true, yes, on or 0, false, no, off (any case); unset is ``default``."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (on or off), not {raw!r}")

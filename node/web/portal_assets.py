@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 
 from shared.standards import national_standards
 from shared.standards.catalog import DATA_DIR
+from shared.web.assets import static_url_path
 
 bp = Blueprint("portal_assets", __name__)
 
@@ -20,13 +21,14 @@ STANDARD_MAX_AGE = 3600
 STANDARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,60}")
 # The pages the service worker keeps for opening offline (they are fetched afresh when online).
 SHELL_PAGES = ("/", "/declare", "/declare?kind=exit")
+# The 512-pixel icon is not among them: only the browser's installer reads it, and it keeps its
+# own copy; the pages name the others.
 SHELL_STATIC = (
     "css/app.css",
     "js/engine.js",
     "js/portal.js",
     "icons/icon.svg",
     "icons/icon-192.png",
-    "icons/icon-512.png",
 )
 MANIFEST = "manifest.webmanifest"
 
@@ -55,8 +57,9 @@ def manifest() -> Response:
 
 
 def shell_urls() -> list[str]:
-    """Every URL the service worker stores when it installs."""
-    static = [f"/static/{path}" for path in SHELL_STATIC]
+    """Every URL the service worker stores when it installs; static files by the hashed names
+    the pages use, so that offline the pages find them."""
+    static = [static_url_path(path) for path in SHELL_STATIC]
     standards = [f"/standards/{name}.json" for name in standard_names()]
     return [*SHELL_PAGES, *static, *standards, f"/{MANIFEST}"]
 

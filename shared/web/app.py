@@ -1,6 +1,7 @@
 """The skeleton of both apps' factories: a Flask app with its configuration, logging, proxies,
-database, migrations, locale, CSRF protection, security headers, sign-in, the app's own
-blueprints and the error handlers — in that order."""
+compression, metrics, content-hashed static files, database, migrations, locale, CSRF
+protection, security headers, sign-in, the app's own blueprints and the error handlers — in that
+order."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.web import i18n, limits
+from shared.web import assets, i18n, limits, metrics
 from shared.web.auth import SignIn
+from shared.web.compression import compress_response
 from shared.web.config import BaseConfig
 from shared.web.database import configure_sqlite
 from shared.web.errors import ErrorPage, error_page, register_error_handlers
@@ -58,6 +60,11 @@ def new_app(import_name: str, config: BaseConfig) -> Flask:
     app.config.from_object(config)
     configure_logging(app)
     configure_proxies(app)
+    # after_request hooks run last-registered first: compression goes first so that it sees the
+    # finished answer; the metrics' timer starts before every other hook.
+    app.after_request(compress_response)
+    metrics.init_app(app)
+    assets.init_app(app)
     # Templates both apps use (the error page); an app's own folder is searched first.
     app.register_blueprint(Blueprint("shared_web", __name__, template_folder="templates"))
     return app

@@ -12,7 +12,9 @@ from shared.settings import (
     TEST_SECRET_KEY,
     database_url,
     environment,
+    metrics_allow,
     secret_key,
+    switch,
     trusted_proxies,
 )
 
@@ -48,6 +50,10 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = True
     # Pins the clock (tests, demos); None means the real time.
     FIXED_NOW = None
+    # Paths (regular expressions) whose answers are never compressed, by the app or by nginx
+    # (ansible/*.yml pass the same list to the nginx role): sign-in answers, pages where personal
+    # data meets text a request put there (BREACH), bytes signed as they are. Each app adds its own.
+    UNCOMPRESSED_PATHS: ClassVar[tuple[str, ...]] = (r"^/api/v1/auth/token$",)
     # Variables the test configuration assumes unless a test passes its own.
     TEST_ENVIRONMENT: ClassVar[dict[str, str]] = {}
 
@@ -60,6 +66,12 @@ class BaseConfig:
         )
         # Reverse proxies in front (nginx: 1) whose X-Forwarded-For and -Proto are believed.
         self.TRUSTED_PROXIES = trusted_proxies(env.get("GIAMNGHEO_TRUSTED_PROXIES"))
+        # Who may read /metrics (checked against the client's address as TRUSTED_PROXIES gives it).
+        self.METRICS_ALLOW = metrics_allow(env.get("GIAMNGHEO_METRICS_ALLOW"))
+        # gzip by the app itself; off behind nginx, which compresses (the playbooks set 0).
+        self.COMPRESS_RESPONSES = switch(
+            "GIAMNGHEO_COMPRESS", env.get("GIAMNGHEO_COMPRESS"), default=True
+        )
         self.read_environment(env)
 
     def read_environment(self, env: Mapping[str, str]) -> None:

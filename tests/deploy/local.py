@@ -7,9 +7,10 @@ What a deployment touches, all named after one random suffix (gndeploy-<hex>):
   work tree and Ansible's and pip's caches in root's home;
 - processes: gunicorn, the node scheduler and a stand-alone nginx master, started with
   start-stop-daemon (app_service_manager / nginx_service_manager: process), all on 127.0.0.1;
-- the local PostgreSQL server (127.0.0.1:5432): a database and a login role gndeploy_<hex>, the
-  scratch database of the restore check, and a marked block of three rules at the top of
-  pg_hba.conf for that database and role;
+- a PostgreSQL cluster of its own, 15/gndeploy_<hex> (pg_createcluster, on a free port, its data
+  directory in the prefix, its configuration in /etc/postgresql/15/gndeploy_<hex> and its log in
+  /var/log/postgresql, as Debian keeps them), archiving to a pgBackRest repository in the prefix;
+  the main cluster on 127.0.0.1:5432 is never touched;
 - a system user and group gndeploy-<hex>.
 `teardown` removes each of these; Debian packages the roles installed (nginx, …) stay.
 
@@ -23,7 +24,6 @@ import contextlib
 import json
 import os
 import pwd
-import re
 import secrets
 import shutil
 import signal
@@ -40,9 +40,10 @@ ANSIBLE_DIR = REPO / "ansible"
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 STATE_FILE = "deployment.json"
 PLAYBOOK_TIMEOUT = 420  # seconds; a first run takes about a minute here
-PG_HBA = Path("/etc/postgresql/15/main/pg_hba.conf")
 # Debian packages the roles would otherwise install; the test wants them there beforehand.
-DEBIAN_PACKAGES = "nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl"
+DEBIAN_PACKAGES = (
+    "nginx python3-psycopg2 python3-cryptography python3-venv python3-apt acl pgbackrest"
+)
 
 
 def missing_prerequisites() -> list[str]:
@@ -55,6 +56,8 @@ def missing_prerequisites() -> list[str]:
         "start-stop-daemon",
         "runuser",
         "pg_ctlcluster",
+        "pg_createcluster",
+        "pgbackrest",
         "psql",
         "git",
         "systemd-analyze",
@@ -67,13 +70,8 @@ def missing_prerequisites() -> list[str]:
     modules = "import venv, ensurepip, psycopg2, cryptography, apt"
     if subprocess.run(["/usr/bin/python3", "-c", modules], capture_output=True).returncode:
         missing.append(f"/usr/bin/python3 with: {modules.removeprefix('import ')}")
-    if not PG_HBA.exists():
-        missing.append(f"PostgreSQL 15's cluster 'main' ({PG_HBA})")
-    elif subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode:
-        missing.append(
-            "PostgreSQL running on 127.0.0.1:5432 "
-            "(pg_ctlcluster --skip-systemctl-redirect 15 main start)"
-        )
+    if not Path("/usr/lib/postgresql/15/bin/postgres").exists():
+        missing.append("PostgreSQL 15's server (/usr/lib/postgresql/15/bin/postgres)")
     if missing:
         missing.append(f"on Debian 12: apt-get install -y {DEBIAN_PACKAGES} postgresql")
     return missing
@@ -95,6 +93,9 @@ class LocalDeployment:
     https_port: int
     http_port: int
     app_port: int
+    pg_port: int = 5432
+    standby_port: int = 5433
+    drill_port: int = 5434
     province: str = "12"
 
     @classmethod
@@ -104,11 +105,13 @@ class LocalDeployment:
         # nginx's workers (www-data) and postgres must walk through it.
         prefix.chmod(0o755)
         ports: set[int] = set()
-        while len(ports) < 3:
+        while len(ports) < 6:
             ports.add(free_port())
-        https_port, http_port, app_port = sorted(ports)
+        https_port, http_port, app_port, pg_port, standby_port, drill_port = sorted(ports)
         name = f"gndeploy-{secrets.token_hex(4)}"
-        deployment = cls(prefix, name, https_port, http_port, app_port)
+        deployment = cls(
+            prefix, name, https_port, http_port, app_port, pg_port, standby_port, drill_port
+        )
         state = {**asdict(deployment), "prefix": str(prefix)}
         (prefix / STATE_FILE).write_text(json.dumps(state, indent=2))
         return deployment
@@ -122,6 +125,36 @@ class LocalDeployment:
     def database(self) -> str:
         """The database and its role: SQL identifiers, so underscores."""
         return self.name.replace("-", "_")
+
+    @property
+    def cluster(self) -> str:
+        """The deployment's own PostgreSQL cluster (15/<database>)."""
+        return self.database
+
+    @property
+    def standby_cluster(self) -> str:
+        return f"{self.database}_standby"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.prefix / "pgdata"
+
+    @property
+    def pgbackrest_config(self) -> Path:
+        return self.prefix / "pgbackrest" / "pgbackrest.conf"
+
+    @property
+    def pgbackrest_repo(self) -> Path:
+        """The repository: "another disk" in production, a directory of the prefix here."""
+        return self.prefix / "pgbackrest-repo"
+
+    @property
+    def drill_script(self) -> Path:
+        return self.prefix / "sbin" / f"{self.name}-restore-drill"
+
+    @property
+    def pitr_script(self) -> Path:
+        return self.prefix / "sbin" / f"{self.name}-pitr"
 
     @property
     def url(self) -> str:
@@ -174,6 +207,21 @@ class LocalDeployment:
             "ansible_become_method": "su",
             "node_province_code": self.province,
             "postgresql_service_manager": "process",
+            "postgresql_cluster": self.cluster,
+            "postgresql_port": self.pg_port,
+            "postgresql_data_dir": str(self.data_dir),
+            "postgresql_pgbackrest_config_file": str(self.pgbackrest_config),
+            "postgresql_pgbackrest_repo_path": str(self.pgbackrest_repo),
+            "postgresql_pgbackrest_log_dir": str(p / "pgbackrest" / "log"),
+            "postgresql_pgbackrest_lock_dir": str(p / "pgbackrest" / "lock"),
+            "postgresql_pgbackrest_backup_name": f"{self.name}-pitr",
+            "postgresql_pgbackrest_backup_script": str(self.pitr_script),
+            "postgresql_restore_drill_script": str(self.drill_script),
+            "postgresql_restore_drill_dir": str(p / "restore-drill"),
+            "postgresql_restore_drill_port": self.drill_port,
+            "postgresql_metrics_textfile_dir": str(p / "textfile"),
+            "postgresql_replication_password": self.replication_password,
+            "postgresql_replication_hba_addresses": ["127.0.0.1/32"],
             "postgresql_app_database": self.database,
             "postgresql_app_user": self.database,
             "postgresql_app_password": password,
@@ -201,6 +249,7 @@ class LocalDeployment:
             "app_database_name": self.database,
             "app_database_user": self.database,
             "app_database_password": password,
+            "app_database_port": self.pg_port,
             "app_secret_key": secrets.token_urlsafe(48),
             "app_gunicorn_bind": f"127.0.0.1:{self.app_port}",
             "app_gunicorn_workers": 2,
@@ -217,15 +266,41 @@ class LocalDeployment:
             "nginx_tls_self_signed_names": ["DNS:localhost", "IP:127.0.0.1"],
         }
 
+    @property
+    def replication_password(self) -> str:
+        """Derived from the name: the primary's and the standby's inventories must agree."""
+        return "repl-" + self.name.replace("-", "") + "x" * 8
+
+    def standby_vars(self) -> dict[str, object]:
+        """A second "host": a cluster of its own streaming from the deployment's."""
+        return {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": "/usr/bin/python3",
+            "ansible_become_method": "su",
+            "postgresql_service_manager": "process",
+            "postgresql_apt_cache_valid_time": 10**7,
+            "postgresql_cluster": self.standby_cluster,
+            "postgresql_port": self.standby_port,
+            "postgresql_data_dir": str(self.prefix / "pgdata-standby"),
+            "postgresql_replica_of": "127.0.0.1",
+            "postgresql_replica_port": self.pg_port,
+            "postgresql_replication_password": self.replication_password,
+            "postgresql_app_database": self.database,
+            "postgresql_pgbackrest_enabled": False,
+        }
+
     def write_inventory(self) -> Path:
         """The inventory file (JSON is YAML); mode 0600, as it holds the throwaway secrets."""
-        inventory = {"giamngheo_nodes": {"hosts": {self.name: self.host_vars()}}}
+        inventory = {
+            "giamngheo_nodes": {"hosts": {self.name: self.host_vars()}},
+            "giamngheo_standbys": {"hosts": {f"{self.name}-standby": self.standby_vars()}},
+        }
         path = self.prefix / "inventory.yml"
         path.touch(mode=0o600)
         path.write_text(json.dumps(inventory, indent=2))
         return path
 
-    def apply(self, *extra: str) -> subprocess.CompletedProcess[str]:
+    def apply(self, *extra: str, playbook: str = "node.yml") -> subprocess.CompletedProcess[str]:
         """ansible-playbook node.yml on this machine; the output also goes to ansible.log."""
         inventory = self.prefix / "inventory.yml"
         if not inventory.exists():
@@ -237,7 +312,7 @@ class LocalDeployment:
             "ANSIBLE_LOCAL_TEMP": str(self.prefix / "ansible-tmp"),
             "PATH": f"{ANSIBLE_PLAYBOOK.parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
         }
-        command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "node.yml", *extra]
+        command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), playbook, *extra]
         result = subprocess.run(
             command,
             cwd=ANSIBLE_DIR,
@@ -256,12 +331,9 @@ class LocalDeployment:
         for service, pid_file in self.pid_files.items():
             problems += _stop(service, pid_file)
         problems += _leftover_processes(self.name)
-        problems += _psql(
-            f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
-            f'DROP DATABASE IF EXISTS "{self.database}_restore_check" WITH (FORCE)',
-            f'DROP ROLE IF EXISTS "{self.database}"',
-        )
-        problems += _remove_hba_block(self.database)
+        for cluster in (self.standby_cluster, self.cluster):
+            problems += _drop_cluster(cluster)
+        problems += _stop_drill_clusters(self.prefix / "restore-drill")
         problems += _remove_user(self.name)
         shutil.rmtree(self.prefix, ignore_errors=True)
         if self.prefix.exists():
@@ -314,11 +386,11 @@ def _owner(entry: Path) -> int | None:
         return None
 
 
-def psql(sql: str) -> subprocess.CompletedProcess[str]:
+def psql(sql: str, port: int, database: str = "postgres") -> subprocess.CompletedProcess[str]:
     """Run one SQL statement as postgres over the Unix socket, as the roles do."""
     return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t", "-q"]
-        + ["-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", sql],
+        ["runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t", "-q", "-p", str(port)]
+        + ["-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
         capture_output=True,
         text=True,
         timeout=60,
@@ -326,31 +398,36 @@ def psql(sql: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _psql(*statements: str) -> list[str]:
-    problems = []
-    for sql in statements:
-        result = psql(sql)
-        if result.returncode:
-            problems.append(f"{sql}: {result.stderr.strip()}")
-    return problems
+def cluster_exists(cluster: str) -> bool:
+    return Path(f"/etc/postgresql/15/{cluster}").exists()
 
 
-def hba_block(database: str) -> re.Pattern[str]:
-    """The block the postgresql role writes into pg_hba.conf for this database."""
-    marker = re.escape(f"{database} - managed by Ansible (role postgresql)")
-    return re.compile(rf"^# BEGIN {marker}\n.*?^# END {marker}\n", re.MULTILINE | re.DOTALL)
-
-
-def _remove_hba_block(database: str) -> list[str]:
-    try:
-        text = PG_HBA.read_text()
-    except OSError as error:
-        return [f"{PG_HBA}: {error}"]
-    cleaned, count = hba_block(database).subn("", text)
-    if not count:
+def _drop_cluster(cluster: str) -> list[str]:
+    """pg_dropcluster --stop: the deployment's own cluster (never main)."""
+    if cluster == "main" or not cluster_exists(cluster):
         return []
-    PG_HBA.write_text(cleaned)
-    return _psql("SELECT pg_reload_conf()")
+    result = subprocess.run(
+        ["pg_dropcluster", "--stop", "15", cluster], capture_output=True, text=True, timeout=120
+    )
+    # pg_dropcluster leaves the files it did not make (the role's conf.d/giamngheo.conf).
+    shutil.rmtree(f"/etc/postgresql/15/{cluster}", ignore_errors=True)
+    if cluster_exists(cluster):
+        return [f"pg_dropcluster 15 {cluster}: {result.stderr.strip()}"]
+    return []
+
+
+def _stop_drill_clusters(directory: Path) -> list[str]:
+    """A restore drill left running (--keep, or a crash): stop its server."""
+    problems = []
+    for pid_file in directory.glob("drill.*/data/postmaster.pid"):
+        result = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D"]
+            + [str(pid_file.parent), "-m", "immediate", "stop"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        if result.returncode:
+            problems.append(f"drill cluster {pid_file.parent}: {result.stderr.strip()}")
+    return problems
 
 
 def _remove_user(user: str) -> list[str]:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import base64
 import grp
+import gzip
 import http.client
 import json
 import os
 import pwd
 import re
+import shutil
+import signal
 import ssl
 import stat
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +33,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy.engine import make_url
 
-from tests.deploy.local import PG_HBA, LocalDeployment, hba_block, missing_prerequisites, psql
+from shared import units
+from tests.builders import application_request
+from tests.deploy.local import LocalDeployment, cluster_exists, missing_prerequisites, psql
 
 pytestmark = pytest.mark.deploy
 
@@ -73,14 +79,8 @@ def assert_removed(deployment: LocalDeployment, pids: list[str]) -> None:
     assert not [pid for pid in pids if pid and Path(f"/proc/{pid}").exists()]
     assert subprocess.run(["getent", "passwd", deployment.name]).returncode == 2
     assert subprocess.run(["getent", "group", deployment.name]).returncode == 2
-    names = psql(
-        "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE "
-        f"'{deployment.database}%'"
-    )
-    assert names.stdout.strip() == ""
-    roles = psql(f"SELECT count(*) FROM pg_roles WHERE rolname = '{deployment.database}'")
-    assert roles.stdout.strip() == "0"
-    assert not hba_block(deployment.database).search(PG_HBA.read_text())
+    assert not cluster_exists(deployment.cluster)
+    assert not cluster_exists(deployment.standby_cluster)
 
 
 @dataclass
@@ -256,7 +256,8 @@ def test_backup_writes_a_dump_and_its_restore_check_passes(deployment):
     assert Path(status["dump"]).parent == deployment.backup_dir
     assert Path(status["dump"]).stat().st_size > 0
     scratch = psql(
-        f"SELECT count(*) FROM pg_database WHERE datname = '{deployment.database}_restore_check'"
+        f"SELECT count(*) FROM pg_database WHERE datname = '{deployment.database}_restore_check'",
+        deployment.pg_port,
     )
     assert scratch.stdout.strip() == "0"
 
@@ -277,7 +278,209 @@ def test_the_systemd_units_are_valid(deployment):
         f"{deployment.name}-scheduler.service",
         f"{deployment.name}-backup.service",
         f"{deployment.name}-backup.timer",
+        f"{deployment.name}-pitr-full.service",
+        f"{deployment.name}-pitr-full.timer",
+        f"{deployment.name}-pitr-diff.service",
+        f"{deployment.name}-pitr-diff.timer",
     }
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def test_pages_and_static_files_go_out_gzipped_and_static_files_cached_a_year(deployment):
+    page = https(deployment, "GET", "/", headers=GZIP)
+    html = gzip.decompress(page.body).decode()
+    static = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html)[1]
+    css = https(deployment, "GET", static, headers=GZIP)
+    officials = https(deployment, "GET", "/officials/login", headers=GZIP)
+
+    assert page.header("Content-Encoding") == ["gzip"]
+    assert "Accept-Encoding" in ", ".join(page.header("Vary"))
+    assert page.header("Cache-Control") == ["no-cache"]
+    assert css.header("Content-Encoding") == ["gzip"]
+    assert css.header("Cache-Control") == ["public, max-age=31536000, immutable"]
+    # The officials' workspace and its sign-in: never compressed (BREACH).
+    assert officials.status == 200
+    assert officials.header("Content-Encoding") == []
+
+
+def scrape(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        return response.read().decode()
+
+
+def test_metrics_count_every_worker_and_answer_loopback_only(deployment):
+    for _ in range(6):
+        https(deployment, "GET", "/healthz")
+
+    text = scrape(f"http://127.0.0.1:{deployment.app_port}/metrics")
+    through_nginx = https(deployment, "GET", "/metrics")
+    forged = https(deployment, "GET", "/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
+
+    healthz = re.search(
+        r'giamngheo_http_requests_total\{endpoint="/healthz",method="GET",status="200"\} (\S+)',
+        text,
+    )
+    assert healthz
+    assert float(healthz[1]) >= 6
+    assert 'giamngheo_applications{status="submitted"}' in text
+    assert "giamngheo_database_up 1.0" in text
+    # The app's unprivileged role reads the archiver's progress.
+    assert re.search(r"^giamngheo_wal_unarchived_segments \d", text, re.M), text
+    assert through_nginx.status == 200
+    assert forged.status == 200  # this host, whatever it claims; nginx appended 127.0.0.1
+    assert b"giamngheo_http_requests_total" in through_nginx.body
+
+
+def test_page_weight_and_first_visit_on_a_slow_link_through_nginx(deployment):
+    """The figures of issue 13, through nginx over HTTPS/2: printed, and the size goals held."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.pageweight import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        PROFILES,
+        first_visit,
+        median_load,
+        shell_weight,
+    )
+
+    context = ssl.create_default_context(cafile=str(deployment.certificate))
+    shell, _ = shell_weight(deployment.url, context)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            home = first_visit(browser, deployment.url, ignore_https_errors=True)
+            times = {
+                name: median_load(browser, deployment.url, (name, bits, rtt), 3,
+                                  ignore_https_errors=True)
+                for name, bits, rtt in PROFILES
+            }  # fmt: skip
+        finally:
+            browser.close()
+
+    print(f"\nthrough nginx: home page {home.wire_bytes / 1000:.1f} KB on the wire "
+          f"({len(home.requests)} requests), offline shell {shell / 1000:.1f} KB; first visit "
+          + ", ".join(f"{seconds:.2f} s at {name}" for name, seconds in times.items()))  # fmt: skip
+    assert home.wire_bytes <= 20_000, home.requests
+    assert shell <= 80_000
+
+
+def submit_through_nginx(deployment: LocalDeployment, count: int) -> list[tuple[str, float]]:
+    """Residents' applications through nginx: each tracking code with the moment of its 201."""
+    commune = units.communes(deployment.province)[0].code
+    acknowledged = []
+    for index in range(count):
+        body = application_request(
+            commune_code=commune,
+            applicant={"full_name": "Lò Thị Mai", "citizen_id": f"0121900{index:05d}",
+                       "phone": f"09120{index:05d}"},
+        )  # fmt: skip
+        key = {"Idempotency-Key": f"deploy-{deployment.name}-{time.time_ns()}",
+               "Content-Type": "application/json"}  # fmt: skip
+        answer = https(deployment, "POST", "/api/v1/applications", json.dumps(body).encode(), key)
+        assert answer.status == 201, answer.body
+        acknowledged.append((json.loads(answer.body)["tracking_code"], time.time()))
+    return acknowledged
+
+
+def node_sql(deployment: LocalDeployment, sql: str, port: int | None = None) -> str:
+    result = psql(sql, port or deployment.pg_port, deployment.database)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_standby_streams_what_the_primary_writes(deployment):
+    result = deployment.apply(playbook="standby.yml")
+    assert result.returncode == 0, tail(result)
+
+    [(tracking, _)] = submit_through_nginx(deployment, 1)
+
+    sql = f"SELECT count(*) FROM applications WHERE tracking_code = '{tracking}'"
+    for _ in range(60):
+        if node_sql(deployment, sql, deployment.standby_port) == "1":
+            break
+        time.sleep(0.5)
+    assert node_sql(deployment, sql, deployment.standby_port) == "1"
+    assert node_sql(deployment, "SELECT pg_is_in_recovery()", deployment.standby_port) == "t"
+
+
+def pgbackrest(deployment: LocalDeployment, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", "pgbackrest",
+         f"--config={deployment.pgbackrest_config}", f"--stanza={deployment.database}", *args],
+        capture_output=True, text=True, timeout=600, cwd="/",
+    )  # fmt: skip
+
+
+def wait_until_archived(deployment: LocalDeployment, lsn: str, timeout: float = 180) -> float:
+    """When the WAL file holding ``lsn`` reached the repository (archive_timeout, not forced)."""
+    segment = node_sql(deployment, f"SELECT pg_walfile_name('{lsn}')")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        archived = node_sql(
+            deployment, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver"
+        )
+        if archived[:24] >= segment:
+            return time.time()
+        time.sleep(0.5)
+    raise AssertionError(f"{segment} not archived within {timeout} s")
+
+
+def test_pgbackrest_brings_back_every_acknowledged_application(deployment):
+    """Issue 13: applications through nginx, the WAL archived on its own, the restore drill, then
+    the cluster's data directory destroyed and restored from the repository."""
+    acknowledged = submit_through_nginx(deployment, 8)
+    last_ack = acknowledged[-1][1]
+    lsn = node_sql(deployment, "SELECT pg_current_wal_lsn()")
+    archived_at = wait_until_archived(deployment, lsn)
+    recovery_point = archived_at - last_ack
+
+    drill = subprocess.run(
+        [str(deployment.drill_script)], capture_output=True, text=True, timeout=600, cwd="/"
+    )
+    assert drill.returncode == 0, drill.stdout + drill.stderr
+    assert f"newest_application={acknowledged[-1][0]}" in drill.stdout
+    assert "audit_chain=ok" in drill.stdout
+
+    # The disk dies: the server is killed and its data directory is gone.
+    postmaster = int((deployment.data_dir / "postmaster.pid").read_text().split()[0])
+    os.kill(postmaster, signal.SIGKILL)
+    shutil.rmtree(deployment.data_dir)
+    started = time.time()
+    deployment.data_dir.mkdir(mode=0o700)
+    shutil.chown(deployment.data_dir, "postgres", "postgres")
+    restored = pgbackrest(deployment, "restore")
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    start = subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", "15", deployment.cluster, "start"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert start.returncode == 0, start.stderr
+    for _ in range(600):
+        if psql("SELECT pg_is_in_recovery()", deployment.pg_port).stdout.strip() == "f":
+            break
+        time.sleep(0.5)
+    restore_seconds = time.time() - started
+
+    codes = ", ".join(f"'{code}'" for code, _ in acknowledged)
+    found = node_sql(
+        deployment, f"SELECT count(*) FROM applications WHERE tracking_code IN ({codes})"
+    )
+    print(f"\nrecovery point: the newest acknowledged application reached the archive "
+          f"{recovery_point:.1f} s after its 201 (goal ≤ 60 s); restore of the destroyed cluster "
+          f"(pgbackrest restore + WAL replay) {restore_seconds:.1f} s; {found} of "
+          f"{len(acknowledged)} acknowledged applications back")  # fmt: skip
+    assert found == str(len(acknowledged))
+    assert recovery_point <= 60 + 15
+    # The app reconnects by itself.
+    for _ in range(30):
+        if https(deployment, "GET", "/healthz").status == 200:
+            break
+        time.sleep(1)
+    assert https(deployment, "GET", "/healthz").status == 200
 
 
 def test_a_second_run_changes_nothing(deployment):

@@ -1,0 +1,48 @@
+"""The node's own gauges on /metrics (DESIGN §5): applications by status, overdue files, the
+age of the newest aggregate snapshot. Read from the database when Prometheus scrapes, never per
+request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask
+from prometheus_client.core import GaugeMetricFamily, Metric
+from sqlalchemy.orm import Session
+
+from node.context import now, today
+from node.services.monitoring import work_counts
+from shared.web.database_metrics import DatabaseReader
+from shared.web.metrics import add_collector
+
+
+class NodeCollector(DatabaseReader):
+    """giamngheo_applications{status}, giamngheo_applications_overdue,
+    giamngheo_snapshot_age_seconds."""
+
+    def read(self, session: Session) -> Iterable[Metric]:
+        counts = work_counts(session, today())
+        applications = GaugeMetricFamily(
+            "giamngheo_applications", "Applications, by status.", labels=("status",)
+        )
+        for status, count in counts.by_status.items():
+            applications.add_metric([status], count)
+        overdue = GaugeMetricFamily(
+            "giamngheo_applications_overdue",
+            "Open applications whose deadline has passed (the officers' overdue list).",
+        )
+        overdue.add_metric([], counts.overdue)
+        metrics: list[Metric] = [applications, overdue]
+        if counts.newest_snapshot_at is not None:
+            age = GaugeMetricFamily(
+                "giamngheo_snapshot_age_seconds",
+                "Seconds since the newest aggregate snapshot for the hub was built.",
+            )
+            age.add_metric([], (now() - counts.newest_snapshot_at).total_seconds())
+            metrics.append(age)
+        return metrics
+
+
+def init_app(app: Flask) -> None:
+    """Add the node's gauges to /metrics."""
+    add_collector(app, NodeCollector())
