@@ -474,7 +474,7 @@ def test_pgbackrest_brings_back_every_acknowledged_application(deployment):
           f"(pgbackrest restore + WAL replay) {restore_seconds:.1f} s; {found} of "
           f"{len(acknowledged)} acknowledged applications back")  # fmt: skip
     assert found == str(len(acknowledged))
-    assert recovery_point <= 60 + 15
+    assert recovery_point <= 60
     # The app reconnects by itself.
     for _ in range(30):
         if https(deployment, "GET", "/healthz").status == 200:
