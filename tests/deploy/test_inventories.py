@@ -5,6 +5,7 @@ Nothing here connects to a host or needs root: Ansible's debug module runs on th
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 from pathlib import Path
@@ -86,3 +87,23 @@ def test_production_vault_example_names_every_host_and_node():
     }
     assert set(example["vault_giamngheo_node_tokens"]) == provinces
     assert set(example["vault_giamngheo_node_public_keys"]) == provinces
+
+
+@pytest.mark.parametrize(("playbook", "config_module"), [("node.yml", "node"), ("hub.yml", "hub")])
+def test_nginx_leaves_uncompressed_what_the_app_does(playbook, config_module):
+    """BREACH: the paths an app never compresses (its UNCOMPRESSED_PATHS) are the ones nginx
+    serves with gzip off — the playbook's list plus the sign-in locations."""
+    config = importlib.import_module(f"{config_module}.config").Config
+    plays = yaml.safe_load((ANSIBLE_DIR / playbook).read_text(encoding="utf-8"))
+    nginx = next(
+        role
+        for play in plays
+        for role in play.get("roles", [])
+        if isinstance(role, dict) and role.get("role") == "nginx"
+    )
+    defaults = yaml.safe_load(
+        (ANSIBLE_DIR / "roles" / "nginx" / "defaults" / "main.yml").read_text(encoding="utf-8")
+    )
+    off = set(nginx["vars"]["nginx_gzip_off_locations"]) | set(defaults["nginx_login_locations"])
+
+    assert set(config.UNCOMPRESSED_PATHS) <= off
