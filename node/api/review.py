@@ -19,7 +19,7 @@ from node.extensions import db
 from node.models.review import DuplicateFlag
 from node.services import decisions, duplicates, periodic, review, steps
 from node.services.context import NodeContext
-from node.services.errors import Conflict, NotFound, ValidationFailed
+from node.services.errors import NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file, application_summary, village_codes
 from node.services.scopes import Official
 from node.services.worklist import worklist
@@ -35,7 +35,7 @@ def _commit_or_conflict() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(
+        raise StaleVersion(
             "Someone else changed this application at the same time; reload and try again."
         ) from None
 
@@ -74,11 +74,12 @@ class ApplicationFile(MethodView):
     def get(self, application_id: int):
         """The file, if the application is in your area (404 otherwise)."""
         context = node_context()
+        official = require_official()
         application = review.read_application(
-            db.session, require_official(), application_id, context, why=request.args.get("why")
+            db.session, official, application_id, context, why=request.args.get("why")
         )
         db.session.commit()
-        return application_file(db.session, application, context.today)
+        return application_file(db.session, official, application, context)
 
 
 @dataclass(frozen=True)
@@ -90,23 +91,27 @@ class Action:
 
 
 def _meeting(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    agreeing = data.pop("agreeing")
+    version, agreeing = data.pop("version"), data.pop("agreeing")
+    versions = {application.id: version} if version is not None else {}
     return review.record_meeting(
-        db.session, official, context, votes=[(application.id, agreeing)], **data
-    )
+        db.session, official, context, votes=[(application.id, agreeing)], versions=versions,
+        **data,
+    )  # fmt: skip
 
 
 def _post(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
+    version = data.pop("version")
+    versions = {application.id: version} if version is not None else {}
     return review.post_results(
-        db.session, official, context, application_ids=[application.id], **data
-    )
+        db.session, official, context, application_ids=[application.id], versions=versions,
+        **data,
+    )  # fmt: skip
 
 
 def _decide(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    line = decisions.DecisionLine(application.id, data.pop("outcome"), data.pop("reasons"))
+    line = decisions.DecisionLine(
+        application.id, data.pop("outcome"), data.pop("reasons"), data.pop("version")
+    )
     return decisions.decide(db.session, official, context, lines=[line], **data)
 
 
@@ -116,12 +121,10 @@ def _complaint(official, application, context, data):
 
 
 def _withdraw(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
     return steps.withdraw_by_official(db.session, official, application, context, **data)
 
 
 def _district_opinion(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
     return review.record_district_opinion(db.session, official, application, context, **data)
 
 
@@ -178,7 +181,7 @@ class ApplicationAction(MethodView):
         application = steps.scoped_application(db.session, official, application_id)
         spec.run(official, application, context, data)
         _commit_or_conflict()
-        return application_file(db.session, application, context.today)
+        return application_file(db.session, official, application, context)
 
 
 def _flat(messages: Any, prefix: str = "") -> dict[str, str]:

@@ -40,16 +40,11 @@ from node.models.review import DuplicateFlag
 from node.models.users import User
 from node.services import accounts, duplicates, review, steps, worksheets
 from node.services.calendar import load_calendar
-from node.services.errors import Conflict, NotFound, ValidationFailed
+from node.services.certificates import PRINTERS
+from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
-from node.services.scopes import (
-    COMMUNE_CHAIR,
-    COMMUNE_OFFICER,
-    PROVINCE_ADMIN,
-    PROVINCE_OFFICER,
-    VILLAGE_HEAD,
-    Official,
-)
+from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
+from node.services.workflow import actions_for
 from node.services.worklist import worklist
 from node.web import officials_forms as words
 from node.web.portal_form import (
@@ -66,7 +61,6 @@ bp = Blueprint("officials", __name__, url_prefix="/officials")
 
 F = TypeVar("F", bound=Callable[..., Any])
 PER_PAGE = 50
-STALE = "stale"
 
 
 def lang() -> str:
@@ -108,7 +102,7 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(STALE) from None
+        raise StaleVersion("Someone else changed this application at the same time.") from None
 
 
 def form_version() -> int | None:
@@ -118,16 +112,15 @@ def form_version() -> int | None:
         return None
     version = words.parse_count(raw)
     if version is None:
-        raise Conflict(STALE)
+        raise StaleVersion("The form's version is not a number.")
     return version
 
 
 def check_fresh(application: Any) -> None:
     """Refuse a form opened before someone else acted on the application."""
-    try:
-        steps.check_version(application, form_version())
-    except Conflict:
-        raise Conflict(STALE) from None
+    version = form_version()
+    if version is not None and version != application.version:
+        raise StaleVersion("Someone else changed this application since the form was opened.")
 
 
 def stale_message() -> str:
@@ -140,7 +133,7 @@ def stale_message() -> str:
 
 def conflict_message(error: Conflict) -> str:
     """A refused step in the officials' words."""
-    if error.message == STALE or "Someone else changed" in error.message:
+    if isinstance(error, StaleVersion):
         return stale_message()
     return _(
         "This step cannot be done now: the application's status does not allow it, or "
@@ -376,7 +369,7 @@ def render_file(
     context = node_context()
     application = review.read_application(db.session, signer, application_id, context)
     db.session.commit()  # the audit entry of this read of personal data
-    record = application_file(db.session, application, context.today)
+    record = application_file(db.session, signer, application, context)
     verification = record["verification"]
     calendar = load_calendar(db.session)
     due = application.due_on
@@ -405,7 +398,7 @@ def render_file(
             reviewers=worksheets.reviewers_for(db.session, application)
             if signer.role == COMMUNE_OFFICER
             else [],
-            actions=available_actions(signer, record),
+            actions=page_actions(signer, record),
             other_records=other_records,
             district_opinion=context.rules.district_opinion_required,
             errors=dict(errors or {}),
@@ -418,33 +411,11 @@ def render_file(
     )
 
 
-def available_actions(signer: Official, record: Mapping[str, Any]) -> set[str]:
-    """The forms and links the file page offers this official now (the services decide)."""
-    status = record["status"]
-    role = signer.role
-    actions: set[str] = set()
-    if role == COMMUNE_OFFICER:
-        if status == "submitted":
-            actions.add("start_review")
-        if status == "under_review":
-            actions.add("assign")
-        if status == "meeting_held":
-            actions.add("post")
-        if status == "posted":
-            actions.update({"complaint", "district_opinion"})
-        if status in ("submitted", "under_review", "meeting_held", "posted"):
-            actions.add("withdraw")
-        if any(flag["resolution"] is None for flag in record["duplicates"]):
-            actions.add("resolve")
-    if role in (VILLAGE_HEAD, COMMUNE_OFFICER) and status == "under_review":
-        actions.add("verify")
-        if record["verification"]:
-            actions.add("record_meeting")
-    if role == COMMUNE_CHAIR and status == "posted":
-        actions.add("decide")
-    if record["certificate"] and role in (
-        COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN,
-    ):  # fmt: skip
+def page_actions(signer: Official, record: Mapping[str, Any]) -> set[str]:
+    """The forms and links the file page offers: the actions the policy allows the official
+    now (node.services.workflow), and the certificate to print when there is one."""
+    actions = set(record["allowed_actions"])
+    if record["certificate"] and signer.role in PRINTERS:
         actions.add("certificate")
     return actions
 
@@ -595,7 +566,7 @@ def resolve_duplicate(application_id: int, flag_id: int):
         note = request.form.get("note", "").strip()[:2000] or None
         duplicates.resolve_duplicate(db.session, signer, flag, resolution, node_context(), note)
 
-    return act(application_id, "resolve", run, _("The possible duplicate was settled."))
+    return act(application_id, "resolve_duplicate", run, _("The possible duplicate was settled."))
 
 
 # --------------------------------------------------------------------------- verification
@@ -661,7 +632,7 @@ def verify(application_id: int) -> tuple[str, int]:
     context = node_context()
     application = review.read_application(db.session, signer, application_id, context)
     db.session.commit()
-    if application.status != "under_review":
+    if "verify" not in actions_for(db.session, signer, application, context):
         return render_file(
             application_id, notice=_("This application is not waiting for verification."),
             status=409,

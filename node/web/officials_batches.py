@@ -5,6 +5,7 @@ periodic review. Each form calls the service the JSON API calls (node.api.review
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -13,9 +14,9 @@ from werkzeug.wrappers import Response
 
 from node.context import node_context
 from node.extensions import db
-from node.services import decisions, periodic, review, steps, worksheets
+from node.services import decisions, periodic, review, worksheets
 from node.services.calendar import load_calendar
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import Conflict, StaleVersion, ValidationFailed
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -24,7 +25,7 @@ from node.services.scopes import (
     VILLAGE_HEAD,
 )
 from node.web import officials_forms as words
-from node.web.officials import STALE, bp, commit, conflict_message, official, signed_in
+from node.web.officials import bp, commit, conflict_message, official, signed_in
 
 PAPER_READERS = (VILLAGE_HEAD, COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 
@@ -37,19 +38,15 @@ def _selected() -> set[int]:
     return {value for value in (words.parse_id(item) for item in raw) if value}
 
 
-def _fresh_all(application_ids: list[int]) -> None:
-    """Every ticked household as it was when the form was opened (its version field)."""
-    signer = official()
+def _versions(application_ids: list[int]) -> dict[int, int]:
+    """The version each ticked household's form was opened at (its version field)."""
+    versions = {}
     for app_id in application_ids:
-        application = steps.scoped_application(db.session, signer, app_id)
-        raw = request.form.get(f"version.{app_id}")
-        version = words.parse_count(raw)
-        if raw is None or version is None:
-            raise Conflict(STALE)
-        try:
-            steps.check_version(application, version)
-        except Conflict:
-            raise Conflict(STALE) from None
+        version = words.parse_count(request.form.get(f"version.{app_id}"))
+        if version is None:
+            raise StaleVersion("The form has no version for a household.")
+        versions[app_id] = version
+    return versions
 
 
 # ------------------------------------------------------------------------ village meeting
@@ -117,10 +114,10 @@ def meeting_post() -> tuple[str, int] | Response:
     if errors:
         return render_meeting(form, selected, errors, status=422)
     try:
-        _fresh_all(sorted(selected))
         meeting = review.record_meeting(
             db.session, official(), context,
             held_on=held_on, attendees=attendees, votes=votes,
+            versions=_versions(sorted(selected)),
             village_code=form.get("village") or None,
             chaired_by=form.get("chaired_by", "").strip()[:200] or None,
         )  # fmt: skip
@@ -220,10 +217,10 @@ def posting_post() -> tuple[str, int] | Response:
     if errors:
         return render_posting(form, selected, errors, status=422)
     try:
-        _fresh_all(sorted(selected))
         posting = review.post_results(
             db.session, official(), node_context(),
             application_ids=sorted(selected), starts_on=starts_on, ends_on=ends_on,
+            versions=_versions(sorted(selected)),
         )  # fmt: skip
         commit()
     except ValidationFailed as error:
@@ -315,7 +312,8 @@ def decision_post() -> tuple[str, int] | Response:
     if errors:
         return render_decision(form, selected, errors, status=422)
     try:
-        _fresh_all([line.application_id for line in lines])
+        versions = _versions([line.application_id for line in lines])
+        lines = [replace(line, version=versions[line.application_id]) for line in lines]
         decision = decisions.decide(
             db.session, official(), node_context(),
             number=number, decided_on=decided_on, lines=lines,

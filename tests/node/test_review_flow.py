@@ -174,7 +174,11 @@ def test_action_not_allowed_lists_the_allowed_ones(client, team):
     tracking = submit(client)["tracking_code"]
     app_id = application_id(client, team["officer"], tracking)
     error = act(client, team["officer"], app_id, "post", status=409, starts_on="2026-11-20")
-    assert error["error"]["allowed_actions"] == ["withdraw", "start_review"]
+    assert error["error"]["allowed_actions"] == ["withdraw", "start_review", "assign"]
+    # The list is this official's: the chair may do nothing with it yet.
+    error = act(client, team["chair"], app_id, "decide", status=409, number="1",
+                decided_on="2026-11-24", outcome="recognised")  # fmt: skip
+    assert error["error"]["allowed_actions"] == []
 
 
 def test_unknown_action(client, team):
