@@ -180,7 +180,7 @@ def assign_reviewer(
 ) -> Application:
     """Assign the village head (or another official of the commune) who will verify."""
     authorize(session, official, application, "assign", context, version=version)
-    _assign(session, official, application, user_id, context)
+    _assign(session, official, application, user_id, context, field="user_id")
     session.flush()
     return application
 
@@ -191,11 +191,13 @@ def _assign(
     application: Application,
     user_id: int,
     context: NodeContext,
+    field: str = "assign_to",
 ) -> None:
+    """Assign the reviewer; a refusal names ``field``, the input that gave the user id."""
     user = session.get(User, user_id) if type(user_id) is int else None
     reviewer = official_for_user(user) if user is not None and user.active else None
     if reviewer is None or reviewer.role not in (VILLAGE_HEAD, COMMUNE_OFFICER):
-        raise ValidationFailed("Choose a village head or officer.", {"assign_to": "not a reviewer"})
+        raise ValidationFailed("Choose a village head or officer.", {field: "not a reviewer"})
     in_scope = session.scalar(
         select(func.count())
         .select_from(Application)
@@ -204,7 +206,7 @@ def _assign(
     if not in_scope:
         raise ValidationFailed(
             "That reviewer does not cover this household's village.",
-            {"assign_to": "outside the reviewer's villages"},
+            {field: "outside the reviewer's villages"},
         )
     application.assigned_to_id = user_id
     application.events.append(

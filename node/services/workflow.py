@@ -62,33 +62,39 @@ class Standing:
 class Guard:
     """A condition an action needs beyond its status, and the refusal when it does not hold."""
 
+    code: str
     holds: Callable[[Standing], bool]
     # Formatted with ``application`` (its id) and the standing's fields.
     refusal: str
 
 
 VERIFIED = Guard(
-    lambda s: s.verified, "Application {application} is not verified and under review."
+    "verified", lambda s: s.verified, "Application {application} is not verified and under review."
 )
 POSTING_OVER = Guard(
+    "posting_over",
     lambda s: s.posting_ends_on is None or s.on >= s.posting_ends_on,
     "The public posting of application {application} runs until {posting_ends_on}; "
     "complaints may still come.",
 )
 NO_OPEN_DUPLICATES = Guard(
+    "no_open_duplicates",
     lambda s: not s.open_duplicates,
     "Application {application} has possible duplicates to resolve first.",
 )
 OPINION_IF_REQUIRED = Guard(
+    "opinion_recorded",
     lambda s: s.opinion_recorded or not s.opinion_required,
     "Application {application} needs the district opinion first.",
 )
 # The optional step of RULES §5: only where the province (DISTRICT_OPINION_REQUIRED) asks it.
 OPINION_ASKED = Guard(
-    lambda s: s.opinion_required, "This node does not ask for a district opinion."
+    "opinion_asked", lambda s: s.opinion_required, "This node does not ask for a district opinion."
 )
 HAS_OPEN_DUPLICATES = Guard(
-    lambda s: s.open_duplicates > 0, "Application {application} has no possible duplicate open."
+    "has_open_duplicates",
+    lambda s: s.open_duplicates > 0,
+    "Application {application} has no possible duplicate open.",
 )
 
 
@@ -177,6 +183,12 @@ def allowed_actions(official: Official, application: Application, standing: Stan
         and application.status in action.sources
         and all(guard.holds(standing) for guard in action.guards)
     ]
+
+
+def unmet_guards(action: str, standing: Standing) -> list[str]:
+    """The codes of the guards of ``action`` that do not hold (what a page says still stands in
+    the way, e.g. the chair's decision form)."""
+    return [guard.code for guard in ACTIONS[action].guards if not guard.holds(standing)]
 
 
 @dataclass(frozen=True)
@@ -298,26 +310,8 @@ def load_standings(
     ):
         open_duplicates[application_id] = open_duplicates.get(application_id, 0) + 1
     required = context.rules.district_opinion_required
-    opinions = (
-        set(
-            session.scalars(
-                select(DistrictOpinion.application_id).where(
-                    DistrictOpinion.application_id.in_(ids)
-                )
-            )
-        )
-        if required
-        else set()
-    )
-    posting_ends: dict[int, date] = {}
-    # Later postings come last, so an application posted again keeps its latest end.
-    for application_id, ends_on in session.execute(
-        select(PostingItem.application_id, Posting.ends_on)
-        .join(Posting, Posting.id == PostingItem.posting_id)
-        .where(PostingItem.application_id.in_(ids))
-        .order_by(Posting.id)
-    ):
-        posting_ends[application_id] = ends_on
+    opinions = _with_opinion(session, ids) if required else set()
+    posting_ends = _posting_ends(session, ids)
     return {
         application_id: Standing(
             in_scope=application_id in in_scope,
@@ -330,6 +324,28 @@ def load_standings(
         )
         for application_id in ids
     }
+
+
+def _with_opinion(session: Session, ids: list[int]) -> set[int]:
+    return set(
+        session.scalars(
+            select(DistrictOpinion.application_id).where(DistrictOpinion.application_id.in_(ids))
+        )
+    )
+
+
+def _posting_ends(session: Session, ids: list[int]) -> dict[int, date]:
+    """When each application's latest public posting ends."""
+    ends: dict[int, date] = {}
+    # Later postings come last, so an application posted again keeps its latest end.
+    for application_id, ends_on in session.execute(
+        select(PostingItem.application_id, Posting.ends_on)
+        .join(Posting, Posting.id == PostingItem.posting_id)
+        .where(PostingItem.application_id.in_(ids))
+        .order_by(Posting.id)
+    ):
+        ends[application_id] = ends_on
+    return ends
 
 
 def actions_for(

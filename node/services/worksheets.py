@@ -7,22 +7,19 @@ Papers that name households are reads of personal data, so they go in the audit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application
 from node.models.review import (
     Certificate,
     Decision,
-    DistrictOpinion,
-    DuplicateFlag,
     Meeting,
     Posting,
-    PostingItem,
     Verification,
 )
 from node.models.units import Village
@@ -39,6 +36,7 @@ from node.services.scopes import (
     require_role,
 )
 from node.services.steps import READERS, latest_verification, scoped_application
+from node.services.workflow import load_standings, unmet_guards
 from shared import units
 
 
@@ -53,7 +51,8 @@ class Candidate:
     proposed_classification: str | None
     posting_ends_on: date | None = None
     open_duplicates: int = 0
-    has_district_opinion: bool = False
+    # The guards of the decision that do not hold (node.services.workflow.unmet_guards).
+    blocked_by: tuple[str, ...] = ()
 
 
 def _villages(session: Session, ids: set[int]) -> dict[int, Village]:
@@ -117,42 +116,23 @@ def posting_candidates(
     return _candidates(session, official, "meeting_held", village_code)
 
 
-def decision_candidates(session: Session, official: Official) -> list[Candidate]:
-    """Posted households, with the posting's end and what still blocks a decision."""
-    found = []
-    for candidate in _candidates(session, official, "posted", None):
-        application_id = candidate.application.id
-        ends_on = session.scalar(
-            select(Posting.ends_on)
-            .join(PostingItem)
-            .where(PostingItem.application_id == application_id)
-            .order_by(Posting.id.desc())
-            .limit(1)
+def decision_candidates(
+    session: Session, official: Official, context: NodeContext
+) -> list[Candidate]:
+    """Posted households, with the posting's end and what the policy says still blocks a
+    decision today (node.services.workflow: the posting running, a possible duplicate open,
+    the district opinion missing)."""
+    found = _candidates(session, official, "posted", None)
+    standings = load_standings(session, official, [c.application for c in found], context)
+    return [
+        replace(
+            candidate,
+            posting_ends_on=standings[candidate.application.id].posting_ends_on,
+            open_duplicates=standings[candidate.application.id].open_duplicates,
+            blocked_by=tuple(unmet_guards("decide", standings[candidate.application.id])),
         )
-        open_flags = session.scalar(
-            select(func.count())
-            .select_from(DuplicateFlag)
-            .where(
-                DuplicateFlag.application_id == application_id,
-                DuplicateFlag.resolution.is_(None),
-            )
-        )
-        opinion = session.scalar(
-            select(DistrictOpinion.id).where(DistrictOpinion.application_id == application_id)
-        )
-        found.append(
-            Candidate(
-                application=candidate.application,
-                village_code=candidate.village_code,
-                village_name=candidate.village_name,
-                head_name=candidate.head_name,
-                proposed_classification=candidate.proposed_classification,
-                posting_ends_on=ends_on,
-                open_duplicates=open_flags or 0,
-                has_district_opinion=opinion is not None,
-            )
-        )
-    return found
+        for candidate in found
+    ]
 
 
 def scope_villages(session: Session, official: Official) -> list[Village]:

@@ -293,7 +293,7 @@ CASES = {
         lambda s, who, _: worksheets.meeting_candidates(s, who["officer"]), paged=False
     ),
     "decision candidates": Case(
-        lambda s, who, _: worksheets.decision_candidates(s, who["officer"]), paged=False
+        lambda s, who, _: worksheets.decision_candidates(s, who["officer"], CONTEXT), paged=False
     ),
     # The whole log: the count reads every entry, the page the newest 50.
     "audit log": Case(_audit(), paged=True, whole=frozenset({"audit_log"})),

@@ -1,0 +1,560 @@
+"""The officials' review: list filters, an application's file, and every action's body.
+
+The JSON API (node.api.review) and the officials' pages (node.web.officials*) load the same
+schemas, so a bad input is named by the same field with the same message on both. Rules that
+need the records (the household verified, the posting over, a number used on another date)
+stay in the services; everything an input says about itself is checked here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+
+from node.models.applications import CLASSIFICATIONS, KINDS, OUTCOMES, STATUSES
+from node.schemas.applications import AssessmentSchema
+from node.schemas.base import (
+    NOT_A_NUMBER,
+    Boolean,
+    Date,
+    Dict,
+    Integer,
+    List,
+    Nested,
+    Strict,
+    String,
+    Text,
+    Versioned,
+    between,
+    id_field,
+    items,
+    length,
+    one_of,
+)
+from node.schemas.facts import HouseholdFacts, facts_json_schema
+from node.services.duplicates import RESOLUTIONS
+
+# The officials' words for the fields they most often get wrong (the pages show these beside
+# the field; node.web.officials_forms also uses them for the services' refusals).
+MESSAGES = {
+    "assign_to": _l("Choose a village head who covers this household's village."),
+    "attendees": _l("Enter the number of people at the meeting (more than 0)."),
+    "agreeing": _l("The number agreeing is from 0 to the number of people at the meeting."),
+    "held_on": _l("Enter the meeting date; it cannot be in the future."),
+    "village_code": _l("Choose a village of this commune."),
+    "starts_on": _l("Enter the date the posting starts."),
+    "ends_on": _l("The posting cannot end before it starts."),
+    "content": _l("Write what the complaint says."),
+    "received_on": _l("Enter the date it was received."),
+    "number": _l("Enter the decision number, e.g. 125/QĐ-UBND; a number already used on another "
+                 "date cannot be used again."),
+    "decided_on": _l("Enter the decision date; it cannot be in the future."),
+    "lines": _l("Choose an outcome for at least one household."),
+    "outcome": _l("Choose recognised or not recognised."),
+    "reasons": _l("A refusal needs written reasons."),
+    "resolution": _l("Choose how to settle it."),
+    "agrees": _l("Choose whether the opinion agrees."),
+    "votes": _l("Tick at least one household, each only once, all of one commune."),
+    "application_ids": _l("Tick at least one household of one commune."),
+    "period": _l("The periodic review draws up next year's lists."),
+    "full_name": _l("Enter the member's full name."),
+    "confirm": _l("Tick the box to confirm the resident asked for it."),
+    "citizen_id": _l("The personal ID number has 12 digits (leave it empty for a child "
+                     "without one)."),
+}  # fmt: skip
+
+
+def said(name: str) -> dict[str, Any]:
+    """A field's own message for a missing or malformed value."""
+    message = MESSAGES[name]
+    return {"required": message, "null": message, "invalid": message, "format": message}
+
+
+# --------------------------------------------------------------------------- list and file
+
+
+class ListQuerySchema(ma.Schema):
+    """Filters and paging of the officials' application list."""
+
+    class Meta:
+        # Unknown query parameters (a cache-buster, a tracking tag) are ignored, as documented.
+        unknown = ma.EXCLUDE
+
+    status = String(validate=one_of(STATUSES))
+    commune = String(validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")))
+    village = String(validate=length(20))
+    kind = String(validate=one_of(KINDS))
+    period = Integer(validate=between(2000, 2100))
+    overdue = Boolean(load_default=False)
+    page = Integer(load_default=1, validate=between(1, 100_000))
+    per_page = Integer(load_default=50, validate=between(1, 200))
+
+
+class ApplicationSummarySchema(ma.Schema):
+    """One row of the list."""
+
+    id = ma.fields.Integer()
+    tracking_code = ma.fields.String()
+    kind = ma.fields.String(metadata={"enum": list(KINDS)})
+    channel = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    outcome = ma.fields.String(allow_none=True)
+    period = ma.fields.Integer()
+    commune_code = ma.fields.String()
+    village_code = ma.fields.String(allow_none=True)
+    applicant_name = ma.fields.String()
+    self_classification = ma.fields.String()
+    submitted_at = ma.fields.String()
+    due_on = ma.fields.String(allow_none=True)
+    overdue = ma.fields.Boolean()
+    version = ma.fields.Integer()
+
+
+class ApplicationPageSchema(ma.Schema):
+    """A page of the list."""
+
+    items = ma.fields.List(ma.fields.Nested(ApplicationSummarySchema))
+    total = ma.fields.Integer()
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+
+
+class ApplicantViewSchema(ma.Schema):
+    """Who applied."""
+
+    full_name = ma.fields.String()
+    citizen_id = ma.fields.String()
+    phone = ma.fields.String()
+
+
+class IdentityViewSchema(ma.Schema):
+    """A member's identity as verified."""
+
+    full_name = ma.fields.String()
+    citizen_id = ma.fields.String(allow_none=True)
+    ethnicity = ma.fields.String(allow_none=True)
+
+
+class VerificationViewSchema(ma.Schema):
+    """The latest verification: the facts found, each member's identity, the assessment."""
+
+    verified_at = ma.fields.String()
+    verified_by = ma.fields.Integer(allow_none=True)
+    facts = ma.fields.Dict(metadata=facts_json_schema())
+    identities = ma.fields.List(ma.fields.Nested(IdentityViewSchema))
+    address = ma.fields.String(allow_none=True)
+    assessment = ma.fields.Nested(AssessmentSchema)
+
+
+class IncomeComparisonSchema(ma.Schema):
+    """Monthly income per person, declared and verified."""
+
+    declared = ma.fields.Integer()
+    verified = ma.fields.Integer()
+
+
+class ComparisonSchema(ma.Schema):
+    """What the official assessment changes from the self-assessment (only ``verified`` until
+    the household is verified)."""
+
+    verified = ma.fields.Boolean()
+    classification_differs = ma.fields.Boolean()
+    income_per_capita = ma.fields.Nested(IncomeComparisonSchema)
+    deprivations_added = ma.fields.List(ma.fields.String())
+    deprivations_removed = ma.fields.List(ma.fields.String())
+
+
+class MeetingVoteViewSchema(ma.Schema):
+    """A village meeting's vote on the household."""
+
+    meeting_id = ma.fields.Integer()
+    held_on = ma.fields.String()
+    attendees = ma.fields.Integer()
+    agreeing = ma.fields.Integer()
+    passed = ma.fields.Boolean()
+
+
+class PostingViewSchema(ma.Schema):
+    """A public posting that listed the household."""
+
+    posting_id = ma.fields.Integer()
+    starts_on = ma.fields.String()
+    ends_on = ma.fields.String()
+
+
+class ComplaintViewSchema(ma.Schema):
+    """A complaint received during a posting."""
+
+    received_on = ma.fields.String()
+    content = ma.fields.String()
+    complainant = ma.fields.String(allow_none=True)
+
+
+class DuplicateViewSchema(ma.Schema):
+    """A possible duplicate: the ID number found in another open application or household."""
+
+    id = ma.fields.Integer()
+    citizen_id = ma.fields.String()
+    other_application_id = ma.fields.Integer(allow_none=True)
+    other_household_id = ma.fields.Integer(allow_none=True)
+    resolution = ma.fields.String(allow_none=True, metadata={"enum": list(RESOLUTIONS)})
+
+
+class DecisionViewSchema(ma.Schema):
+    """The chair's decision on the household."""
+
+    number = ma.fields.String()
+    decided_on = ma.fields.String()
+    outcome = ma.fields.String(metadata={"enum": list(OUTCOMES)})
+    classification = ma.fields.String(allow_none=True, metadata={"enum": list(CLASSIFICATIONS)})
+    reasons = ma.fields.String(allow_none=True)
+
+
+class CertificateViewSchema(ma.Schema):
+    """The certificate (Mẫu 03) issued to a recognised poor or near-poor household."""
+
+    number = ma.fields.String()
+    issued_on = ma.fields.String()
+    verification_code = ma.fields.String()
+
+
+class HouseholdRefSchema(ma.Schema):
+    """The household the application belongs to."""
+
+    id = ma.fields.Integer()
+    head_name = ma.fields.String()
+
+
+class EventSchema(ma.Schema):
+    """One step of the history."""
+
+    at = ma.fields.String()
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    actor_role = ma.fields.String()
+    actor_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+
+class ApplicationFileSchema(ApplicationSummarySchema):
+    """An application's whole file (node.services.files.application_file)."""
+
+    applicant = ma.fields.Nested(ApplicantViewSchema)
+    filed_by_id = ma.fields.Integer(allow_none=True)
+    assigned_to_id = ma.fields.Integer(allow_none=True)
+    household_id = ma.fields.Integer(allow_none=True)
+    declared_facts = ma.fields.Dict(metadata=facts_json_schema())
+    self_assessment = ma.fields.Nested(AssessmentSchema)
+    verification = ma.fields.Nested(VerificationViewSchema, allow_none=True)
+    comparison = ma.fields.Nested(ComparisonSchema)
+    meetings = ma.fields.List(ma.fields.Nested(MeetingVoteViewSchema))
+    postings = ma.fields.List(ma.fields.Nested(PostingViewSchema))
+    complaints = ma.fields.List(ma.fields.Nested(ComplaintViewSchema))
+    duplicates = ma.fields.List(ma.fields.Nested(DuplicateViewSchema))
+    decision = ma.fields.Nested(DecisionViewSchema, allow_none=True)
+    certificate = ma.fields.Nested(CertificateViewSchema, allow_none=True)
+    household = ma.fields.Nested(HouseholdRefSchema, allow_none=True)
+    history = ma.fields.List(ma.fields.Nested(EventSchema))
+    allowed_actions = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "what you may do with it now (node.services.workflow)"},
+    )
+
+
+class WorkItemSchema(ApplicationSummarySchema):
+    """An open application on the worklist."""
+
+    next_step = ma.fields.String()
+    working_days_left = ma.fields.Integer(allow_none=True)
+    posting_ends_on = ma.fields.String(allow_none=True)
+    allowed_actions = ma.fields.List(ma.fields.String())
+
+
+class WorklistSchema(ma.Schema):
+    """What is due, overdue first."""
+
+    items = ma.fields.List(ma.fields.Nested(WorkItemSchema))
+
+
+# ------------------------------------------------------------- actions on one application
+
+
+class StartReviewSchema(Versioned):
+    """start_review: take a submitted application into review (and assign the reviewer)."""
+
+    assign_to = id_field(
+        load_default=None,
+        error_messages=said("assign_to"),
+        metadata={"description": "the user id of the village head who verifies"},
+    )
+
+
+class AssignSchema(Versioned):
+    """assign: the village head or officer who will verify."""
+
+    user_id = id_field(required=True, error_messages=said("assign_to"))
+
+
+class IdentitySchema(Strict):
+    """A member's identity as the reviewer checked it (the service checks the name again)."""
+
+    full_name = Text(required=True, validate=length(100), error_messages=said("full_name"))
+    citizen_id = Text(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Regexp(r"^\d{12}$", error=MESSAGES["citizen_id"]),
+        error_messages=said("citizen_id"),
+    )
+    ethnicity = Text(load_default=None, allow_none=True, validate=length(50))
+
+
+class VerifySchema(Versioned):
+    """verify: the facts found at the household (RULES §4) and each member's identity."""
+
+    facts = HouseholdFacts(required=True)
+    identities = List(Nested(IdentitySchema), required=True, validate=items(50))
+    address = Text(load_default=None, allow_none=True, validate=length(300))
+
+
+class _MeetingFields(Strict):
+    held_on = Date(required=True, error_messages=said("held_on"))
+    attendees = Integer(
+        required=True,
+        validate=between(1, 1_000_000, MESSAGES["attendees"]),
+        error_messages=said("attendees"),
+    )
+    village_code = String(load_default=None, allow_none=True, validate=length(20))
+    chaired_by = Text(load_default=None, allow_none=True, validate=length(200))
+
+
+def agreeing_field() -> Integer:
+    """How many agreed: 0 or more, and no more than the attendees (the schema checks that)."""
+    return Integer(
+        required=True,
+        validate=between(0, 1_000_000, MESSAGES["agreeing"]),
+        error_messages=said("agreeing"),
+    )
+
+
+def _agreeing_at_most_attendees(attendees: Any, agreeing: Any) -> bool:
+    return not (type(attendees) is int and type(agreeing) is int and agreeing > attendees)
+
+
+class MeetingActionSchema(Versioned, _MeetingFields):
+    """record_meeting for one household (POST /api/v1/meetings for a whole list)."""
+
+    agreeing = agreeing_field()
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def agreeing_within_attendees(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not _agreeing_at_most_attendees(data.get("attendees"), data.get("agreeing")):
+            raise ma.ValidationError(str(MESSAGES["agreeing"]), "agreeing")
+
+
+class _PostingDates(Strict):
+    starts_on = Date(required=True, error_messages=said("starts_on"))
+    ends_on = Date(load_default=None, allow_none=True, error_messages=said("ends_on"))
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def ends_after_it_starts(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ma.ValidationError(str(MESSAGES["ends_on"]), "ends_on")
+
+
+class PostActionSchema(Versioned, _PostingDates):
+    """post: the public posting's dates (the end defaults to the configured working days)."""
+
+
+class ComplaintSchema(Versioned):
+    """complaint: what was complained about; the household goes back to review."""
+
+    content = Text(
+        required=True, multiline=True, validate=length(5000, 1), error_messages=said("content")
+    )
+    received_on = Date(load_default=None, allow_none=True, error_messages=said("received_on"))
+    complainant = Text(load_default=None, allow_none=True, validate=length(200))
+
+
+class DistrictOpinionSchema(Versioned):
+    """district_opinion: the optional higher-level opinion (where the node asks for one)."""
+
+    received_on = Date(required=True, error_messages=said("received_on"))
+    agrees = Boolean(required=True, error_messages=said("agrees"))
+    note = Text(load_default=None, allow_none=True, multiline=True, validate=length(2000))
+
+
+def _refusal_has_reasons(outcome: Any, reasons: Any) -> bool:
+    return outcome != "refused" or bool(reasons)
+
+
+class DecideActionSchema(Versioned):
+    """decide: the chair's decision for this household (number and date of the decision)."""
+
+    number = Text(required=True, validate=length(50, 1), error_messages=said("number"))
+    decided_on = Date(required=True, error_messages=said("decided_on"))
+    outcome = String(required=True, validate=one_of(OUTCOMES), error_messages=said("outcome"))
+    reasons = Text(load_default=None, allow_none=True, multiline=True, validate=length(5000))
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def refusal_has_reasons(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not _refusal_has_reasons(data.get("outcome"), data.get("reasons")):
+            raise ma.ValidationError(str(MESSAGES["reasons"]), "reasons")
+
+
+class WithdrawActionSchema(Versioned):
+    """withdraw: the resident asked the commune in person or in writing."""
+
+    note = Text(load_default=None, allow_none=True, multiline=True, validate=length(2000))
+
+
+class WithdrawFormSchema(WithdrawActionSchema):
+    """The file page's withdrawal: the officer also ticks that the resident asked for it."""
+
+    confirm = Boolean(
+        required=True,
+        validate=ma.validate.Equal(True, error=MESSAGES["confirm"]),
+        error_messages=said("confirm"),
+    )
+
+
+# ------------------------------------------------------------------- steps for many at once
+
+
+class VoteSchema(Strict):
+    """One household's vote at a meeting."""
+
+    application_id = id_field(required=True)
+    agreeing = agreeing_field()
+    version = id_field(load_default=None, metadata={"description": "as the form was opened"})
+
+
+class MeetingSchema(_MeetingFields):
+    """A village meeting on a list of verified households."""
+
+    votes = List(
+        Nested(VoteSchema),
+        required=True,
+        validate=items(1000, 1, MESSAGES["votes"]),
+        error_messages=said("votes"),
+    )
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def agreeing_within_attendees(self, data: dict[str, Any], **kwargs: Any) -> None:
+        wrong = {
+            index: {"agreeing": [str(MESSAGES["agreeing"])]}
+            for index, vote in enumerate(data["votes"])
+            if not _agreeing_at_most_attendees(data["attendees"], vote["agreeing"])
+        }
+        if wrong:
+            raise ma.ValidationError({"votes": wrong})
+
+
+class PostingSchema(_PostingDates):
+    """A public posting of several households."""
+
+    application_ids = List(
+        id_field(),
+        required=True,
+        validate=items(1000, 1, MESSAGES["application_ids"]),
+        error_messages=said("application_ids"),
+    )
+    versions = Dict(
+        keys=String(validate=ma.validate.Regexp(r"^[1-9][0-9]{0,9}$", error=NOT_A_NUMBER)),
+        values=id_field(),
+        load_default=None,
+        metadata={"description": "application id → its version when the form was opened"},
+    )
+
+    @ma.post_load
+    def ids_as_numbers(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["versions"] = {int(key): value for key, value in (data["versions"] or {}).items()}
+        return data
+
+
+class DecisionLineSchema(Strict):
+    """One household of a decision."""
+
+    application_id = id_field(required=True)
+    outcome = String(required=True, validate=one_of(OUTCOMES), error_messages=said("outcome"))
+    reasons = Text(load_default=None, allow_none=True, multiline=True, validate=length(5000))
+    version = id_field(load_default=None, metadata={"description": "as the form was opened"})
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def refusal_has_reasons(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not _refusal_has_reasons(data.get("outcome"), data.get("reasons")):
+            raise ma.ValidationError(str(MESSAGES["reasons"]), "reasons")
+
+
+class DecisionSchema(Strict):
+    """A decision of the commune chair on several households."""
+
+    number = Text(required=True, validate=length(50, 1), error_messages=said("number"))
+    decided_on = Date(required=True, error_messages=said("decided_on"))
+    lines = List(
+        Nested(DecisionLineSchema),
+        required=True,
+        validate=items(1000, 1, MESSAGES["lines"]),
+        error_messages=said("lines"),
+    )
+
+
+class PeriodicReviewSchema(Strict):
+    """Open the commune's periodic review for next year's lists."""
+
+    period = Integer(
+        required=True,
+        validate=between(2000, 2100, MESSAGES["period"]),
+        error_messages=said("period"),
+    )
+    closes_on = Date(load_default=None, allow_none=True)
+
+
+class ResolveDuplicateSchema(Versioned):
+    """How the officer settled a possible duplicate."""
+
+    resolution = String(
+        required=True, validate=one_of(RESOLUTIONS), error_messages=said("resolution")
+    )
+    note = Text(load_default=None, allow_none=True, multiline=True, validate=length(2000))
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+class MeetingRecordedSchema(ma.Schema):
+    """The meeting recorded, and the households whose vote passed (at least 50% agreeing)."""
+
+    meeting_id = ma.fields.Integer()
+    passed = ma.fields.List(ma.fields.Integer())
+
+
+class PostingRecordedSchema(ma.Schema):
+    """The posting recorded, with its dates."""
+
+    posting_id = ma.fields.Integer()
+    starts_on = ma.fields.String()
+    ends_on = ma.fields.String()
+
+
+class DecisionRecordedSchema(ma.Schema):
+    """The decision recorded."""
+
+    decision_id = ma.fields.Integer()
+    number = ma.fields.String()
+
+
+class PeriodicReviewOpenedSchema(ma.Schema):
+    """The periodic review opened: how many listed households were queued."""
+
+    period = ma.fields.Integer()
+    queued = ma.fields.Integer()
+
+
+class DuplicateResolvedSchema(ma.Schema):
+    """The flag as settled."""
+
+    id = ma.fields.Integer()
+    resolution = ma.fields.String()
