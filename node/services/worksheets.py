@@ -36,7 +36,7 @@ from node.services.scopes import (
     require_role,
 )
 from node.services.steps import READERS, latest_verification, scoped_application
-from node.services.workflow import load_standings, unmet_guards
+from node.services.workflow import ACTIONS, allowed_actions, load_standings, unmet_guards
 from shared import units
 
 
@@ -73,10 +73,13 @@ def head_name(application: Application, verification: Verification | None) -> st
 
 
 def _candidates(
-    session: Session, official: Official, status: str, village_code: str | None
+    session: Session, official: Official, action: str, village_code: str | None
 ) -> list[Candidate]:
+    """The applications in the official's scope in a status ``action`` starts from."""
     require_role(official, *READERS)
-    query = select(Application).where(application_scope(official), Application.status == status)
+    query = select(Application).where(
+        application_scope(official), Application.status.in_(sorted(ACTIONS[action].sources))
+    )
     if village_code:
         village_ids = select(Village.id).where(Village.code == village_code).scalar_subquery()
         query = query.where(Application.village_id.in_(village_ids))
@@ -98,22 +101,35 @@ def _candidates(
     return found
 
 
-def meeting_candidates(
-    session: Session, official: Official, village_code: str | None = None
+def _allowed(
+    session: Session,
+    official: Official,
+    action: str,
+    village_code: str | None,
+    context: NodeContext,
 ) -> list[Candidate]:
-    """Verified households under review: what a village meeting votes on."""
+    """The candidates on which the policy lets the official take ``action`` now."""
+    found = _candidates(session, official, action, village_code)
+    standings = load_standings(session, official, [c.application for c in found], context)
     return [
         c
-        for c in _candidates(session, official, "under_review", village_code)
-        if c.proposed_classification is not None
+        for c in found
+        if action in allowed_actions(official, c.application, standings[c.application.id])
     ]
 
 
+def meeting_candidates(
+    session: Session, official: Official, context: NodeContext, village_code: str | None = None
+) -> list[Candidate]:
+    """Verified households under review: what a village meeting votes on."""
+    return _allowed(session, official, "record_meeting", village_code, context)
+
+
 def posting_candidates(
-    session: Session, official: Official, village_code: str | None = None
+    session: Session, official: Official, context: NodeContext, village_code: str | None = None
 ) -> list[Candidate]:
     """Households whose village meeting agreed: what the commune posts publicly."""
-    return _candidates(session, official, "meeting_held", village_code)
+    return _allowed(session, official, "post", village_code, context)
 
 
 def decision_candidates(
@@ -122,7 +138,7 @@ def decision_candidates(
     """Posted households, with the posting's end and what the policy says still blocks a
     decision today (node.services.workflow: the posting running, a possible duplicate open,
     the district opinion missing)."""
-    found = _candidates(session, official, "posted", None)
+    found = _candidates(session, official, "decide", None)
     standings = load_standings(session, official, [c.application for c in found], context)
     return [
         replace(

@@ -55,7 +55,7 @@ def render_meeting(
     villages = worksheets.scope_villages(db.session, signer)
     if village not in {v.code for v in villages}:
         village = None
-    candidates = worksheets.meeting_candidates(db.session, signer, village)
+    candidates = worksheets.meeting_candidates(db.session, signer, node_context(), village)
     errors = dict(errors or {})
     ticked = form_input.ticked(values) if request.method == "POST" else []
     return (
@@ -157,7 +157,7 @@ def render_posting(
     return (
         render_template(
             "officials/posting.html",
-            candidates=worksheets.posting_candidates(db.session, signer),
+            candidates=worksheets.posting_candidates(db.session, signer, context),
             values=values,
             selected=selected,
             starts_on=starts_on,

@@ -290,7 +290,7 @@ CASES = {
         whole=frozenset({"posting_items"}),
     ),
     "meeting candidates": Case(
-        lambda s, who, _: worksheets.meeting_candidates(s, who["officer"]), paged=False
+        lambda s, who, _: worksheets.meeting_candidates(s, who["officer"], CONTEXT), paged=False
     ),
     "decision candidates": Case(
         lambda s, who, _: worksheets.decision_candidates(s, who["officer"], CONTEXT), paged=False
