@@ -35,6 +35,7 @@ from node.schemas.base import (
 )
 from node.schemas.facts import HouseholdFacts, facts_json_schema
 from node.services.duplicates import RESOLUTIONS
+from node.services.identity import normalize_citizen_id
 
 # The officials' words for the fields they most often get wrong (the pages show these beside
 # the field; node.web.officials_forms also uses them for the services' refusals).
@@ -298,15 +299,25 @@ class AssignSchema(Versioned):
     user_id = id_field(required=True, error_messages=said("assign_to"))
 
 
+class CitizenIdText(Text):
+    """A personal ID number, 12 digits, spaces allowed as on the card; empty: none (a child)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
+            return None
+        number = normalize_citizen_id(text)
+        if number is None:
+            raise ma.ValidationError(str(MESSAGES["citizen_id"]))
+        return number
+
+
 class IdentitySchema(Strict):
     """A member's identity as the reviewer checked it (the service checks the name again)."""
 
     full_name = Text(required=True, validate=length(100), error_messages=said("full_name"))
-    citizen_id = Text(
-        load_default=None,
-        allow_none=True,
-        validate=ma.validate.Regexp(r"^\d{12}$", error=MESSAGES["citizen_id"]),
-        error_messages=said("citizen_id"),
+    citizen_id = CitizenIdText(
+        load_default=None, allow_none=True, error_messages=said("citizen_id")
     )
     ethnicity = Text(load_default=None, allow_none=True, validate=length(50))
 
