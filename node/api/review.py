@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from node.auth import official_required, require_official
 from node.context import node_context
 from node.extensions import db
+from node.schemas import files
 from node.schemas import review as schemas
 from node.services import actions, periodic, review, steps
 from node.services.errors import NotFound, StaleVersion
@@ -46,7 +47,7 @@ class ApplicationList(MethodView):
 
     @official_required()
     @blp.arguments(schemas.ListQuerySchema, location="query")
-    @blp.response(200, schemas.ApplicationPageSchema)
+    @blp.response(200, files.ApplicationPageSchema)
     def get(self, query):
         """Applications in your area, newest first, with filters and pages."""
         context = node_context()
@@ -70,7 +71,7 @@ class ApplicationFile(MethodView):
     """One application's whole file."""
 
     @official_required()
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def get(self, application_id: int):
         """The file, if the application is in your area (404 otherwise)."""
         context = node_context()
@@ -104,7 +105,7 @@ class StartReview(MethodView):
 
     @official_required()
     @blp.arguments(schemas.StartReviewSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """start_review: the decision deadline starts counting; optionally assign the reviewer."""
         return _act(application_id, "start_review", data)
@@ -116,7 +117,7 @@ class Assign(MethodView):
 
     @official_required()
     @blp.arguments(schemas.AssignSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """assign: the village head (or an officer of the commune) who verifies."""
         return _act(application_id, "assign", data)
@@ -128,7 +129,7 @@ class Verify(MethodView):
 
     @official_required()
     @blp.arguments(schemas.VerifySchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """verify: the facts found at the household and each member's identity; the official
         assessment is computed from them."""
@@ -141,7 +142,7 @@ class RecordMeeting(MethodView):
 
     @official_required()
     @blp.arguments(schemas.MeetingActionSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """record_meeting: at least 50% of the attendees agreeing passes, less sends the household
         back to verification (POST /api/v1/meetings records a whole village's)."""
@@ -154,7 +155,7 @@ class Post(MethodView):
 
     @official_required()
     @blp.arguments(schemas.PostActionSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """post: the posting's dates; the end defaults to the configured working days."""
         return _act(application_id, "post", data)
@@ -166,7 +167,7 @@ class Complaint(MethodView):
 
     @official_required()
     @blp.arguments(schemas.ComplaintSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """complaint: what was complained about; the household goes back to verification."""
         return _act(application_id, "complaint", data)
@@ -178,7 +179,7 @@ class DistrictOpinion(MethodView):
 
     @official_required()
     @blp.arguments(schemas.DistrictOpinionSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """district_opinion: only where DISTRICT_OPINION_REQUIRED is on (409 elsewhere)."""
         return _act(application_id, "district_opinion", data)
@@ -190,7 +191,7 @@ class Decide(MethodView):
 
     @official_required()
     @blp.arguments(schemas.DecideActionSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """decide: recognised, or refused with written reasons, by the decision's number and
         date; the posting must be over and no possible duplicate open."""
@@ -203,7 +204,7 @@ class Withdraw(MethodView):
 
     @official_required()
     @blp.arguments(schemas.WithdrawActionSchema)
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
         """withdraw: the resident asked the commune in writing or in person."""
         return _act(application_id, "withdraw", data)
@@ -228,7 +229,7 @@ class Meetings(MethodView):
 
     @official_required()
     @blp.arguments(schemas.MeetingSchema)
-    @blp.response(201, schemas.MeetingRecordedSchema)
+    @blp.response(201, files.MeetingRecordedSchema)
     def post(self, data):
         """Record the meeting and each household's vote (< 50% agreeing: back to review)."""
         meeting = actions.hold_meeting(db.session, require_official(), data, node_context())
@@ -245,7 +246,7 @@ class Postings(MethodView):
 
     @official_required()
     @blp.arguments(schemas.PostingSchema)
-    @blp.response(201, schemas.PostingRecordedSchema)
+    @blp.response(201, files.PostingRecordedSchema)
     def post(self, data):
         """Post the results; the end date defaults to the configured working days."""
         posting = actions.post_many(db.session, require_official(), data, node_context())
@@ -263,7 +264,7 @@ class Decisions(MethodView):
 
     @official_required()
     @blp.arguments(schemas.DecisionSchema)
-    @blp.response(201, schemas.DecisionRecordedSchema)
+    @blp.response(201, files.DecisionRecordedSchema)
     def post(self, data):
         """Recognise or refuse (refusals with written reasons); certificates are issued."""
         decision = actions.decide_many(db.session, require_official(), data, node_context())
@@ -277,7 +278,7 @@ class PeriodicReviews(MethodView):
 
     @official_required()
     @blp.arguments(schemas.PeriodicReviewSchema)
-    @blp.response(201, schemas.PeriodicReviewOpenedSchema)
+    @blp.response(201, files.PeriodicReviewOpenedSchema)
     def post(self, data):
         """Open it: every listed household is queued for re-verification."""
         opened = periodic.open_periodic_review(
@@ -293,7 +294,7 @@ class DuplicateResolution(MethodView):
 
     @official_required()
     @blp.arguments(schemas.ResolveDuplicateSchema)
-    @blp.response(200, schemas.DuplicateResolvedSchema)
+    @blp.response(200, files.DuplicateResolvedSchema)
     def post(self, data, flag_id: int):
         """merged, withdrawn (this application) or distinct (different people after all)."""
         flag = actions.settle_duplicate(db.session, require_official(), flag_id, data,
@@ -307,7 +308,7 @@ class Worklist(MethodView):
     """What is due."""
 
     @official_required()
-    @blp.response(200, schemas.WorklistSchema)
+    @blp.response(200, files.WorklistSchema)
     def get(self):
         """Open applications in your area, overdue first, with working days left and what you
         may do with each now."""

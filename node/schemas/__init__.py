@@ -6,7 +6,8 @@ base          fields, validators and messages every schema uses
 facts         household facts (RULES §4): the member questions, the engine as a field
 applications  residents' submissions and what they see of them
 auth          officials' sign-in
-review        the officials' review: list, file, every action
+review        the officials' review: the list's filters, every action's body
+files         what the officials' API answers: the list, an application's file, the worklist
 admin         the province admin's forms
 public        health, units
 """
