@@ -47,7 +47,7 @@ from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
-from node.services.workflow import actions_for
+from node.services.workflow import OPEN_STATUSES, actions_for
 from node.services.worklist import worklist
 from node.web import form_input
 from node.web import officials_forms as words
@@ -677,6 +677,7 @@ def official_words() -> dict[str, Any]:
     """The labels every officials' page uses."""
     return {
         "statuses": words.STATUSES,
+        "open_statuses": OPEN_STATUSES,
         "kinds": words.KINDS,
         "channels": words.CHANNELS,
         "classifications": words.CLASSIFICATIONS,
