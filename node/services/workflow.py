@@ -256,16 +256,16 @@ def check_permit(permit: Permit, application: Application, target: str) -> None:
     A batch may list the same household twice or an earlier step may have moved it: the status
     is checked again, so no history row ever records a transition the table does not allow.
     """
-    if permit.application_id != application.id or not permit.action.leads_to(
-        application.status, target
-    ):
-        raise AssertionError(f"{permit.action.name} cannot lead to {target}")  # a bug
+    if permit.application_id != application.id:
+        raise AssertionError(f"a permit for {permit.application_id} used on {application.id}")
     if application.status not in permit.action.sources:
         raise Conflict(
             f"'{permit.action.name}' is not allowed while the application is "
             f"'{application.status}'",
             allowed=allowed_actions(permit.official, application, permit.standing),
         )
+    if not permit.action.leads_to(application.status, target):
+        raise AssertionError(f"{permit.action.name} cannot lead to {target}")  # a bug
 
 
 def check_transition(action: str, status: str, target: str) -> None:
