@@ -331,3 +331,38 @@ def test_tampering_with_the_audit_log_is_detected(client, db_session, team):
     entry.role = "province_admin"
     db_session.flush()
     assert verify_audit_chain(db_session) == entry.id
+
+
+def test_the_district_opinion_is_a_step_only_where_the_province_asks_it(
+    app, client, team, monkeypatch
+):
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    file = to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
+    assert "district_opinion" not in file["allowed_actions"]
+    opinion = {"received_on": "2026-11-20", "agrees": True}
+    refused = act(client, team["officer"], app_id, "district_opinion", status=409, **opinion)
+    assert "district_opinion" not in refused["error"]["allowed_actions"]
+
+    monkeypatch.setitem(app.config, "DISTRICT_OPINION_REQUIRED", True)
+    asked = client.get(f"/api/v1/applications/{app_id}", headers=team["chair"]).get_json()
+    assert asked["allowed_actions"] == []  # the chair waits for the opinion
+    done = act(client, team["officer"], app_id, "district_opinion", **opinion)
+    assert "district_opinion" in done["allowed_actions"]
+    after = client.get(f"/api/v1/applications/{app_id}", headers=team["chair"]).get_json()
+    assert after["allowed_actions"] == ["decide"]
+
+
+def test_a_batch_listing_a_household_twice_is_refused_whole(client, db_session, team):
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    act(client, team["officer"], app_id, "start_review")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=4,
+        agreeing=4)  # fmt: skip
+    response = client.post(
+        "/api/v1/postings",
+        json={"application_ids": [app_id, app_id], "starts_on": "2026-11-13"},
+        headers=team["officer"],
+    )
+    assert response.status_code == 422
+    assert "application_ids" in response.get_json()["error"]["fields"]
+    assert db_session.get(Application, app_id).status == "meeting_held"
