@@ -6,15 +6,15 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from node.api.schemas import (
+from node.auth import current_official
+from node.context import node_context
+from node.extensions import db
+from node.schemas.applications import (
     ApplicantProofSchema,
     ApplicationCreatedSchema,
     ApplicationRequestSchema,
     ApplicationStatusSchema,
 )
-from node.auth import current_official
-from node.context import node_context
-from node.extensions import db
 from node.services.applications import (
     access_log,
     find_application,

@@ -1,27 +1,28 @@
-"""The officials' JSON API: their list, an application's file, and the review's actions."""
+"""The officials' JSON API: their list, an application's file, the review's actions (one route
+each, with its own documented body), the steps for many households at once, the worklist.
+
+Every body loads through its schema in node.schemas.review — the ones the officials' pages load
+— and goes to node.services.actions, which the pages call too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import marshmallow as ma
+from flask import Blueprint as FlaskBlueprint
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 
-from node.api import review_schemas as schemas
 from node.auth import official_required, require_official
 from node.context import node_context
 from node.extensions import db
-from node.models.review import DuplicateFlag
-from node.services import decisions, duplicates, periodic, review, steps
-from node.services.context import NodeContext
-from node.services.errors import Conflict, NotFound, ValidationFailed
+from node.schemas import files
+from node.schemas import review as schemas
+from node.services import actions, periodic, review, steps
+from node.services.errors import NotFound, StaleVersion
 from node.services.files import application_file, application_summary, village_codes
-from node.services.scopes import Official
 from node.services.worklist import worklist
 
 blp = Blueprint(
@@ -35,7 +36,7 @@ def _commit_or_conflict() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(
+        raise StaleVersion(
             "Someone else changed this application at the same time; reload and try again."
         ) from None
 
@@ -46,7 +47,7 @@ class ApplicationList(MethodView):
 
     @official_required()
     @blp.arguments(schemas.ListQuerySchema, location="query")
-    @blp.response(200, schemas.ApplicationPageSchema)
+    @blp.response(200, files.ApplicationPageSchema)
     def get(self, query):
         """Applications in your area, newest first, with filters and pages."""
         context = node_context()
@@ -70,127 +71,156 @@ class ApplicationFile(MethodView):
     """One application's whole file."""
 
     @official_required()
-    @blp.response(200, schemas.ApplicationFileSchema)
+    @blp.response(200, files.ApplicationFileSchema)
     def get(self, application_id: int):
         """The file, if the application is in your area (404 otherwise)."""
         context = node_context()
+        official = require_official()
         application = review.read_application(
-            db.session, require_official(), application_id, context, why=request.args.get("why")
+            db.session, official, application_id, context, why=request.args.get("why")
         )
         db.session.commit()
-        return application_file(db.session, application, context.today)
+        return application_file(db.session, official, application, context)
 
 
-@dataclass(frozen=True)
-class Action:
-    """An action on one application: its body's schema and the service call it makes."""
-
-    schema: type[ma.Schema]
-    run: Callable[[Official, Any, NodeContext, dict[str, Any]], object]
-
-
-def _meeting(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    agreeing = data.pop("agreeing")
-    return review.record_meeting(
-        db.session, official, context, votes=[(application.id, agreeing)], **data
-    )
+def _act(application_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Take ``action`` on the application (node.services.actions, as the file page does) and
+    answer with its file; a refusal is the policy's 403, 404 or 409."""
+    official = require_official()
+    context = node_context()
+    application = steps.scoped_application(db.session, official, application_id)
+    actions.take_action(db.session, official, application, action, data, context)
+    _commit_or_conflict()
+    return application_file(db.session, official, application, context)
 
 
-def _post(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    return review.post_results(
-        db.session, official, context, application_ids=[application.id], **data
-    )
+# One route per action, so each has its own documented body; together they are DESIGN §5's
+# POST /api/v1/applications/<id>/actions/<action>.
+ACTION_PATH = "/applications/<int(max=2147483647):application_id>/actions/"
 
 
-def _decide(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    line = decisions.DecisionLine(application.id, data.pop("outcome"), data.pop("reasons"))
-    return decisions.decide(db.session, official, context, lines=[line], **data)
-
-
-def _complaint(official, application, context, data):
-    data["received_on"] = data["received_on"] or context.today
-    return review.record_complaint(db.session, official, application, context, **data)
-
-
-def _withdraw(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    return steps.withdraw_by_official(db.session, official, application, context, **data)
-
-
-def _district_opinion(official, application, context, data):
-    steps.check_version(application, data.pop("version"))
-    return review.record_district_opinion(db.session, official, application, context, **data)
-
-
-ACTIONS: dict[str, Action] = {
-    "start_review": Action(
-        schemas.StartReviewSchema,
-        lambda o, a, c, d: review.start_review(db.session, o, a, c, **d),
-    ),
-    "assign": Action(
-        schemas.AssignSchema,
-        lambda o, a, c, d: review.assign_reviewer(db.session, o, a, d["user_id"], c, d["version"]),
-    ),
-    "verify": Action(
-        schemas.VerifySchema,
-        lambda o, a, c, d: review.record_verification(db.session, o, a, c, **d),
-    ),
-    "record_meeting": Action(schemas.MeetingActionSchema, _meeting),
-    "post": Action(schemas.PostActionSchema, _post),
-    "complaint": Action(schemas.ComplaintSchema, _complaint),
-    "district_opinion": Action(schemas.DistrictOpinionSchema, _district_opinion),
-    "decide": Action(schemas.DecideActionSchema, _decide),
-    "withdraw": Action(schemas.WithdrawActionSchema, _withdraw),
-}
-
-
-@blp.route("/applications/<int(max=2147483647):application_id>/actions/<action>")
-class ApplicationAction(MethodView):
-    """Move an application one step: verify, record_meeting, post, complaint, decide, …"""
+@blp.route(ACTION_PATH + "start_review")
+class StartReview(MethodView):
+    """Take a submitted application into review."""
 
     @official_required()
-    @blp.response(200, schemas.ApplicationFileSchema)
-    @blp.doc(
-        requestBody={
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-            "description": "depends on the action: "
-            + "; ".join(f"{name}: {action.schema.__doc__}" for name, action in ACTIONS.items()),
-        }
-    )
-    def post(self, application_id: int, action: str):
-        """Do ``action``; 409 with the allowed actions when the status does not permit it."""
-        spec = ACTIONS.get(action)
-        if spec is None:
-            raise NotFound(f"There is no action {action!r}; known: {', '.join(ACTIONS)}.")
-        body = request.get_json()
-        try:
-            data = spec.schema().load(body if body is not None else {})
-        except ma.ValidationError as error:
-            raise ValidationFailed(
-                "The action's data is not valid.", _flat(error.messages)
-            ) from None
-        official = require_official()
-        context = node_context()
-        application = steps.scoped_application(db.session, official, application_id)
-        spec.run(official, application, context, data)
-        _commit_or_conflict()
-        return application_file(db.session, application, context.today)
+    @blp.arguments(schemas.StartReviewSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """start_review: the decision deadline starts counting; optionally assign the reviewer."""
+        return _act(application_id, "start_review", data)
 
 
-def _flat(messages: Any, prefix: str = "") -> dict[str, str]:
-    fields: dict[str, str] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            fields.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        fields[prefix or "body"] = " ".join(messages)
-    else:
-        fields[prefix or "body"] = str(messages)
-    return fields
+@blp.route(ACTION_PATH + "assign")
+class Assign(MethodView):
+    """Who verifies the household."""
+
+    @official_required()
+    @blp.arguments(schemas.AssignSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """assign: the village head (or an officer of the commune) who verifies."""
+        return _act(application_id, "assign", data)
+
+
+@blp.route(ACTION_PATH + "verify")
+class Verify(MethodView):
+    """The verification survey (Phiếu B)."""
+
+    @official_required()
+    @blp.arguments(schemas.VerifySchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """verify: the facts found at the household and each member's identity; the official
+        assessment is computed from them."""
+        return _act(application_id, "verify", data)
+
+
+@blp.route(ACTION_PATH + "record_meeting")
+class RecordMeeting(MethodView):
+    """The village meeting's vote on this household."""
+
+    @official_required()
+    @blp.arguments(schemas.MeetingActionSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """record_meeting: at least 50% of the attendees agreeing passes, less sends the household
+        back to verification (POST /api/v1/meetings records a whole village's)."""
+        return _act(application_id, "record_meeting", data)
+
+
+@blp.route(ACTION_PATH + "post")
+class Post(MethodView):
+    """The public posting of this household."""
+
+    @official_required()
+    @blp.arguments(schemas.PostActionSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """post: the posting's dates; the end defaults to the configured working days."""
+        return _act(application_id, "post", data)
+
+
+@blp.route(ACTION_PATH + "complaint")
+class Complaint(MethodView):
+    """A complaint during the posting."""
+
+    @official_required()
+    @blp.arguments(schemas.ComplaintSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """complaint: what was complained about; the household goes back to verification."""
+        return _act(application_id, "complaint", data)
+
+
+@blp.route(ACTION_PATH + "district_opinion")
+class DistrictOpinion(MethodView):
+    """The higher level's opinion, where the province still asks for one."""
+
+    @official_required()
+    @blp.arguments(schemas.DistrictOpinionSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """district_opinion: only where DISTRICT_OPINION_REQUIRED is on (409 elsewhere)."""
+        return _act(application_id, "district_opinion", data)
+
+
+@blp.route(ACTION_PATH + "decide")
+class Decide(MethodView):
+    """The commune chair's decision on this household."""
+
+    @official_required()
+    @blp.arguments(schemas.DecideActionSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """decide: recognised, or refused with written reasons, by the decision's number and
+        date; the posting must be over and no possible duplicate open."""
+        return _act(application_id, "decide", data)
+
+
+@blp.route(ACTION_PATH + "withdraw")
+class Withdraw(MethodView):
+    """Withdrawal at the resident's request."""
+
+    @official_required()
+    @blp.arguments(schemas.WithdrawActionSchema)
+    @blp.response(200, files.ApplicationFileSchema)
+    def post(self, data, application_id: int):
+        """withdraw: the resident asked the commune in writing or in person."""
+        return _act(application_id, "withdraw", data)
+
+
+@official_required()
+def unknown_action(application_id: int, action: str):
+    """Any other action: a 404 that names the actions there are."""
+    raise NotFound(f"There is no action {action!r}; known: {', '.join(actions.RUNNERS)}.")
+
+
+# Added with Flask's own add_url_rule, so the OpenAPI document lists only the real actions (a
+# route with a fixed last segment wins over this one).
+FlaskBlueprint.add_url_rule(
+    blp, ACTION_PATH + "<action>", "unknown_action", unknown_action, methods=["POST"]
+)
 
 
 @blp.route("/meetings")
@@ -199,13 +229,10 @@ class Meetings(MethodView):
 
     @official_required()
     @blp.arguments(schemas.MeetingSchema)
-    @blp.response(201)
+    @blp.response(201, files.MeetingRecordedSchema)
     def post(self, data):
         """Record the meeting and each household's vote (< 50% agreeing: back to review)."""
-        votes = [(vote["application_id"], vote["agreeing"]) for vote in data.pop("votes")]
-        meeting = review.record_meeting(
-            db.session, require_official(), node_context(), votes=votes, **data
-        )
+        meeting = actions.hold_meeting(db.session, require_official(), data, node_context())
         _commit_or_conflict()
         return {
             "meeting_id": meeting.id,
@@ -219,10 +246,10 @@ class Postings(MethodView):
 
     @official_required()
     @blp.arguments(schemas.PostingSchema)
-    @blp.response(201)
+    @blp.response(201, files.PostingRecordedSchema)
     def post(self, data):
         """Post the results; the end date defaults to the configured working days."""
-        posting = review.post_results(db.session, require_official(), node_context(), **data)
+        posting = actions.post_many(db.session, require_official(), data, node_context())
         _commit_or_conflict()
         return {
             "posting_id": posting.id,
@@ -237,13 +264,10 @@ class Decisions(MethodView):
 
     @official_required()
     @blp.arguments(schemas.DecisionSchema)
-    @blp.response(201)
+    @blp.response(201, files.DecisionRecordedSchema)
     def post(self, data):
         """Recognise or refuse (refusals with written reasons); certificates are issued."""
-        lines = [decisions.DecisionLine(**line) for line in data.pop("lines")]
-        decision = decisions.decide(
-            db.session, require_official(), node_context(), lines=lines, **data
-        )
+        decision = actions.decide_many(db.session, require_official(), data, node_context())
         _commit_or_conflict()
         return {"decision_id": decision.id, "number": decision.number}
 
@@ -254,7 +278,7 @@ class PeriodicReviews(MethodView):
 
     @official_required()
     @blp.arguments(schemas.PeriodicReviewSchema)
-    @blp.response(201)
+    @blp.response(201, files.PeriodicReviewOpenedSchema)
     def post(self, data):
         """Open it: every listed household is queued for re-verification."""
         opened = periodic.open_periodic_review(
@@ -270,17 +294,11 @@ class DuplicateResolution(MethodView):
 
     @official_required()
     @blp.arguments(schemas.ResolveDuplicateSchema)
-    @blp.response(200)
+    @blp.response(200, files.DuplicateResolvedSchema)
     def post(self, data, flag_id: int):
         """merged, withdrawn (this application) or distinct (different people after all)."""
-        official = require_official()
-        flag = db.session.get(DuplicateFlag, flag_id)
-        if flag is None:
-            raise NotFound("No such flag.")
-        steps.scoped_application(db.session, official, flag.application_id)
-        duplicates.resolve_duplicate(
-            db.session, official, flag, data["resolution"], node_context(), data["note"]
-        )
+        flag = actions.settle_duplicate(db.session, require_official(), flag_id, data,
+                                        node_context())  # fmt: skip
         _commit_or_conflict()
         return {"id": flag.id, "resolution": flag.resolution}
 
@@ -290,9 +308,10 @@ class Worklist(MethodView):
     """What is due."""
 
     @official_required()
-    @blp.response(200)
+    @blp.response(200, files.WorklistSchema)
     def get(self):
-        """Open applications in your area, overdue first, with working days left."""
+        """Open applications in your area, overdue first, with working days left and what you
+        may do with each now."""
         context = node_context()
         items = worklist(db.session, require_official(), context)
         return {

@@ -9,7 +9,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from node.api.schemas import AssessmentSchema
+from node.schemas.applications import AssessmentSchema
+from node.schemas.facts import facts_json_schema
 from node.services.errors import NotFound, ValidationFailed
 from shared.standards import (
     InvalidFacts,
@@ -113,7 +114,7 @@ class Assessments(MethodView):
     @blp.doc(
         requestBody={
             "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": facts_json_schema()}},
             "description": "household facts (domain/RULES.md §4)",
         }
     )

@@ -6,8 +6,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from node.api.schemas import UnitListSchema, UnitQuerySchema
 from node.extensions import db
+from node.schemas.public import UnitListSchema, UnitQuerySchema
 from node.services.places import commune_units, village_units
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application
 from node.models.households import HouseholdStatus, StatusDeprivation
 from node.models.snapshots import CommuneHouseholdCount, Snapshot
+from node.services.workflow import OPEN_STATUSES
 from shared import units
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, AggregateSnapshotSchema, snapshot_id_of
 from shared.standards import standard_for
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
 ON_THE_LISTS = ("poor", "near_poor")
 
 

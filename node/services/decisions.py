@@ -18,23 +18,14 @@ from sqlalchemy.orm import Session
 
 from node.models.applications import Application
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
-from node.models.review import (
-    Certificate,
-    Decision,
-    DecisionItem,
-    DistrictOpinion,
-    DuplicateFlag,
-    Posting,
-    PostingItem,
-    Verification,
-)
+from node.models.review import Certificate, Decision, DecisionItem, Verification
 from node.models.units import Village
 from node.services.context import NodeContext
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.identity import normalize_text
-from node.services.scopes import COMMUNE_CHAIR, Official, require_role
+from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
-from node.services.workflow import allowed_actions
+from node.services.workflow import Permit, authorize, require_action_role
 from shared import units
 from shared.standards import parse_date
 
@@ -47,11 +38,13 @@ MAJORITY = ("kinh",)
 
 @dataclass(frozen=True)
 class DecisionLine:
-    """One household in a decision: its application, the outcome, reasons for a refusal."""
+    """One household in a decision: its application, the outcome, reasons for a refusal, and
+    the application's version when the form was opened (a stale one changes nothing)."""
 
     application_id: int
     outcome: str  # "recognised" or "refused"
     reasons: str | None = None
+    version: int | None = None
 
 
 def decide(
@@ -65,7 +58,7 @@ def decide(
 ) -> Decision:
     """Record the chair's decision on posted applications (a batch; the number may be reused
     for more lines on another call the same day, as one decision often lists many households)."""
-    require_role(official, COMMUNE_CHAIR)
+    require_action_role(official, "decide")
     number = normalize_text(number or "")
     fields: dict[str, str] = {}
     if not number:
@@ -81,7 +74,9 @@ def decide(
             fields[f"lines.{index}.reasons"] = "a refusal needs written reasons"
     if fields:
         raise ValidationFailed("The decision is not complete.", fields)
-    applications = [_decidable(session, official, line, context, decided_on) for line in lines]
+    if len({line.application_id for line in lines}) != len(lines):
+        raise ValidationFailed("A household is listed twice.", {"lines": "duplicate household"})
+    decidable = [_decidable(session, official, line, context, decided_on) for line in lines]
     decision = session.scalar(
         select(Decision).where(
             Decision.commune_code == official.commune_code, Decision.number == number
@@ -100,8 +95,8 @@ def decide(
         raise ValidationFailed(
             "That decision number was used on another date.", {"number": "already used"}
         )
-    for application, line in zip(applications, lines, strict=True):
-        _decide_one(session, official, context, decision, application, line)
+    for (application, permit), line in zip(decidable, lines, strict=True):
+        _decide_one(session, permit, context, decision, application, line)
     session.flush()
     logger.info("decision %s: %d households", decision.id, len(lines))
     return decision
@@ -113,51 +108,18 @@ def _decidable(
     line: DecisionLine,
     context: NodeContext,
     decided_on: date,
-) -> Application:
+) -> tuple[Application, Permit]:
+    """The line's application and the policy's permit to decide it on ``decided_on``: posted,
+    the posting over by then, no duplicate open, the district opinion in when it is asked."""
     application = scoped_application(session, official, line.application_id)
-    if application.status != "posted":
-        raise Conflict(
-            f"Application {application.id} is not posted.",
-            allowed=allowed_actions(application.status),
-        )
-    posting = session.scalar(
-        select(Posting)
-        .join(PostingItem)
-        .where(PostingItem.application_id == application.id)
-        .order_by(Posting.id.desc())
-        .limit(1)
-    )
-    if posting is not None and decided_on < posting.ends_on:
-        raise Conflict(
-            f"The public posting of application {application.id} runs until "
-            f"{posting.ends_on.isoformat()}; complaints may still come.",
-            allowed=allowed_actions(application.status),
-        )
-    open_flags = session.scalar(
-        select(func.count())
-        .select_from(DuplicateFlag)
-        .where(DuplicateFlag.application_id == application.id, DuplicateFlag.resolution.is_(None))
-    )
-    if open_flags:
-        raise Conflict(
-            f"Application {application.id} has possible duplicates to resolve first.",
-            allowed=allowed_actions(application.status),
-        )
-    if context.rules.district_opinion_required:
-        opinion = session.scalar(
-            select(DistrictOpinion.id).where(DistrictOpinion.application_id == application.id)
-        )
-        if opinion is None:
-            raise Conflict(
-                f"Application {application.id} needs the district opinion first.",
-                allowed=allowed_actions(application.status),
-            )
-    return application
+    permit = authorize(session, official, application, "decide", context,
+                       version=line.version, on=decided_on)  # fmt: skip
+    return application, permit
 
 
 def _decide_one(
     session: Session,
-    official: Official,
+    permit: Permit,
     context: NodeContext,
     decision: Decision,
     application: Application,
@@ -175,7 +137,7 @@ def _decide_one(
     session.flush()
     application.outcome = line.outcome
     note = f"{decision.number}: {line.outcome}"
-    move(session, application, official, "decide", "decided", context, note=note)
+    move(session, application, permit, "decided", context, note=note)
     if line.outcome == "refused":
         return
     household = upsert_household(session, application, verification)

@@ -19,10 +19,10 @@ from node.services import audit
 from node.services.context import NodeContext
 from node.services.errors import Conflict, ValidationFailed
 from node.services.identity import normalize_text
-from node.services.scopes import COMMUNE_OFFICER, Official, require_role
-from node.services.steps import ensure_in_scope, withdraw_by_official
+from node.services.scopes import Official
+from node.services.steps import withdraw_by_official
+from node.services.workflow import OPEN_STATUSES, actions_for, authorize
 
-OPEN = ("submitted", "under_review", "meeting_held", "posted")
 RESOLUTIONS = ("merged", "withdrawn", "distinct")
 
 
@@ -86,7 +86,7 @@ def _other_applications(
     rows = session.execute(
         select(Application.id, Application.applicant_citizen_id).where(
             Application.id != application.id,
-            Application.status.in_(OPEN),
+            Application.status.in_(OPEN_STATUSES),
             Application.applicant_citizen_id.in_(sorted(ids)),
         )
     )
@@ -95,7 +95,7 @@ def _other_applications(
     verified = session.execute(
         select(Verification.application_id, Verification.identities)
         .join(Application, Application.id == Verification.application_id)
-        .where(Application.id != application.id, Application.status.in_(OPEN))
+        .where(Application.id != application.id, Application.status.in_(OPEN_STATUSES))
     )
     # Verified member lists are JSON; the candidates are few (open applications), so checking
     # them here is cheaper than a JSON index that only PostgreSQL would have.
@@ -132,15 +132,19 @@ def resolve_duplicate(
     resolution: str,
     context: NodeContext,
     note: str | None = None,
+    *,
+    version: int | None = None,
 ) -> DuplicateFlag:
     """Record how the officer settled a flag; ``withdrawn`` also withdraws this application."""
-    require_role(official, COMMUNE_OFFICER)
     application = session.get(Application, flag.application_id)
-    ensure_in_scope(session, official, application)
+    authorize(session, official, application, "resolve_duplicate", context, version=version)
     if resolution not in RESOLUTIONS:
         raise ValidationFailed("Unknown resolution.", {"resolution": " or ".join(RESOLUTIONS)})
     if flag.resolution is not None:
-        raise Conflict("This possible duplicate was already resolved.")
+        raise Conflict(
+            "This possible duplicate was already resolved.",
+            allowed=actions_for(session, official, application, context),
+        )
     if resolution == "merged" and flag.other_household_id is not None:
         application.household_id = flag.other_household_id
     if resolution == "withdrawn":

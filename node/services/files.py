@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application
+from node.models.applications import Application, ApplicationEvent
 from node.models.households import Household
 from node.models.review import (
     Certificate,
@@ -18,11 +18,14 @@ from node.models.review import (
     MeetingVote,
     Posting,
     PostingItem,
+    Verification,
 )
 from node.models.units import Village
+from node.services.context import NodeContext
 from node.services.review import compare_assessments
+from node.services.scopes import Official
 from node.services.steps import latest_verification
-from node.services.workflow import allowed_actions
+from node.services.workflow import OPEN_STATUSES, actions_for
 
 
 def _iso(value: date | None) -> str | None:
@@ -62,48 +65,23 @@ def application_summary(
         "self_classification": application.self_classification,
         "submitted_at": application.submitted_at.isoformat(),
         "due_on": _iso(application.due_on),
-        "overdue": bool(
-            application.due_on
-            and application.due_on < today
-            and application.status not in ("decided", "withdrawn")
-        ),
+        "overdue": application.status in OPEN_STATUSES
+        and bool(application.due_on and application.due_on < today),
         "version": application.version,
     }
 
 
-def application_file(session: Session, application: Application, today: date) -> dict[str, Any]:
-    """Everything about one application, for the official who opened it."""
+def application_file(
+    session: Session, official: Official, application: Application, context: NodeContext
+) -> dict[str, Any]:
+    """Everything about one application, for the official who opened it, with the actions the
+    policy lets them take now."""
     verification = latest_verification(session, application)
-    votes = session.scalars(
-        select(MeetingVote)
-        .where(MeetingVote.application_id == application.id)
-        .order_by(MeetingVote.id)
-    )
-    postings = session.execute(
-        select(Posting)
-        .join(PostingItem)
-        .where(PostingItem.application_id == application.id)
-        .order_by(Posting.id)
-    ).scalars()
-    complaints = session.scalars(
-        select(Complaint).where(Complaint.application_id == application.id).order_by(Complaint.id)
-    )
-    flags = session.scalars(
-        select(DuplicateFlag)
-        .where(DuplicateFlag.application_id == application.id)
-        .order_by(DuplicateFlag.id)
-    )
-    item = session.scalar(select(DecisionItem).where(DecisionItem.application_id == application.id))
-    certificate = (
-        session.scalar(select(Certificate).where(Certificate.decision_item_id == item.id))
-        if item
-        else None
-    )
     household = (
         session.get(Household, application.household_id) if application.household_id else None
     )
     return {
-        **application_summary(application, today, village_code_of(session, application)),
+        **application_summary(application, context.today, village_code_of(session, application)),
         "applicant": {
             "full_name": application.applicant_name,
             "citizen_id": application.applicant_citizen_id,
@@ -114,21 +92,51 @@ def application_file(session: Session, application: Application, today: date) ->
         "household_id": application.household_id,
         "declared_facts": application.declared_facts,
         "self_assessment": application.self_assessment,
-        "verification": (
-            {
-                "verified_at": verification.verified_at.isoformat(),
-                "verified_by": verification.verified_by,
-                "facts": verification.facts,
-                "identities": verification.identities,
-                "address": verification.head_address,
-                "assessment": verification.assessment,
-            }
-            if verification
-            else None
-        ),
+        "verification": _verification(verification),
         "comparison": compare_assessments(
             application.self_assessment, verification.assessment if verification else None
         ),
+        **_review_steps(session, application),
+        "duplicates": _duplicates(session, application),
+        **_decision(session, application),
+        "household": (
+            {"id": household.id, "head_name": household.head_name} if household else None
+        ),
+        "history": [_event(event) for event in application.events],
+        "allowed_actions": actions_for(session, official, application, context),
+    }
+
+
+def _verification(verification: Verification | None) -> dict[str, Any] | None:
+    if verification is None:
+        return None
+    return {
+        "verified_at": verification.verified_at.isoformat(),
+        "verified_by": verification.verified_by,
+        "facts": verification.facts,
+        "identities": verification.identities,
+        "address": verification.head_address,
+        "assessment": verification.assessment,
+    }
+
+
+def _review_steps(session: Session, application: Application) -> dict[str, list[dict[str, Any]]]:
+    """The village meetings that voted on the application, its postings and complaints."""
+    votes = session.scalars(
+        select(MeetingVote)
+        .where(MeetingVote.application_id == application.id)
+        .order_by(MeetingVote.id)
+    )
+    postings = session.scalars(
+        select(Posting)
+        .join(PostingItem)
+        .where(PostingItem.application_id == application.id)
+        .order_by(Posting.id)
+    )
+    complaints = session.scalars(
+        select(Complaint).where(Complaint.application_id == application.id).order_by(Complaint.id)
+    )
+    return {
         "meetings": [
             {
                 "meeting_id": vote.meeting_id,
@@ -147,27 +155,41 @@ def application_file(session: Session, application: Application, today: date) ->
             {"received_on": _iso(c.received_on), "content": c.content, "complainant": c.complainant}
             for c in complaints
         ],
-        "duplicates": [
-            {
-                "id": flag.id,
-                "citizen_id": flag.citizen_id,
-                "other_application_id": flag.other_application_id,
-                "other_household_id": flag.other_household_id,
-                "resolution": flag.resolution,
-            }
-            for flag in flags
-        ],
-        "decision": (
-            {
-                "number": item.decision.number,
-                "decided_on": _iso(item.decision.decided_on),
-                "outcome": item.outcome,
-                "classification": item.classification,
-                "reasons": item.reasons,
-            }
-            if item
-            else None
-        ),
+    }
+
+
+def _duplicates(session: Session, application: Application) -> list[dict[str, Any]]:
+    flags = session.scalars(
+        select(DuplicateFlag)
+        .where(DuplicateFlag.application_id == application.id)
+        .order_by(DuplicateFlag.id)
+    )
+    return [
+        {
+            "id": flag.id,
+            "citizen_id": flag.citizen_id,
+            "other_application_id": flag.other_application_id,
+            "other_household_id": flag.other_household_id,
+            "resolution": flag.resolution,
+        }
+        for flag in flags
+    ]
+
+
+def _decision(session: Session, application: Application) -> dict[str, dict[str, Any] | None]:
+    """The chair's decision on the application and the certificate it issued, if any."""
+    item = session.scalar(select(DecisionItem).where(DecisionItem.application_id == application.id))
+    if item is None:
+        return {"decision": None, "certificate": None}
+    certificate = session.scalar(select(Certificate).where(Certificate.decision_item_id == item.id))
+    return {
+        "decision": {
+            "number": item.decision.number,
+            "decided_on": _iso(item.decision.decided_on),
+            "outcome": item.outcome,
+            "classification": item.classification,
+            "reasons": item.reasons,
+        },
         "certificate": (
             {
                 "number": certificate.number,
@@ -177,20 +199,16 @@ def application_file(session: Session, application: Application, today: date) ->
             if certificate
             else None
         ),
-        "household": (
-            {"id": household.id, "head_name": household.head_name} if household else None
-        ),
-        "history": [
-            {
-                "at": event.at.isoformat(),
-                "action": event.action,
-                "from_status": event.from_status,
-                "status": event.to_status,
-                "actor_role": event.actor_role,
-                "actor_id": event.actor_id,
-                "note": event.note,
-            }
-            for event in application.events
-        ],
-        "allowed_actions": allowed_actions(application.status),
+    }
+
+
+def _event(event: ApplicationEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "action": event.action,
+        "from_status": event.from_status,
+        "status": event.to_status,
+        "actor_role": event.actor_role,
+        "actor_id": event.actor_id,
+        "note": event.note,
     }

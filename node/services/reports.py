@@ -19,12 +19,24 @@ from node.models.review import Certificate
 from node.models.units import Village
 from node.services.aggregates import commune_rows
 from node.services.errors import NotFound, ValidationFailed
-from node.services.scopes import Official, require_role
-from node.services.steps import READERS
+from node.services.scopes import (
+    COMMUNE_CHAIR,
+    COMMUNE_OFFICER,
+    PROVINCE_ADMIN,
+    PROVINCE_OFFICER,
+    Official,
+    require_role,
+)
 from shared import units
 from shared.standards import standard_for
 
 Texts = dict[str, str]
+# Who reads the report forms, R1-R4 and R5 alike, on the pages and through the API. The forms
+# are the commune's report to the province and the province's own (RULES §5-6, DESIGN §2): a
+# village head verifies and holds the meeting for their villages but reports nothing, and the
+# forms count the whole commune, most of it outside a village head's villages; its small cells
+# (one ethnic-minority poor household) could name a household there.
+REPORT_READERS = (COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 
 
 def _t(vi: str, en: str) -> Texts:
@@ -170,8 +182,9 @@ class ReportTable:
 
 
 def report_unit(official: Official, province_code: str, unit: str | None) -> str:
-    """The unit a report is for: the official's commune or the province; never outside scope."""
-    require_role(official, *READERS)
+    """The unit a report is for: the official's commune or the province; never outside scope.
+    Only the report readers may ask (Forbidden otherwise)."""
+    require_role(official, *REPORT_READERS)
     if official.level == "province":
         unit = unit or province_code
         if unit != province_code and not (

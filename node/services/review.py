@@ -1,14 +1,14 @@
 """The commune's review of an application, step by step (DESIGN §3, RULES §5).
 
-Each step checks the official's role and scope, asks the state machine (node.services.workflow)
-whether it may happen from the current status, records what was done as its own row and as a
+Each step asks the policy (node.services.workflow.authorize) whether this official may take it
+now — role, area, version, status, guards — records what was done as its own row and as a
 history event, and writes the audit log. Nothing here commits: the caller does, once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +33,7 @@ from node.services.accounts import official_for_user
 from node.services.calendar import due_date, load_calendar
 from node.services.context import NodeContext
 from node.services.duplicates import flag_duplicates
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
 from node.services.scopes import (
     COMMUNE_OFFICER,
@@ -42,20 +42,18 @@ from node.services.scopes import (
     application_scope,
     require_role,
 )
-from node.services.steps import (
-    READERS,
-    check_version,
-    ensure_in_scope,
-    latest_verification,
-    move,
-    scoped_application,
+from node.services.steps import READERS, latest_verification, move, scoped_application
+from node.services.workflow import (
+    OPEN_STATUSES,
+    Permit,
+    authorize,
+    meeting_target,
+    require_action_role,
 )
-from node.services.workflow import allowed_actions, check_transition
 from shared.standards import InvalidFacts, evaluate
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
 MAX_PAGE_SIZE = 200
 
 
@@ -157,9 +155,8 @@ def start_review(
     version: int | None = None,
 ) -> Application:
     """Take a submitted application into review; its decision deadline starts counting now."""
-    require_role(official, COMMUNE_OFFICER)
-    check_version(application, version)
-    move(session, application, official, "start_review", "under_review", context)
+    permit = authorize(session, official, application, "start_review", context, version=version)
+    move(session, application, permit, "under_review", context)
     rules = context.rules
     application.due_on = due_date(
         load_calendar(session),
@@ -182,15 +179,8 @@ def assign_reviewer(
     version: int | None = None,
 ) -> Application:
     """Assign the village head (or another official of the commune) who will verify."""
-    require_role(official, COMMUNE_OFFICER)
-    ensure_in_scope(session, official, application)
-    check_version(application, version)
-    if application.status not in ("submitted", "under_review"):
-        raise Conflict(
-            "Only applications waiting for verification can be assigned.",
-            allowed=allowed_actions(application.status),
-        )
-    _assign(session, official, application, user_id, context)
+    authorize(session, official, application, "assign", context, version=version)
+    _assign(session, official, application, user_id, context, field="user_id")
     session.flush()
     return application
 
@@ -201,11 +191,13 @@ def _assign(
     application: Application,
     user_id: int,
     context: NodeContext,
+    field: str = "assign_to",
 ) -> None:
+    """Assign the reviewer; a refusal names ``field``, the input that gave the user id."""
     user = session.get(User, user_id) if type(user_id) is int else None
     reviewer = official_for_user(user) if user is not None and user.active else None
     if reviewer is None or reviewer.role not in (VILLAGE_HEAD, COMMUNE_OFFICER):
-        raise ValidationFailed("Choose a village head or officer.", {"assign_to": "not a reviewer"})
+        raise ValidationFailed("Choose a village head or officer.", {field: "not a reviewer"})
     in_scope = session.scalar(
         select(func.count())
         .select_from(Application)
@@ -214,7 +206,7 @@ def _assign(
     if not in_scope:
         raise ValidationFailed(
             "That reviewer does not cover this household's village.",
-            {"assign_to": "outside the reviewer's villages"},
+            {field: "outside the reviewer's villages"},
         )
     application.assigned_to_id = user_id
     application.events.append(
@@ -294,10 +286,7 @@ def record_verification(
     version: int | None = None,
 ) -> Verification:
     """The reviewer's verified facts (Phiếu B); the official assessment is computed from them."""
-    require_role(official, VILLAGE_HEAD, COMMUNE_OFFICER)
-    ensure_in_scope(session, official, application)
-    check_version(application, version)
-    check_transition("verify", application.status, "under_review")
+    permit = authorize(session, official, application, "verify", context, version=version)
     try:
         assessment = evaluate(facts)
     except InvalidFacts as error:
@@ -323,7 +312,7 @@ def record_verification(
         standard_id=assessment["standard_id"],
     )
     session.add(verification)
-    move(session, application, official, "verify", "under_review", context)
+    move(session, application, permit, "under_review", context)
     session.flush()
     head = next(i for i, member in enumerate(facts["members"]) if member["relation"] == "head")
     flag_duplicates(session, application, checked, checked[head]["citizen_id"], context)
@@ -350,19 +339,46 @@ def compare_assessments(
     }
 
 
-def _meeting_application(
-    session: Session, official: Official, application_id: Any
-) -> tuple[Application, Verification]:
-    if type(application_id) is not int:
-        raise ValidationFailed("Unknown application.", {"application_id": "expected an id"})
-    application = scoped_application(session, official, application_id)
-    verification = latest_verification(session, application)
-    if application.status != "under_review" or verification is None:
-        raise Conflict(
-            f"Application {application.id} is not verified and under review.",
-            allowed=allowed_actions(application.status),
-        )
-    return application, verification
+def _meeting_input(attendees: Any, votes: Sequence[tuple[int, int]], held_on: date,
+                   today: date) -> dict[str, str]:  # fmt: skip
+    """What is wrong with a meeting's figures and date, by field (nothing: an empty dict)."""
+    fields: dict[str, str] = {}
+    if type(attendees) is not int or attendees <= 0:
+        fields["attendees"] = "must be a whole number above 0"
+    if not votes:
+        fields["votes"] = "list at least one household"
+    for index, (_, agreeing) in enumerate(votes):
+        if type(agreeing) is not int or agreeing < 0:
+            fields[f"votes.{index}.agreeing"] = "must be a whole number, 0 or more"
+        elif not fields.get("attendees") and agreeing > attendees:
+            fields[f"votes.{index}.agreeing"] = "cannot be more than the attendees"
+    if held_on > today:
+        fields["held_on"] = "cannot be in the future"
+    return fields
+
+
+def _meeting_households(
+    session: Session,
+    official: Official,
+    context: NodeContext,
+    votes: Sequence[tuple[int, int]],
+    versions: Mapping[int, int],
+) -> list[tuple[Application, Verification, Permit]]:
+    """Each voted household, verified and under review, with its permit; all of one commune."""
+    checked = []
+    for application_id, _ in votes:
+        if type(application_id) is not int:
+            raise ValidationFailed("Unknown application.", {"application_id": "expected an id"})
+        application = scoped_application(session, official, application_id)
+        version = versions.get(application_id)
+        permit = authorize(session, official, application, "record_meeting", context,
+                           version=version)  # fmt: skip
+        checked.append((application, latest_verification(session, application), permit))
+    if len({application.id for application, _, _ in checked}) != len(checked):
+        raise ValidationFailed("A household is listed twice.", {"votes": "duplicate household"})
+    if len({application.commune_code for application, _, _ in checked}) != 1:
+        raise ValidationFailed("A meeting is held in one commune.", {"votes": "several communes"})
+    return checked
 
 
 def record_meeting(
@@ -375,37 +391,27 @@ def record_meeting(
     votes: Sequence[tuple[int, int]],
     village_code: str | None = None,
     chaired_by: str | None = None,
+    versions: Mapping[int, int] | None = None,
 ) -> Meeting:
-    """A village meeting and its vote on each verified household; < 50% agreeing means redo."""
-    require_role(official, VILLAGE_HEAD, COMMUNE_OFFICER)
-    fields: dict[str, str] = {}
-    if type(attendees) is not int or attendees <= 0:
-        fields["attendees"] = "must be a whole number above 0"
-    if not votes:
-        fields["votes"] = "list at least one household"
-    for index, (_, agreeing) in enumerate(votes):
-        if type(agreeing) is not int or agreeing < 0:
-            fields[f"votes.{index}.agreeing"] = "must be a whole number, 0 or more"
-        elif not fields.get("attendees") and agreeing > attendees:
-            fields[f"votes.{index}.agreeing"] = "cannot be more than the attendees"
-    if held_on > context.today:
-        fields["held_on"] = "cannot be in the future"
+    """A village meeting and its vote on each verified household; < 50% agreeing means redo.
+
+    ``votes`` pairs each application id with the number agreeing; ``versions`` maps an
+    application id to the version its form was opened at (a stale one changes nothing).
+    """
+    require_action_role(official, "record_meeting")
+    fields = _meeting_input(attendees, votes, held_on, context.today)
     if fields:
         raise ValidationFailed("The meeting record is not valid.", fields)
-    checked = [_meeting_application(session, official, app_id) for app_id, _ in votes]
-    if len({application.id for application, _ in checked}) != len(checked):
-        raise ValidationFailed("A household is listed twice.", {"votes": "duplicate household"})
-    communes = {application.commune_code for application, _ in checked}
-    if len(communes) != 1:
-        raise ValidationFailed("A meeting is held in one commune.", {"votes": "several communes"})
+    checked = _meeting_households(session, official, context, votes, versions or {})
+    commune_code = checked[0][0].commune_code
     village = None
     if village_code:
         village = session.scalar(select(Village).where(Village.code == village_code))
-        if village is None or village.commune_code not in communes:
+        if village is None or village.commune_code != commune_code:
             raise ValidationFailed("Unknown village.", {"village_code": "not in this commune"})
     meeting = Meeting(
         village_id=village.id if village else None,
-        commune_code=communes.pop(),
+        commune_code=commune_code,
         held_on=held_on,
         attendees=attendees,
         chaired_by=normalize_text(chaired_by) if chaired_by else None,
@@ -413,20 +419,17 @@ def record_meeting(
         recorded_at=context.now,
     )
     session.add(meeting)
-    for (application, verification), (_, agreeing) in zip(checked, votes, strict=True):
-        # "at least 50%": 3 of 6 passes, 2 of 5 does not.
-        passed = agreeing * 2 >= attendees
+    for (application, verification, permit), (_, agreeing) in zip(checked, votes, strict=True):
+        target = meeting_target(agreeing, attendees)
         meeting.votes.append(
             MeetingVote(
                 application_id=application.id,
                 agreeing=agreeing,
                 proposed_classification=verification.classification,
-                passed=passed,
+                passed=target == "meeting_held",
             )
         )
-        note = f"{agreeing}/{attendees}"
-        target = "meeting_held" if passed else "under_review"
-        move(session, application, official, "record_meeting", target, context, note=note)
+        move(session, application, permit, target, context, note=f"{agreeing}/{attendees}")
     session.flush()
     return meeting
 
@@ -439,9 +442,13 @@ def post_results(
     application_ids: Sequence[int],
     starts_on: date,
     ends_on: date | None = None,
+    versions: Mapping[int, int] | None = None,
 ) -> Posting:
-    """Post the meeting's results publicly; the posting lasts the configured working days."""
-    require_role(official, COMMUNE_OFFICER)
+    """Post the meeting's results publicly; the posting lasts the configured working days.
+
+    ``versions`` maps an application id to the version its form was opened at.
+    """
+    require_action_role(official, "post")
     if ends_on is None:
         ends_on = load_calendar(session).add_working_days(
             starts_on, context.rules.posting_working_days
@@ -452,7 +459,14 @@ def post_results(
         )
     if not application_ids:
         raise ValidationFailed("List at least one household.", {"application_ids": "empty"})
+    if len(set(application_ids)) != len(application_ids):
+        raise ValidationFailed("A household is listed twice.", {"application_ids": "duplicate"})
     applications = [scoped_application(session, official, app_id) for app_id in application_ids]
+    permits = [
+        authorize(session, official, application, "post", context,
+                  version=(versions or {}).get(application.id))
+        for application in applications
+    ]  # fmt: skip
     communes = {application.commune_code for application in applications}
     if len(communes) != 1:
         raise ValidationFailed("A posting is for one commune.", {"application_ids": "mixed"})
@@ -464,9 +478,9 @@ def post_results(
         posted_at=context.now,
     )
     session.add(posting)
-    for application in applications:
+    for application, permit in zip(applications, permits, strict=True):
         verification = latest_verification(session, application)
-        move(session, application, official, "post", "posted", context)
+        move(session, application, permit, "posted", context)
         posting.items.append(
             PostingItem(
                 application_id=application.id,
@@ -500,8 +514,7 @@ def record_complaint(
     version: int | None = None,
 ) -> Complaint:
     """A complaint against a posted result: the household goes back to review (step 2)."""
-    require_role(official, COMMUNE_OFFICER)
-    check_version(application, version)
+    permit = authorize(session, official, application, "complaint", context, version=version)
     text = normalize_text(content or "")
     if not text:
         raise ValidationFailed("Write what the complaint says.", {"content": "required"})
@@ -515,7 +528,7 @@ def record_complaint(
         recorded_by=official.user_id,
         recorded_at=context.now,
     )
-    move(session, application, official, "complaint", "under_review", context)
+    move(session, application, permit, "under_review", context)
     session.add(complaint)
     session.flush()
     return complaint
@@ -530,15 +543,10 @@ def record_district_opinion(
     received_on: date,
     agrees: bool,
     note: str | None = None,
+    version: int | None = None,
 ) -> DistrictOpinion:
     """The opinion some provinces still ask before the chair decides (optional step)."""
-    require_role(official, COMMUNE_OFFICER)
-    ensure_in_scope(session, official, application)
-    if application.status != "posted":
-        raise Conflict(
-            "An opinion is recorded for posted applications.",
-            allowed=allowed_actions(application.status),
-        )
+    authorize(session, official, application, "district_opinion", context, version=version)
     opinion = DistrictOpinion(
         application_id=application.id,
         received_on=received_on,

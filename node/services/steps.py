@@ -1,8 +1,8 @@
-"""The building blocks every review step shares: scope, versions, transitions, history.
+"""The building blocks every review step shares: scoped reads, the move, history and audit.
 
-Services of the review (review, decisions, duplicates) call these, so each step moves an
-application the same way: the official's scope first, then the state machine, then a history
-row and an audit entry.
+Services of the review (review, decisions, duplicates) ask node.services.workflow.authorize
+first and move an application only with the permit it gives, so each step moves it the same
+way: the policy's checks, then a history row and an audit entry.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from node.models.applications import Application, ApplicationEvent
 from node.models.review import Verification
 from node.services import audit
 from node.services.context import NodeContext
-from node.services.errors import Conflict
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -26,7 +25,7 @@ from node.services.scopes import (
     not_in_scope,
     require_role,
 )
-from node.services.workflow import allowed_actions, check_transition
+from node.services.workflow import Permit, authorize, check_permit
 
 READERS = (VILLAGE_HEAD, COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 
@@ -42,19 +41,6 @@ def scoped_application(session: Session, official: Official, application_id: int
     return application
 
 
-def ensure_in_scope(session: Session, official: Official, application: Application) -> None:
-    """Raise NotFound unless the application is in the official's scope.
-
-    Every change checks this itself, whatever the caller did before: a view that forgot to
-    scope its lookup still cannot act outside the official's area.
-    """
-    inside = session.scalar(
-        select(Application.id).where(Application.id == application.id, application_scope(official))
-    )
-    if inside is None:
-        raise not_in_scope()
-
-
 def latest_verification(session: Session, application: Application) -> Verification | None:
     """The most recent verification of the application, if any."""
     return session.scalar(
@@ -65,27 +51,18 @@ def latest_verification(session: Session, application: Application) -> Verificat
     )
 
 
-def check_version(application: Application, expected: int | None) -> None:
-    # A form opened before someone else acted must not overwrite what they did.
-    if expected is not None and expected != application.version:
-        raise Conflict(
-            "Someone else changed this application since you opened it; reload and try again.",
-            allowed=allowed_actions(application.status),
-        )
-
-
 def move(
     session: Session,
     application: Application,
-    official: Official,
-    action: str,
+    permit: Permit,
     target: str,
     context: NodeContext,
     note: str | None = None,
 ) -> None:
-    """Apply a transition the state machine allows, with its history row and audit entry."""
-    ensure_in_scope(session, official, application)
-    check_transition(action, application.status, target)
+    """Apply a transition the policy permitted, with its history row and audit entry."""
+    check_permit(permit, application, target)
+    official = permit.official
+    action = permit.action.name
     application.events.append(
         ApplicationEvent(
             at=context.now,
@@ -118,9 +95,11 @@ def withdraw_by_official(
     application: Application,
     context: NodeContext,
     note: str | None = None,
+    *,
+    version: int | None = None,
 ) -> Application:
     """Withdraw on the resident's request (in writing at the commune) or as a duplicate."""
-    require_role(official, COMMUNE_OFFICER)
-    move(session, application, official, "withdraw", "withdrawn", context, note=note)
+    permit = authorize(session, official, application, "withdraw", context, version=version)
+    move(session, application, permit, "withdrawn", context, note=note)
     session.flush()
     return application

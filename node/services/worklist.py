@@ -9,14 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application
-from node.models.review import Posting, PostingItem
 from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
 from node.services.scopes import Official, application_scope, require_role
 from node.services.steps import READERS
-from node.services.workflow import allowed_actions
+from node.services.workflow import OPEN_STATUSES, Standing, allowed_actions, load_standings
 
-OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
 # What each status waits for, in the officer's words (translated by the views).
 NEXT_STEP = {
     "submitted": "start the review and assign a reviewer",
@@ -43,23 +41,25 @@ def worklist(session: Session, official: Official, context: NodeContext) -> list
     """Open applications in the official's scope: overdue first, then by deadline."""
     require_role(official, *READERS)
     calendar = load_calendar(session)
-    rows = session.execute(
-        select(Application, Posting.ends_on)
-        .outerjoin(PostingItem, PostingItem.application_id == Application.id)
-        .outerjoin(Posting, Posting.id == PostingItem.posting_id)
-        .where(application_scope(official), Application.status.in_(OPEN_STATUSES))
-        # Later postings come last, so an application posted again keeps its latest end date.
-        .order_by(Application.id, Posting.id)
+    applications = list(
+        session.scalars(
+            select(Application).where(
+                application_scope(official), Application.status.in_(OPEN_STATUSES)
+            )
+        )
     )
-    items: dict[int, WorkItem] = {}
-    for application, posting_ends_on in rows:
-        items[application.id] = _item(application, posting_ends_on, calendar, context.today)
-    return sorted(items.values(), key=lambda item: (not item.overdue, item.due_on or date.max))
+    standings = load_standings(session, official, applications, context)
+    items = [
+        _item(official, application, standings[application.id], calendar, context.today)
+        for application in applications
+    ]
+    return sorted(items, key=lambda item: (not item.overdue, item.due_on or date.max))
 
 
 def _item(
+    official: Official,
     application: Application,
-    posting_ends_on: date | None,
+    standing: Standing,
     calendar: WorkingCalendar,
     today: date,
 ) -> WorkItem:
@@ -71,6 +71,6 @@ def _item(
         due_on=due,
         working_days_left=left,
         overdue=due is not None and due < today,
-        posting_ends_on=posting_ends_on if application.status == "posted" else None,
-        actions=allowed_actions(application.status),
+        posting_ends_on=standing.posting_ends_on if application.status == "posted" else None,
+        actions=allowed_actions(official, application, standing),
     )

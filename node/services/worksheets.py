@@ -7,22 +7,19 @@ Papers that name households are reads of personal data, so they go in the audit 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application
 from node.models.review import (
     Certificate,
     Decision,
-    DistrictOpinion,
-    DuplicateFlag,
     Meeting,
     Posting,
-    PostingItem,
     Verification,
 )
 from node.models.units import Village
@@ -39,6 +36,7 @@ from node.services.scopes import (
     require_role,
 )
 from node.services.steps import READERS, latest_verification, scoped_application
+from node.services.workflow import ACTIONS, allowed_actions, load_standings, unmet_guards
 from shared import units
 
 
@@ -53,7 +51,8 @@ class Candidate:
     proposed_classification: str | None
     posting_ends_on: date | None = None
     open_duplicates: int = 0
-    has_district_opinion: bool = False
+    # The guards of the decision that do not hold (node.services.workflow.unmet_guards).
+    blocked_by: tuple[str, ...] = ()
 
 
 def _villages(session: Session, ids: set[int]) -> dict[int, Village]:
@@ -74,10 +73,13 @@ def head_name(application: Application, verification: Verification | None) -> st
 
 
 def _candidates(
-    session: Session, official: Official, status: str, village_code: str | None
+    session: Session, official: Official, action: str, village_code: str | None
 ) -> list[Candidate]:
+    """The applications in the official's scope in a status ``action`` starts from."""
     require_role(official, *READERS)
-    query = select(Application).where(application_scope(official), Application.status == status)
+    query = select(Application).where(
+        application_scope(official), Application.status.in_(sorted(ACTIONS[action].sources))
+    )
     if village_code:
         village_ids = select(Village.id).where(Village.code == village_code).scalar_subquery()
         query = query.where(Application.village_id.in_(village_ids))
@@ -99,60 +101,54 @@ def _candidates(
     return found
 
 
-def meeting_candidates(
-    session: Session, official: Official, village_code: str | None = None
+def _allowed(
+    session: Session,
+    official: Official,
+    action: str,
+    village_code: str | None,
+    context: NodeContext,
 ) -> list[Candidate]:
-    """Verified households under review: what a village meeting votes on."""
+    """The candidates on which the policy lets the official take ``action`` now."""
+    found = _candidates(session, official, action, village_code)
+    standings = load_standings(session, official, [c.application for c in found], context)
     return [
         c
-        for c in _candidates(session, official, "under_review", village_code)
-        if c.proposed_classification is not None
+        for c in found
+        if action in allowed_actions(official, c.application, standings[c.application.id])
     ]
 
 
+def meeting_candidates(
+    session: Session, official: Official, context: NodeContext, village_code: str | None = None
+) -> list[Candidate]:
+    """Verified households under review: what a village meeting votes on."""
+    return _allowed(session, official, "record_meeting", village_code, context)
+
+
 def posting_candidates(
-    session: Session, official: Official, village_code: str | None = None
+    session: Session, official: Official, context: NodeContext, village_code: str | None = None
 ) -> list[Candidate]:
     """Households whose village meeting agreed: what the commune posts publicly."""
-    return _candidates(session, official, "meeting_held", village_code)
+    return _allowed(session, official, "post", village_code, context)
 
 
-def decision_candidates(session: Session, official: Official) -> list[Candidate]:
-    """Posted households, with the posting's end and what still blocks a decision."""
-    found = []
-    for candidate in _candidates(session, official, "posted", None):
-        application_id = candidate.application.id
-        ends_on = session.scalar(
-            select(Posting.ends_on)
-            .join(PostingItem)
-            .where(PostingItem.application_id == application_id)
-            .order_by(Posting.id.desc())
-            .limit(1)
+def decision_candidates(
+    session: Session, official: Official, context: NodeContext
+) -> list[Candidate]:
+    """Posted households, with the posting's end and what the policy says still blocks a
+    decision today (node.services.workflow: the posting running, a possible duplicate open,
+    the district opinion missing)."""
+    found = _candidates(session, official, "decide", None)
+    standings = load_standings(session, official, [c.application for c in found], context)
+    return [
+        replace(
+            candidate,
+            posting_ends_on=standings[candidate.application.id].posting_ends_on,
+            open_duplicates=standings[candidate.application.id].open_duplicates,
+            blocked_by=tuple(unmet_guards("decide", standings[candidate.application.id])),
         )
-        open_flags = session.scalar(
-            select(func.count())
-            .select_from(DuplicateFlag)
-            .where(
-                DuplicateFlag.application_id == application_id,
-                DuplicateFlag.resolution.is_(None),
-            )
-        )
-        opinion = session.scalar(
-            select(DistrictOpinion.id).where(DistrictOpinion.application_id == application_id)
-        )
-        found.append(
-            Candidate(
-                application=candidate.application,
-                village_code=candidate.village_code,
-                village_name=candidate.village_name,
-                head_name=candidate.head_name,
-                proposed_classification=candidate.proposed_classification,
-                posting_ends_on=ends_on,
-                open_duplicates=open_flags or 0,
-                has_district_opinion=opinion is not None,
-            )
-        )
-    return found
+        for candidate in found
+    ]
 
 
 def scope_villages(session: Session, official: Official) -> list[Village]:

@@ -1,5 +1,9 @@
 """The province admin's screens: officials' accounts, villages (CSV import), the communes'
-resident household counts, the holidays of the working-day calendar and the audit log."""
+resident household counts, the holidays of the working-day calendar and the audit log.
+
+Every form loads through its schema in node.schemas.admin (the input layer the API uses too):
+bad input is named field by field in the page's language, never cut short.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,11 @@ from flask_wtf.csrf import CSRFError
 
 from node.context import node_context
 from node.extensions import db
+from node.schemas import admin as schemas
 from node.services import admin
 from node.services.errors import ValidationFailed
-from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES
+from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES, Official
+from node.web import form_input
 from node.web import officials_forms as words
 from node.web.officials import commit, official, signed_in
 from shared import units
@@ -103,19 +109,17 @@ def new_user() -> tuple[str, int]:
 def create_user() -> Any:
     """Create the account; every problem is named and nothing is written."""
     form = request.form
-    units_text = form.get("units", "")
-    codes = [code for code in units_text.replace(",", " ").split() if code]
+    values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
     try:
-        user = admin.create_user(
-            db.session, official(), node_context(),
-            username=form.get("username", ""), password=form.get("password", ""),
-            role=form.get("role", ""), unit_codes=codes, full_name=form.get("full_name"),
-        )  # fmt: skip
+        data = form_input.load(schemas.NewUserSchema(), form_input.everything(form))
+        user = admin.create_user(db.session, official(), node_context(), **data)
         commit()
+    except form_input.FormRefused as error:
+        return render_new_user(values, error.fields, 422)
     except ValidationFailed as error:
         db.session.rollback()
-        errors = {name: str(USER_MESSAGES.get(name, words.INVALID)) for name in error.fields}
-        values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
+        errors = {_user_field(name): str(USER_MESSAGES.get(name, words.INVALID))
+                  for name in error.fields}  # fmt: skip
         return render_new_user(values, errors, 422)
     flash(_("The account %(name)s was created.", name=user.username), "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)
@@ -129,12 +133,19 @@ def user(user_id: int) -> str:
     )
 
 
+def _user_field(name: str) -> str:
+    """The form's input for a field the accounts service names (its unit codes: ``units``)."""
+    return "units" if name == "unit_codes" else name
+
+
 def _user_action(user_id: int, run, done: str) -> Any:
     signer = official()
     target = admin.get_user(db.session, signer, user_id)
     try:
         run(signer, target)
         commit()
+    except form_input.FormRefused as error:
+        return render_template("admin/user.html", user=target, errors=error.fields), 422
     except ValidationFailed as error:
         db.session.rollback()
         target = admin.get_user(db.session, signer, user_id)
@@ -167,11 +178,13 @@ def enable_user(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def reset_password(user_id: int) -> Any:
     """A new password, to give the official in person; their sessions end."""
-    password = request.form.get("password", "")
+
+    def run(signer: Official, user: Any) -> None:
+        data = form_input.load(schemas.PasswordSchema(), form_input.everything(request.form))
+        admin.reset_password(db.session, signer, user, data["password"], node_context())
+
     return _user_action(
-        user_id,
-        lambda s, u: admin.reset_password(db.session, s, u, password, node_context()),
-        _("The password was changed; the official's sessions were ended."),
+        user_id, run, _("The password was changed; the official's sessions were ended.")
     )
 
 
@@ -194,8 +207,10 @@ def render_villages(
     row_errors: list[tuple[int, str, str]] | None = None,
     values: Mapping[str, str] | None = None,
     status: int = 200,
+    row: int | None = None,
 ) -> tuple[str, int]:
-    """A commune's villages with the forms to add, rename, deactivate and import."""
+    """A commune's villages with the forms to add, rename, deactivate and import; ``row`` is
+    the village whose own form (rename, deactivate) the errors are about."""
     communes = _communes()
     known = {c.code for c in communes}
     chosen = commune if commune in known else None
@@ -207,6 +222,7 @@ def render_villages(
         villages=villages,
         errors=dict(errors or {}),
         row_errors=row_errors or [],
+        row=row,
         values=values or {},
     ), status
 
@@ -230,11 +246,13 @@ def add_village() -> Any:
     form = request.form
     commune = form.get("commune", "")
     try:
+        data = form_input.load(schemas.VillageSchema(), form_input.everything(form))
         village = admin.create_village(
-            db.session, official(), node_context(), commune, form.get("name", ""),
-            form.get("area") or None,
-        )  # fmt: skip
+            db.session, official(), node_context(), data["commune"], data["name"], data["area"]
+        )
         commit()
+    except form_input.FormRefused as error:
+        return render_villages(commune, error.fields, values=form, status=422)
     except ValidationFailed as error:
         db.session.rollback()
         return render_villages(commune, _village_errors(error), values=form, status=422)
@@ -248,14 +266,14 @@ def rename_village(village_id: int) -> Any:
     """A village's new name."""
     commune = request.form.get("commune", "")
     try:
-        admin.rename_village(
-            db.session, official(), node_context(), village_id, request.form.get("name", "")
-        )
+        data = form_input.load(schemas.VillageNameSchema(), form_input.everything(request.form))
+        admin.rename_village(db.session, official(), node_context(), village_id, data["name"])
         commit()
+    except form_input.FormRefused as error:
+        return render_villages(commune, error.fields, status=422, row=village_id)
     except ValidationFailed as error:
         db.session.rollback()
-        errors = {f"name.{village_id}": v for v in _village_errors(error).values()}
-        return render_villages(commune, errors, status=422)
+        return render_villages(commune, _village_errors(error), status=422, row=village_id)
     flash(_("The village was renamed."), "success")
     return redirect(url_for("admin.villages", commune=commune), 303)
 
@@ -264,14 +282,16 @@ def rename_village(village_id: int) -> Any:
 def village_active(village_id: int) -> Any:
     """Deactivate a village (residents no longer choose it; its records stay) or restore it."""
     commune = request.form.get("commune", "")
-    active = request.form.get("active") == "yes"
     try:
+        data = form_input.load(schemas.VillageActiveSchema(), form_input.everything(request.form))
+        active = data["active"]
         admin.set_village_active(db.session, official(), node_context(), village_id, active)
         commit()
+    except form_input.FormRefused as error:
+        return render_villages(commune, error.fields, status=422, row=village_id)
     except ValidationFailed as error:
         db.session.rollback()
-        errors = {f"name.{village_id}": v for v in _village_errors(error).values()}
-        return render_villages(commune, errors, status=422)
+        return render_villages(commune, _village_errors(error), status=422, row=village_id)
     flash(_("The village is active again.") if active else _("The village was deactivated."),
           "success")  # fmt: skip
     return redirect(url_for("admin.villages", commune=commune), 303)
@@ -280,7 +300,12 @@ def village_active(village_id: int) -> Any:
 @bp.post("/villages/import")
 def import_villages() -> Any:
     """Villages from a CSV file: all of them, or none and every problem with its line."""
-    commune = request.form.get("commune", "")
+    try:
+        commune = form_input.load(
+            schemas.VillageImportSchema(), form_input.everything(request.form)
+        )["commune"]
+    except form_input.FormRefused as error:
+        return render_villages(None, error.fields, status=422)
     upload = request.files.get("file")
     raw = upload.read(CSV_MAX_BYTES + 1) if upload else b""
     if not raw:
@@ -321,35 +346,37 @@ def households() -> str:
     )
 
 
+def _figure(text: str) -> str | None:
+    """A count as typed (4.250, 4 250): the digits; an empty box is None (no figure)."""
+    digits = text.replace(".", "").replace(",", "").replace(" ", "")
+    return digits or None
+
+
 @bp.post("/households")
 def save_households() -> Any:
     """Store the figures; an empty box removes a figure."""
-    period = _period_arg(request.form)
-    figures: dict[str, int | None] = {}
-    errors = {}
-    for commune in _communes():
-        name = f"count.{commune.code}"
-        if name not in request.form:
-            continue
-        text = request.form[name].replace(".", "").replace(",", "").replace(" ", "")
-        if not text:
-            figures[commune.code] = None
-            continue
-        value = words.parse_count(text)
-        if value is None:
-            errors[commune.code] = _("Enter a whole number of households.")
-        figures[commune.code] = value
-    if not errors:
-        try:
-            changed = admin.set_household_counts(
-                db.session, official(), node_context(), period, figures
-            )
-            commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            errors = {code: _("Enter a whole number of households.") for code in error.fields}
-    if errors:
-        values = {k.removeprefix("count."): v for k, v in request.form.items()}
+    form = request.form
+    period = _period_arg(form)
+    counts = {
+        name.removeprefix("count."): _figure(value)
+        for name, value in form.items()
+        if name.startswith("count.")
+    }
+    try:
+        data = form_input.load(
+            schemas.HouseholdCountsSchema(),
+            {**form_input.body(form, ("period",)), "counts": counts},
+        )
+        changed = admin.set_household_counts(
+            db.session, official(), node_context(), data["period"], data["counts"]
+        )
+        commit()
+    except (form_input.FormRefused, ValidationFailed) as error:
+        db.session.rollback()
+        errors = error.fields
+        if isinstance(error, ValidationFailed):
+            errors = {f"counts.{code}.value": str(schemas.HOUSEHOLDS) for code in error.fields}
+        values = {k.removeprefix("count."): v for k, v in form.items()}
         return render_template(
             "admin/households.html", period=period, communes=_communes(), counts=values,
             errors=errors,
@@ -382,13 +409,14 @@ def holidays() -> tuple[str, int]:
 @bp.post("/holidays")
 def add_holiday() -> Any:
     """A new day off."""
-    day = words.parse_day(request.form.get("day"))
-    year = day.year if day else node_context().today.year
-    if day is None:
-        return render_holidays(year, {"day": _("Enter the date.")}, 422)
+    form = request.form
     try:
-        admin.add_holiday(db.session, official(), node_context(), day, request.form.get("name", ""))
+        data = form_input.load(schemas.HolidaySchema(), form_input.everything(form, dates=("day",)))
+        year = data["day"].year
+        admin.add_holiday(db.session, official(), node_context(), data["day"], data["name"])
         commit()
+    except form_input.FormRefused as error:
+        return render_holidays(node_context().today.year, error.fields, 422)
     except ValidationFailed as error:
         db.session.rollback()
         messages = {

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import marshmallow as ma
 import pyotp
 import segno
 from flask import (
@@ -38,35 +39,31 @@ from node.context import VIETNAM, node_context, now
 from node.extensions import db
 from node.models.review import DuplicateFlag
 from node.models.users import User
-from node.services import accounts, duplicates, review, steps, worksheets
+from node.schemas import review as schemas
+from node.schemas.auth import SignInFormSchema, TotpCodeSchema
+from node.services import accounts, actions, review, steps, worksheets
 from node.services.calendar import load_calendar
-from node.services.errors import Conflict, NotFound, ValidationFailed
+from node.services.certificates import PRINTERS
+from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
-from node.services.scopes import (
-    COMMUNE_CHAIR,
-    COMMUNE_OFFICER,
-    PROVINCE_ADMIN,
-    PROVINCE_OFFICER,
-    VILLAGE_HEAD,
-    Official,
-)
+from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
+from node.services.workflow import OPEN_STATUSES, actions_for
 from node.services.worklist import worklist
+from node.web import form_input
 from node.web import officials_forms as words
 from node.web.portal_form import (
     MEMBER_QUESTIONS,
-    assess,
-    error_messages,
     form_to_facts,
     input_id,
+    input_name,
     member_count,
 )
-from shared.standards import facts_catalog, standard_for
+from shared.standards import facts_catalog
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
 F = TypeVar("F", bound=Callable[..., Any])
 PER_PAGE = 50
-STALE = "stale"
 
 
 def lang() -> str:
@@ -108,26 +105,7 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(STALE) from None
-
-
-def form_version() -> int | None:
-    """The application's version the form was opened at; a mangled one counts as stale."""
-    raw = request.form.get("version")
-    if raw is None:
-        return None
-    version = words.parse_count(raw)
-    if version is None:
-        raise Conflict(STALE)
-    return version
-
-
-def check_fresh(application: Any) -> None:
-    """Refuse a form opened before someone else acted on the application."""
-    try:
-        steps.check_version(application, form_version())
-    except Conflict:
-        raise Conflict(STALE) from None
+        raise StaleVersion("Someone else changed this application at the same time.") from None
 
 
 def stale_message() -> str:
@@ -140,7 +118,7 @@ def stale_message() -> str:
 
 def conflict_message(error: Conflict) -> str:
     """A refused step in the officials' words."""
-    if error.message == STALE or "Someone else changed" in error.message:
+    if isinstance(error, StaleVersion):
         return stale_message()
     return _(
         "This step cannot be done now: the application's status does not allow it, or "
@@ -169,7 +147,11 @@ def forget_form_token() -> None:
 
 
 def render_login(
-    values: Mapping[str, str], error: str | None = None, status: int = 200, totp: bool = False
+    values: Mapping[str, str],
+    error: str | None = None,
+    status: int = 200,
+    totp: bool = False,
+    errors: Mapping[str, str] | None = None,
 ) -> tuple[str, int]:
     """The sign-in form."""
     return (
@@ -177,6 +159,7 @@ def render_login(
             "officials/login.html",
             values=values,
             error=error,
+            errors=dict(errors or {}),
             ask_totp=totp,
             next=safe_next(values.get("next")),
         ),
@@ -196,14 +179,18 @@ def login() -> tuple[str, int] | Response:
 def login_post() -> tuple[str, int] | Response:
     """Check the credentials; the failed-attempt count is committed even when they are wrong."""
     form = request.form
-    username = form.get("username", "").strip()
-    values = {"username": username, "next": form.get("next", "")}
-    if not username or not form.get("password"):
-        return render_login(values, _("Enter your username and password."), 422)
+    values = {"username": form.get("username", "").strip(), "next": form.get("next", "")}
+    try:
+        # The credentials of POST /api/v1/auth/token, and the page to return to.
+        credentials = form_input.load(SignInFormSchema(), form_input.everything(form))
+    except form_input.FormRefused as error:
+        message = _("Enter your username and password.")
+        return render_login(values, message, 422, errors=error.fields)
     try:
         user = accounts.authenticate(
-            db.session, username, form.get("password", ""), form.get("totp") or None, now=now()
-        )
+            db.session, credentials["username"], credentials["password"],
+            credentials["totp"] or None, now=now(),
+        )  # fmt: skip
     except accounts.TotpRequired:
         db.session.commit()
         message = _(
@@ -255,9 +242,16 @@ def account() -> str:
 def account_totp() -> tuple[str, int] | Response:
     """Start the enrolment (a QR for the authenticator app) or confirm it with a code."""
     user = db.session.get(User, official().user_id)
-    if request.form.get("step") == "confirm":
+    try:
+        data = form_input.load(TotpCodeSchema(), form_input.everything(request.form))
+    except form_input.FormRefused as refused:
+        qr = _qr(_pending_uri(user)) if user.totp_pending_secret else None
+        return render_template(
+            "officials/account.html", user=user, qr=qr, errors=refused.fields
+        ), 422
+    if data["step"] == "confirm":
         try:
-            accounts.confirm_totp(db.session, user, request.form.get("code", ""), now=now())
+            accounts.confirm_totp(db.session, user, data["code"], now=now())
         except ValidationFailed:
             db.session.rollback()
             uri = _pending_uri(user)
@@ -376,7 +370,7 @@ def render_file(
     context = node_context()
     application = review.read_application(db.session, signer, application_id, context)
     db.session.commit()  # the audit entry of this read of personal data
-    record = application_file(db.session, application, context.today)
+    record = application_file(db.session, signer, application, context)
     verification = record["verification"]
     calendar = load_calendar(db.session)
     due = application.due_on
@@ -405,7 +399,7 @@ def render_file(
             reviewers=worksheets.reviewers_for(db.session, application)
             if signer.role == COMMUNE_OFFICER
             else [],
-            actions=available_actions(signer, record),
+            actions=page_actions(signer, record),
             other_records=other_records,
             district_opinion=context.rules.district_opinion_required,
             errors=dict(errors or {}),
@@ -418,33 +412,11 @@ def render_file(
     )
 
 
-def available_actions(signer: Official, record: Mapping[str, Any]) -> set[str]:
-    """The forms and links the file page offers this official now (the services decide)."""
-    status = record["status"]
-    role = signer.role
-    actions: set[str] = set()
-    if role == COMMUNE_OFFICER:
-        if status == "submitted":
-            actions.add("start_review")
-        if status == "under_review":
-            actions.add("assign")
-        if status == "meeting_held":
-            actions.add("post")
-        if status == "posted":
-            actions.update({"complaint", "district_opinion"})
-        if status in ("submitted", "under_review", "meeting_held", "posted"):
-            actions.add("withdraw")
-        if any(flag["resolution"] is None for flag in record["duplicates"]):
-            actions.add("resolve")
-    if role in (VILLAGE_HEAD, COMMUNE_OFFICER) and status == "under_review":
-        actions.add("verify")
-        if record["verification"]:
-            actions.add("record_meeting")
-    if role == COMMUNE_CHAIR and status == "posted":
-        actions.add("decide")
-    if record["certificate"] and role in (
-        COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN,
-    ):  # fmt: skip
+def page_actions(signer: Official, record: Mapping[str, Any]) -> set[str]:
+    """The forms and links the file page offers: the actions the policy allows the official
+    now (node.services.workflow), and the certificate to print when there is one."""
+    actions = set(record["allowed_actions"])
+    if record["certificate"] and signer.role in PRINTERS:
         actions.add("certificate")
     return actions
 
@@ -456,15 +428,28 @@ def application(application_id: int) -> tuple[str, int]:
     return render_file(application_id)
 
 
-def act(application_id: int, form: str, run: Callable[[Official, Any], object], done: str):
-    """Run one action on an application from its file page: fresh version, one commit;
-    refused input or a conflict renders the file again with the message, nothing written."""
+def act(
+    application_id: int,
+    form: str,
+    schema: ma.Schema,
+    done: str,
+    run: Callable[[Official, Any, dict[str, Any]], object] | None = None,
+):
+    """One action on an application from its file page: the form loads through the action's
+    schema (the API's), the action runs as the API runs it (node.services.actions), one
+    commit. Refused input or a conflict renders the file again, nothing written."""
     signer = official()
+    context = node_context()
     application = steps.scoped_application(db.session, signer, application_id)
     try:
-        check_fresh(application)
-        run(signer, application)
+        data = form_input.load(schema, form_input.everything(request.form, dates=DATES))
+        if run is None:
+            actions.take_action(db.session, signer, application, form, data, context)
+        else:
+            run(signer, application, data)
         commit()
+    except form_input.FormRefused as error:
+        return render_file(application_id, errors=error.fields, status=422, form=form)
     except ValidationFailed as error:
         db.session.rollback()
         return render_file(
@@ -477,59 +462,34 @@ def act(application_id: int, form: str, run: Callable[[Official, Any], object], 
     return redirect(url_for("officials.application", application_id=application_id), 303)
 
 
-def _reviewer_id() -> int | None:
-    return words.parse_id(request.form.get("assign_to"))
+# The dates the officials' forms ask; typed as dd/mm/yyyy where the browser has no date input.
+DATES = ("received_on", "held_on", "starts_on", "ends_on", "decided_on", "closes_on", "day")
 
 
 @bp.post("/applications/<int:application_id>/start-review")
 @signed_in(COMMUNE_OFFICER)
 def start_review(application_id: int):
     """Take the application into review (its deadline starts) and assign the village head."""
-
-    def run(signer: Official, application: Any) -> None:
-        review.start_review(
-            db.session, signer, application, node_context(), assign_to=_reviewer_id()
-        )
-
-    return act(application_id, "start_review", run, _("The review has started."))
+    return act(
+        application_id, "start_review", schemas.StartReviewSchema(), _("The review has started.")
+    )
 
 
 @bp.post("/applications/<int:application_id>/assign")
 @signed_in(COMMUNE_OFFICER)
 def assign(application_id: int):
     """Assign (or change) the village head who verifies the household."""
-
-    def run(signer: Official, application: Any) -> None:
-        reviewer = _reviewer_id()
-        if reviewer is None:
-            raise ValidationFailed("Choose a reviewer.", {"assign_to": "required"})
-        review.assign_reviewer(db.session, signer, application, reviewer, node_context())
-
-    return act(application_id, "assign", run, _("The village head was assigned."))
+    return act(
+        application_id, "assign", schemas.AssignSchema(), _("The village head was assigned.")
+    )
 
 
 @bp.post("/applications/<int:application_id>/complaint")
 @signed_in(COMMUNE_OFFICER)
 def complaint(application_id: int):
     """A complaint received during the posting: the household goes back to verification."""
-    context = node_context()
-
-    def run(signer: Official, application: Any) -> None:
-        received = request.form.get("received_on", "").strip()
-        received_on = words.parse_day(received) if received else context.today
-        if received_on is None:
-            raise ValidationFailed("Bad date.", {"received_on": "date"})
-        text = request.form.get("content", "")
-        if len(text) > 5000:
-            raise ValidationFailed("Too long.", {"content": "too long"})
-        review.record_complaint(
-            db.session, signer, application, context,
-            content=text, received_on=received_on,
-            complainant=request.form.get("complainant", "").strip()[:200] or None,
-        )  # fmt: skip
-
     return act(
-        application_id, "complaint", run,
+        application_id, "complaint", schemas.ComplaintSchema(),
         _("The complaint was recorded; the household goes back to verification."),
     )  # fmt: skip
 
@@ -538,46 +498,25 @@ def complaint(application_id: int):
 @signed_in(COMMUNE_OFFICER)
 def district_opinion(application_id: int):
     """The opinion some provinces still ask before the chair decides."""
-    context = node_context()
-
-    def run(signer: Official, application: Any) -> None:
-        received_on = words.parse_day(request.form.get("received_on"))
-        agrees = request.form.get("agrees")
-        fields = {}
-        if received_on is None:
-            fields["received_on"] = "date"
-        if agrees not in ("yes", "no"):
-            fields["outcome"] = "required"
-        if fields:
-            raise ValidationFailed("Incomplete.", fields)
-        review.record_district_opinion(
-            db.session, signer, application, context,
-            received_on=received_on, agrees=agrees == "yes",
-            note=request.form.get("note", "").strip()[:2000] or None,
-        )  # fmt: skip
-
-    return act(application_id, "district_opinion", run, _("The opinion was recorded."))
+    return act(
+        application_id, "district_opinion", schemas.DistrictOpinionSchema(),
+        _("The opinion was recorded."),
+    )  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
 @signed_in(COMMUNE_OFFICER)
 def withdraw(application_id: int):
     """Withdraw on the resident's request, made in writing or in person at the commune."""
-    if request.form.get("confirm") != "yes":
-        return render_file(
-            application_id,
-            errors={"confirm": _("Tick the box to confirm the resident asked for it.")},
-            status=422,
-            form="withdraw",
-        )
 
-    def run(signer: Official, application: Any) -> None:
-        note = request.form.get("note", "").strip()
-        if len(note) > 2000:
-            raise ValidationFailed("Too long.", {"note": "too long"})
-        steps.withdraw_by_official(db.session, signer, application, node_context(), note or None)
+    def run(signer: Official, application: Any, data: dict[str, Any]) -> None:
+        data.pop("confirm")
+        actions.take_action(db.session, signer, application, "withdraw", data, node_context())
 
-    return act(application_id, "withdraw", run, _("The application was withdrawn."))
+    return act(
+        application_id, "withdraw", schemas.WithdrawFormSchema(),
+        _("The application was withdrawn."), run,
+    )  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/duplicates/<int:flag_id>")
@@ -585,17 +524,16 @@ def withdraw(application_id: int):
 def resolve_duplicate(application_id: int, flag_id: int):
     """Settle a possible duplicate: merge, withdraw this application, or different people."""
 
-    def run(signer: Official, application: Any) -> None:
+    def run(signer: Official, application: Any, data: dict[str, Any]) -> None:
         flag = db.session.get(DuplicateFlag, flag_id)
         if flag is None or flag.application_id != application.id:
             raise NotFound("No such flag.")
-        resolution = request.form.get("resolution", "")
-        if resolution not in words.RESOLUTIONS:
-            raise ValidationFailed("Choose.", {"resolution": "required"})
-        note = request.form.get("note", "").strip()[:2000] or None
-        duplicates.resolve_duplicate(db.session, signer, flag, resolution, node_context(), note)
+        actions.settle_duplicate(db.session, signer, flag_id, data, node_context())
 
-    return act(application_id, "resolve", run, _("The possible duplicate was settled."))
+    return act(
+        application_id, "resolve_duplicate", schemas.ResolveDuplicateSchema(),
+        _("The possible duplicate was settled."), run,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- verification
@@ -609,11 +547,15 @@ def render_verification(
     status: int = 200,
     notice: str | None = None,
 ) -> tuple[str, int]:
-    """The village head's verification form (Phiếu B), phone-sized."""
+    """The village head's verification form (Phiếu B), phone-sized; ``errors`` are named as
+    the API names them (``facts.members.0.birth_date``) and shown beside their inputs."""
     catalog = facts_catalog()
     summary = []
-    for name, message in (errors or {}).items():
-        summary.append((input_id(name), message))
+    shown = {}
+    for path, message in (errors or {}).items():
+        name = input_name(path.removeprefix("facts.")) if path.startswith("facts.") else path
+        shown[name] = message
+        summary.append((input_id(name), message, path))
     return (
         render_template(
             "officials/verify.html",
@@ -621,7 +563,7 @@ def render_verification(
             village=worksheets.village_of(db.session, application),
             values=values,
             members=members,
-            errors=errors or {},
+            errors=shown,
             summary=summary,
             notice=notice,
             catalog=catalog,
@@ -661,7 +603,7 @@ def verify(application_id: int) -> tuple[str, int]:
     context = node_context()
     application = review.read_application(db.session, signer, application_id, context)
     db.session.commit()
-    if application.status != "under_review":
+    if "verify" not in actions_for(db.session, signer, application, context):
         return render_file(
             application_id, notice=_("This application is not waiting for verification."),
             status=409,
@@ -674,7 +616,9 @@ def verify(application_id: int) -> tuple[str, int]:
 @bp.post("/applications/<int:application_id>/verify")
 @signed_in(VILLAGE_HEAD, COMMUNE_OFFICER)
 def verify_post(application_id: int):
-    """Record the verified facts; the engine's messages name any wrong answer."""
+    """Record the verified facts: the form becomes the API's verify body (the facts read as
+    the resident's form reads them) and loads through its schema, which has the engine name
+    any wrong answer in the page's language."""
     signer = official()
     context = node_context()
     application = steps.scoped_application(db.session, signer, application_id)
@@ -683,9 +627,27 @@ def verify_post(application_id: int):
     if members is None:
         abort(400)
     try:
-        check_fresh(application)
-    except Conflict:
-        return render_verification(application, form, members, notice=stale_message(), status=409)
+        data = form_input.load(schemas.VerifySchema(), _verification_body(application, members))
+        actions.take_action(db.session, signer, application, "verify", data, context)
+        commit()
+    except form_input.FormRefused as error:
+        return render_verification(application, form, members, error.fields, 422)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return render_verification(application, form, members,
+                                   words.field_messages(error.fields), 422)  # fmt: skip
+    except Conflict as error:
+        db.session.rollback()
+        return render_verification(
+            application, form, members, notice=conflict_message(error), status=409
+        )
+    flash(_("The verification was recorded. The official assessment is shown below."), "success")
+    return redirect(url_for("officials.application", application_id=application_id), 303)
+
+
+def _verification_body(application: Any, members: int) -> dict[str, Any]:
+    """The verification form as the API's verify body."""
+    form = request.form
     area = (application.declared_facts or {}).get("area") or (
         worksheets.village_of(db.session, application) or {}
     ).get("area", "rural")
@@ -695,38 +657,10 @@ def verify_post(application_id: int):
         asked=words.verification_steps(application.period),
         period=application.period,
         area=area,
-        reference_date=context.today,
+        reference_date=node_context().today,
     )
-    identities = words.identities_from_form(form, members)
-    # The engine's own messages in the page's language, as the resident's form shows them;
-    # the service evaluates the same facts again when it records them.
-    _results, codes = assess(facts, (standard_for(application.period),))
-    errors = error_messages(codes, lang()) if codes else {}
-    for index, identity in enumerate(identities):
-        if not identity["full_name"]:
-            errors[f"identities.{index}.full_name"] = words.field_message("full_name")
-    address = form.get("address", "").strip()
-    if len(address) > 300:
-        errors["address"] = words.field_message("address")
-    if errors:
-        return render_verification(application, form, members, errors, 422)
-    try:
-        review.record_verification(
-            db.session, signer, application, context,
-            facts=facts, identities=identities, address=address or None,
-        )  # fmt: skip
-        commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        messages = {path.removeprefix("facts."): words.field_message(path) for path in error.fields}
-        return render_verification(application, form, members, messages, 422)
-    except Conflict as error:
-        db.session.rollback()
-        return render_verification(
-            application, form, members, notice=conflict_message(error), status=409
-        )
-    flash(_("The verification was recorded. The official assessment is shown below."), "success")
-    return redirect(url_for("officials.application", application_id=application_id), 303)
+    found = {"facts": facts, "identities": words.identities_from_form(form, members)}
+    return {**found, **form_input.body(form, ("address", "version"))}
 
 
 # ------------------------------------------------------------------------------- errors
@@ -743,6 +677,7 @@ def official_words() -> dict[str, Any]:
     """The labels every officials' page uses."""
     return {
         "statuses": words.STATUSES,
+        "open_statuses": OPEN_STATUSES,
         "kinds": words.KINDS,
         "channels": words.CHANNELS,
         "classifications": words.CLASSIFICATIONS,

@@ -1,11 +1,11 @@
 """The steps officials take for many households at once, and the papers they print: the village
 meeting and its minutes, the public posting and its list, the chair's decision, the yearly
-periodic review. Each form calls the service the JSON API calls (node.api.review)."""
+periodic review. Each form becomes the body of the JSON API's endpoint (node.api.review), loads
+through the same schema and goes to the same service call (node.services.actions)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 
 from node.context import node_context
 from node.extensions import db
-from node.services import decisions, periodic, review, steps, worksheets
+from node.schemas import review as schemas
+from node.services import actions, periodic, worksheets
 from node.services.calendar import load_calendar
 from node.services.errors import Conflict, ValidationFailed
 from node.services.scopes import (
@@ -23,8 +24,9 @@ from node.services.scopes import (
     PROVINCE_OFFICER,
     VILLAGE_HEAD,
 )
+from node.web import form_input
 from node.web import officials_forms as words
-from node.web.officials import STALE, bp, commit, conflict_message, official, signed_in
+from node.web.officials import DATES, bp, commit, conflict_message, official, signed_in
 
 PAPER_READERS = (VILLAGE_HEAD, COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 
@@ -35,21 +37,6 @@ def _selected() -> set[int]:
         request.args.get("select", "")
     ]  # fmt: skip
     return {value for value in (words.parse_id(item) for item in raw) if value}
-
-
-def _fresh_all(application_ids: list[int]) -> None:
-    """Every ticked household as it was when the form was opened (its version field)."""
-    signer = official()
-    for app_id in application_ids:
-        application = steps.scoped_application(db.session, signer, app_id)
-        raw = request.form.get(f"version.{app_id}")
-        version = words.parse_count(raw)
-        if raw is None or version is None:
-            raise Conflict(STALE)
-        try:
-            steps.check_version(application, version)
-        except Conflict:
-            raise Conflict(STALE) from None
 
 
 # ------------------------------------------------------------------------ village meeting
@@ -68,7 +55,9 @@ def render_meeting(
     villages = worksheets.scope_villages(db.session, signer)
     if village not in {v.code for v in villages}:
         village = None
-    candidates = worksheets.meeting_candidates(db.session, signer, village)
+    candidates = worksheets.meeting_candidates(db.session, signer, node_context(), village)
+    errors = dict(errors or {})
+    ticked = form_input.ticked(values) if request.method == "POST" else []
     return (
         render_template(
             "officials/meeting.html",
@@ -77,7 +66,8 @@ def render_meeting(
             village=village,
             values=values,
             selected=selected,
-            errors=dict(errors or {}),
+            errors=errors,
+            row_errors=row_errors(errors, "votes", ticked),
             notice=notice,
             today=node_context().today,
         ),
@@ -98,36 +88,23 @@ def meeting_post() -> tuple[str, int] | Response:
     """Each ticked household's vote; under half agreeing sends it back to verification."""
     form = request.form
     selected = _selected()
-    context = node_context()
-    errors: dict[str, str] = {}
-    held_on = words.parse_day(form.get("held_on"))
-    if held_on is None:
-        errors["held_on"] = words.field_message("held_on")
-    attendees = words.parse_count(form.get("attendees"))
-    if not attendees:
-        errors["attendees"] = words.field_message("attendees")
-    votes = []
-    for app_id in sorted(selected):
-        agreeing = words.parse_count(form.get(f"agreeing.{app_id}"))
-        if agreeing is None:
-            errors[f"agreeing.{app_id}"] = words.field_message("agreeing")
-        votes.append((app_id, agreeing))
-    if not selected:
-        errors["votes"] = words.field_message("votes")
-    if errors:
-        return render_meeting(form, selected, errors, status=422)
+    body = {
+        **form_input.body(form, ("held_on", "attendees", "chaired_by"), dates=DATES),
+        **({"village_code": form["village"]} if form.get("village") else {}),
+        "votes": [
+            {"application_id": key, **form_input.row(form, key, ("agreeing", "version"))}
+            for key in form_input.ticked(form)
+        ],
+    }
     try:
-        _fresh_all(sorted(selected))
-        meeting = review.record_meeting(
-            db.session, official(), context,
-            held_on=held_on, attendees=attendees, votes=votes,
-            village_code=form.get("village") or None,
-            chaired_by=form.get("chaired_by", "").strip()[:200] or None,
-        )  # fmt: skip
+        data = form_input.load(schemas.MeetingSchema(), body)
+        meeting = actions.hold_meeting(db.session, official(), data, node_context())
         commit()
+    except form_input.FormRefused as error:
+        return render_meeting(form, selected, error.fields, status=422)
     except ValidationFailed as error:
         db.session.rollback()
-        return render_meeting(form, selected, _vote_errors(error.fields, votes), status=422)
+        return render_meeting(form, selected, words.field_messages(error.fields), status=422)
     except Conflict as error:
         db.session.rollback()
         return render_meeting(form, selected, notice=conflict_message(error), status=409)
@@ -140,17 +117,15 @@ def meeting_post() -> tuple[str, int] | Response:
     return redirect(url_for("officials.meeting_minutes", meeting_id=meeting.id), 303)
 
 
-def _vote_errors(fields: Mapping[str, str], votes: list[tuple[int, Any]]) -> dict[str, str]:
-    """The service names votes by position; the form names them by application."""
-    errors = {}
-    for path, _message in fields.items():
+def row_errors(errors: Mapping[str, str], rows: str, ids: list[str]) -> dict[str, str]:
+    """Errors of a list's items (``votes.2.agreeing``) by the form's row inputs
+    (``agreeing.<application id>``), to show each beside its household."""
+    by_input = {}
+    for path, message in errors.items():
         parts = path.split(".")
-        if parts[0] == "votes" and len(parts) == 3 and parts[1].isdigit():
-            app_id = votes[int(parts[1])][0]
-            errors[f"agreeing.{app_id}"] = words.field_message("agreeing")
-        else:
-            errors[path] = words.field_message(path)
-    return errors
+        if len(parts) == 3 and parts[0] == rows and parts[1].isdigit() and int(parts[1]) < len(ids):
+            by_input[f"{parts[2]}.{ids[int(parts[1])]}"] = message
+    return by_input
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes")
@@ -182,7 +157,7 @@ def render_posting(
     return (
         render_template(
             "officials/posting.html",
-            candidates=worksheets.posting_candidates(db.session, signer),
+            candidates=worksheets.posting_candidates(db.session, signer, context),
             values=values,
             selected=selected,
             starts_on=starts_on,
@@ -207,25 +182,18 @@ def posting_post() -> tuple[str, int] | Response:
     """Post the ticked households; an empty end date is the configured working days later."""
     form = request.form
     selected = _selected()
-    errors = {}
-    starts_on = words.parse_day(form.get("starts_on"))
-    if starts_on is None:
-        errors["starts_on"] = words.field_message("starts_on")
-    ends_text = form.get("ends_on", "").strip()
-    ends_on = words.parse_day(ends_text) if ends_text else None
-    if ends_text and ends_on is None:
-        errors["ends_on"] = words.field_message("ends_on")
-    if not selected:
-        errors["application_ids"] = words.field_message("application_ids")
-    if errors:
-        return render_posting(form, selected, errors, status=422)
+    ticked = form_input.ticked(form)
+    body = {
+        **form_input.body(form, ("starts_on", "ends_on"), dates=DATES),
+        "application_ids": ticked,
+        "versions": {key: form[f"version.{key}"] for key in ticked if form.get(f"version.{key}")},
+    }
     try:
-        _fresh_all(sorted(selected))
-        posting = review.post_results(
-            db.session, official(), node_context(),
-            application_ids=sorted(selected), starts_on=starts_on, ends_on=ends_on,
-        )  # fmt: skip
+        data = form_input.load(schemas.PostingSchema(), body)
+        posting = actions.post_many(db.session, official(), data, node_context())
         commit()
+    except form_input.FormRefused as error:
+        return render_posting(form, selected, error.fields, status=422)
     except ValidationFailed as error:
         db.session.rollback()
         return render_posting(form, selected, words.field_messages(error.fields), status=422)
@@ -248,8 +216,6 @@ def posting_list(posting_id: int) -> str:
 
 # ------------------------------------------------------------------------------- decision
 
-OUTCOME_CHOICES = ("recognised", "refused")
-
 
 def render_decision(
     values: Mapping[str, str],
@@ -258,18 +224,21 @@ def render_decision(
     notice: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The chair's decision form: each posted household, its outcome and reasons."""
+    """The chair's decision form: each posted household, its outcome and reasons, and what
+    the policy says still stands in the way of deciding it."""
     context = node_context()
+    errors = dict(errors or {})
+    keys = form_input.numbered(values, "outcome") if request.method == "POST" else []
     return (
         render_template(
             "officials/decision.html",
-            candidates=worksheets.decision_candidates(db.session, official()),
+            candidates=worksheets.decision_candidates(db.session, official(), context),
             values=values,
             selected=selected,
-            errors=dict(errors or {}),
+            errors=errors,
+            row_errors=row_errors(errors, "lines", keys),
             notice=notice,
             today=context.today,
-            opinion_required=context.rules.district_opinion_required,
         ),
         status,
     )
@@ -287,51 +256,24 @@ def decision_new() -> tuple[str, int]:
 def decision_post() -> tuple[str, int] | Response:
     """One decision (number and date) on every household given an outcome."""
     form = request.form
-    errors = {}
-    lines = []
-    selected = set()
-    for candidate in worksheets.decision_candidates(db.session, official()):
-        app_id = candidate.application.id
-        outcome = form.get(f"outcome.{app_id}", "")
-        if not outcome:
-            continue
-        selected.add(app_id)
-        reasons = form.get(f"reasons.{app_id}", "").strip()
-        if outcome not in OUTCOME_CHOICES:
-            errors[f"outcome.{app_id}"] = words.field_message("outcome")
-        elif outcome == "refused" and not reasons:
-            errors[f"reasons.{app_id}"] = words.field_message("reasons")
-        elif len(reasons) > 5000:
-            errors[f"reasons.{app_id}"] = str(words.INVALID)
-        lines.append(decisions.DecisionLine(app_id, outcome, reasons or None))
-    number = form.get("number", "").strip()
-    if not number or len(number) > 50:
-        errors["number"] = words.field_message("number")
-    decided_on = words.parse_day(form.get("decided_on"))
-    if decided_on is None:
-        errors["decided_on"] = words.field_message("decided_on")
-    if not lines:
-        errors["lines"] = words.field_message("lines")
-    if errors:
-        return render_decision(form, selected, errors, status=422)
+    keys = form_input.numbered(form, "outcome")
+    body = {
+        **form_input.body(form, ("number", "decided_on"), dates=DATES),
+        "lines": [
+            {"application_id": key, **form_input.row(form, key, ("outcome", "reasons", "version"))}
+            for key in keys
+        ],
+    }
+    selected = {int(key) for key in keys if key.isdigit() and len(key) <= 10}
     try:
-        _fresh_all([line.application_id for line in lines])
-        decision = decisions.decide(
-            db.session, official(), node_context(),
-            number=number, decided_on=decided_on, lines=lines,
-        )  # fmt: skip
+        data = form_input.load(schemas.DecisionSchema(), body)
+        decision = actions.decide_many(db.session, official(), data, node_context())
         commit()
+    except form_input.FormRefused as error:
+        return render_decision(form, selected, error.fields, status=422)
     except ValidationFailed as error:
         db.session.rollback()
-        messages = {}
-        for path in error.fields:
-            parts = path.split(".")
-            if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit():
-                app_id = lines[int(parts[1])].application_id
-                messages[f"{parts[2]}.{app_id}"] = words.field_message(parts[2])
-            else:
-                messages[path] = words.field_message(path)
-        return render_decision(form, selected, messages, status=422)
+        return render_decision(form, selected, words.field_messages(error.fields), status=422)
     except Conflict as error:
         db.session.rollback()
         return render_decision(form, selected, notice=conflict_message(error), status=409)
@@ -371,31 +313,33 @@ def periodic_page() -> str:
 def open_periodic() -> tuple[str, int] | Response:
     """Queue every household on the commune's lists for re-verification."""
     context = node_context()
-    period = words.parse_count(request.form.get("period"))
-    message = None
+    body = form_input.everything(request.form, dates=DATES)
     try:
-        if period is None:
-            raise ValidationFailed("Bad period.", {"period": "required"})
-        opened = periodic.open_periodic_review(db.session, official(), context, period=period)
+        data = form_input.load(schemas.PeriodicReviewSchema(), body)
+        opened = periodic.open_periodic_review(db.session, official(), context, **data)
         commit()
-    except ValidationFailed as error:
+    except (form_input.FormRefused, ValidationFailed) as error:
         db.session.rollback()
+        fields = error.fields
+        if isinstance(error, ValidationFailed):
+            fields = words.field_messages(fields)
         return render_template(
             "officials/periodic.html", period=context.today.year + 1,
-            window=context.review_window, in_window=True,
-            errors=words.field_messages(error.fields),
+            window=context.review_window, in_window=True, errors=fields,
         ), 422  # fmt: skip
     except Conflict:
         db.session.rollback()
         if not context.review_window.contains(context.today):
             message = _("The periodic review can only be opened during its window.")
         else:
+            period = data["period"]
             message = _("The periodic review for %(period)s is already open.", period=period)
         return render_template(
             "officials/periodic.html", period=context.today.year + 1,
             window=context.review_window, in_window=context.review_window.contains(context.today),
             errors={}, notice=message,
         ), 409  # fmt: skip
+    period = data["period"]
     flash(_("The periodic review for %(period)s is open: %(count)s households on the lists were "
             "queued for verification.", period=period, count=opened.queued), "success")  # fmt: skip
     return redirect(url_for("officials.home"), 303)

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from node.schemas import review as schemas
 from node.web.portal_form import (
     INCOME,
     INCOME_PERIOD,
@@ -83,38 +84,15 @@ RESOLUTIONS = {
     "withdrawn": _l("Withdraw this application (the other record stays)"),
     "distinct": _l("Different households: both stay"),
 }
-# Messages for the fields the review services name when they refuse an input.
+# Messages for the fields the review services name when they refuse an input: the schemas'
+# own words for the same fields (node.schemas.review), and a few only the services name.
 FIELD_MESSAGES = {
-    "assign_to": _l("Choose a village head who covers this household's village."),
-    "user_id": _l("Choose a village head who covers this household's village."),
-    "attendees": _l("Enter the number of people at the meeting (more than 0)."),
-    "votes": _l("Tick at least one household, each only once, all of one commune."),
-    "agreeing": _l("The number agreeing is from 0 to the number of people at the meeting."),
-    "held_on": _l("Enter the meeting date; it cannot be in the future."),
-    "village_code": _l("Choose a village of this commune."),
-    "chaired_by": _l("At most 200 characters."),
-    "starts_on": _l("Enter the date the posting starts."),
-    "ends_on": _l("The posting cannot end before it starts."),
-    "application_ids": _l("Tick at least one household of one commune."),
-    "content": _l("Write what the complaint says."),
-    "received_on": _l("Enter the date it was received."),
-    "number": _l("Enter the decision number, e.g. 125/QĐ-UBND; a number already used on another "
-                 "date cannot be used again."),
-    "decided_on": _l("Enter the decision date; it cannot be in the future."),
-    "lines": _l("Choose an outcome for at least one household."),
-    "outcome": _l("Choose recognised or not recognised."),
-    "reasons": _l("A refusal needs written reasons."),
-    "resolution": _l("Choose how to settle it."),
-    "period": _l("The periodic review draws up next year's lists."),
+    **schemas.MESSAGES,
+    "user_id": schemas.MESSAGES["assign_to"],
     "identities": _l("Give the name of every member."),
-    "full_name": _l("Enter the member's full name."),
-    "citizen_id": _l("The personal ID number has 12 digits (leave it empty for a child "
-                     "without one)."),
     "ethnicity": _l("Write the ethnicity in words, e.g. Kinh, Tày, Thái."),
-    "address": _l("At most 300 characters."),
-    "note": _l("At most 2000 characters."),
     "version": _l("This form is out of date: reload the page."),
-}  # fmt: skip
+}
 INVALID = _l("This value is not valid.")
 
 

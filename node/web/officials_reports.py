@@ -14,19 +14,17 @@ from node.services.report_files import report_csv, report_xlsx
 from node.services.reports import (
     FORM_CODES,
     FORMS,
+    REPORT_READERS,
     ReportTable,
     build_report,
     recognised_households,
     report_unit,
 )
-from node.services.scopes import COMMUNE_CHAIR, COMMUNE_OFFICER, PROVINCE_ADMIN, PROVINCE_OFFICER
 from node.web import officials_forms as words
 from node.web.officials import bp, lang, official, signed_in
 from shared import units
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Reports are for the commune and the province; R5 names households, so it is theirs alone too.
-REPORT_READERS = (COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 
 
 def _table(form: str) -> tuple[ReportTable, str, int]:

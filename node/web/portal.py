@@ -23,10 +23,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
-from node.api.schemas import ApplicantProofSchema, ApplicationRequestSchema
 from node.auth import current_official
 from node.context import node_context
 from node.extensions import db
+from node.schemas.applications import ApplicantProofSchema, ApplicationRequestSchema
 from node.services.applications import (
     find_application,
     status_view,

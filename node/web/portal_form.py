@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from node.schemas.facts import MEMBER_QUESTIONS, relevant_codes
 from shared.standards import (
     InvalidFacts,
     Standard,
@@ -33,52 +33,6 @@ INCOME_PERIODS = ("monthly", "annual")
 # The error paths of the income facts, and the one input that holds the amount.
 INCOME_PATHS = ("monthly_income", "annual_income")
 
-
-@dataclass(frozen=True)
-class MemberQuestion:
-    """A question about each member; asked only from ``min_age`` and below ``below_age``.
-
-    Where it is not asked, the member's fact is ``default``: the rules never read it at that age
-    (working age starts at 15, the nutrition indicator is for children under 16, …).
-    """
-
-    name: str
-    min_age: int | None = None
-    below_age: int | None = None
-    default: Any = None
-
-    def applies(self, age: int | None) -> bool:
-        """Whether a member of ``age`` full years is asked (an unknown age is asked everything)."""
-        if age is None:
-            return True
-        if self.min_age is not None and age < self.min_age:
-            return False
-        return not (self.below_age is not None and age >= self.below_age)
-
-    def to_json(self) -> dict[str, Any]:
-        """The question as the browser script reads it."""
-        spec = facts_catalog()["member_fields"][self.name]
-        return {
-            "name": self.name,
-            "type": spec["type"],
-            "minAge": self.min_age,
-            "belowAge": self.below_age,
-            "default": self.default,
-        }
-
-
-MEMBER_QUESTIONS = (
-    MemberQuestion("relation"),
-    MemberQuestion("sex"),
-    MemberQuestion("birth_date"),
-    MemberQuestion("employment", min_age=15, default="not_in_labour_force"),
-    MemberQuestion("has_health_insurance"),
-    MemberQuestion("disability"),
-    MemberQuestion("in_school", min_age=3, default=False),
-    MemberQuestion("education_level", min_age=6, default="none"),
-    MemberQuestion("in_training", min_age=15, default=False),
-    MemberQuestion("malnourished", below_age=16, default=False),
-)
 
 # The steps after the members, each with the household facts it may ask, in the order asked.
 HOUSEHOLD_STEPS = (
@@ -250,24 +204,6 @@ def assess(
         except InvalidFacts as error:
             codes.update(error.codes)
     return (results if not codes else []), relevant_codes(codes)
-
-
-def relevant_codes(codes: Mapping[str, str]) -> dict[str, str]:
-    """The errors worth showing: whether an age-dependent question is asked depends on the
-    member's birth date, so while that date is wrong the question's own error waits."""
-    restricted = {q.name for q in MEMBER_QUESTIONS if q.min_age is not None or q.below_age}
-    relevant = {}
-    for path, code in codes.items():
-        parts = path.split(".")
-        if (
-            len(parts) == 3
-            and parts[0] == "members"
-            and parts[2] in restricted
-            and f"members.{parts[1]}.birth_date" in codes
-        ):
-            continue
-        relevant[path] = code
-    return relevant
 
 
 def input_name(path: str) -> str:

@@ -1,5 +1,9 @@
 """The OpenAPI document at /api/v1/openapi.json."""
 
+from tests.openapi_contract import (  # noqa: F401 - collected by pytest from this module
+    test_every_request_body_has_a_schema_with_properties,
+)
+
 
 def test_openapi_document_is_served(client):
     response = client.get("/api/v1/openapi.json")

@@ -131,3 +131,23 @@ def version_of(client: FlaskClient, browser: Browser, app_id: int) -> int:
     return client.get(f"/api/v1/applications/{app_id}", headers=browser.bearer).get_json()[
         "version"
     ]
+
+
+def verification_form(browser, app_id) -> dict[str, str]:
+    """The verification form's fields as the page fills them (the resident's declaration)."""
+    page = html(browser.get(f"/officials/applications/{app_id}/verify"))
+    form = page.split('id="verification"')[1]
+    values: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name or name.group(1) == "csrf_token":
+            continue
+        if 'type="radio"' in tag and " checked" not in tag:
+            continue
+        values[name.group(1)] = value.group(1) if value else ""
+    for name, chosen in re.findall(
+        r'<select[^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', form, re.S
+    ):
+        values[name] = chosen
+    return values

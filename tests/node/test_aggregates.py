@@ -273,7 +273,13 @@ def test_personal_columns_are_marked(db_session):
     assert not snapshot_columns & {name for _, name in marked}
 
 
-def test_village_heads_do_not_get_the_named_list(client, recognised, login_as):
+@pytest.mark.parametrize("form", ["R1", "R2", "R3", "R4", "R5"])
+def test_village_heads_read_no_report_form_through_the_api_as_on_the_pages(
+    client, recognised, login_as, login_web, form
+):
+    # R1-R4 count the whole commune; a village head's area is their villages (README).
     head = login_as("village_head", ("00070-001",))
-    assert client.get("/api/v1/reports/R5?period=2026", headers=head).status_code == 403
-    assert client.get("/api/v1/reports/R1?period=2026", headers=head).status_code == 200
+    assert client.get(f"/api/v1/reports/{form}?period=2026", headers=head).status_code == 403
+    login_web("village_head", ("00070-001",))
+    assert client.get(f"/officials/reports?form={form}&period=2026").status_code == 403
+    assert client.get(f"/officials/reports/{form}.csv?period=2026").status_code == 403

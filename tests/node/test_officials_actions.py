@@ -15,6 +15,7 @@ from tests.node.officials_helpers import (
     new_application,
     posted,
     sign_in,
+    verification_form,
     verified,
     version_of,
 )
@@ -55,7 +56,7 @@ def test_a_stale_form_changes_nothing_and_says_why(client, db_session, team):
 
     response = team.officer.post(
         f"/officials/applications/{app_id}/assign",
-        {"version": opened, "assign_to": team.head.user_id},
+        {"version": opened, "user_id": team.head.user_id},
     )
 
     assert response.status_code == 409
@@ -106,28 +107,6 @@ def test_the_wrong_role_gets_403_and_another_area_404(app, client, make_user, db
         == 404
     )
     assert status_of(db_session, app_id) == "submitted"
-
-
-def verification_form(browser, app_id) -> dict[str, str]:
-    """The verification form's fields as the page fills them (the resident's declaration)."""
-    import re
-
-    page = html(browser.get(f"/officials/applications/{app_id}/verify"))
-    form = page.split('id="verification"')[1]
-    values: dict[str, str] = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if not name or name.group(1) == "csrf_token":
-            continue
-        if 'type="radio"' in tag and " checked" not in tag:
-            continue
-        values[name.group(1)] = value.group(1) if value else ""
-    for name, chosen in re.findall(
-        r'<select[^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', form, re.S
-    ):
-        values[name] = chosen
-    return values
 
 
 def test_the_village_head_verifies_on_the_form(client, db_session, team):

@@ -290,10 +290,10 @@ CASES = {
         whole=frozenset({"posting_items"}),
     ),
     "meeting candidates": Case(
-        lambda s, who, _: worksheets.meeting_candidates(s, who["officer"]), paged=False
+        lambda s, who, _: worksheets.meeting_candidates(s, who["officer"], CONTEXT), paged=False
     ),
     "decision candidates": Case(
-        lambda s, who, _: worksheets.decision_candidates(s, who["officer"]), paged=False
+        lambda s, who, _: worksheets.decision_candidates(s, who["officer"], CONTEXT), paged=False
     ),
     # The whole log: the count reads every entry, the page the newest 50.
     "audit log": Case(_audit(), paged=True, whole=frozenset({"audit_log"})),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
-from node.models import AuditEntry, Certificate, Household, HouseholdStatus
+from node.context import node_context
+from node.models import Application, AuditEntry, Certificate, Household, HouseholdStatus, User
+from node.services import accounts
 from node.services.audit import verify_audit_chain
 from node.services.decisions import verify_certificate
+from node.services.files import application_file
 from tests.node.review_helpers import (
     IDENTITIES,
     act,
@@ -77,6 +82,30 @@ def test_from_submission_to_certificate(client, db_session, team):
     assert verify_audit_chain(db_session) is None
 
 
+def test_the_file_schema_drops_nothing(app, client, db_session, team):
+    """The API dumps the file through ApplicationFileSchema: every key of the service's dict,
+    down to the leaves, reaches the client."""
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
+    act(client, team["officer"], app_id, "complaint", content="Hộ có xe tải.")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=4,
+        agreeing=4)  # fmt: skip
+    act(client, team["officer"], app_id, "post", starts_on="2026-11-13")
+    answer = act(client, team["chair"], app_id, "decide", number="1/QĐ", decided_on="2026-11-24",
+                 outcome="recognised")  # fmt: skip
+    official = accounts.official_for_user(
+        db_session.scalar(select(User).where(User.role == "commune_chair"))
+    )
+    with app.test_request_context():
+        raw = application_file(
+            db_session, official, db_session.get(Application, app_id), node_context()
+        )
+
+    assert answer == json.loads(json.dumps(raw))
+    assert all(answer[key] for key in ("complaints", "meetings", "certificate", "verification"))
+
+
 def test_under_half_agreeing_sends_it_back_to_review(client, team):
     tracking = submit(client)["tracking_code"]
     officer, head = team["officer"], team["head"]
@@ -119,7 +148,8 @@ def test_refusal_needs_reasons(client, db_session, team):
     to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
     error = act(client, team["chair"], app_id, "decide", status=422, number="7/QĐ",
                 decided_on="2026-11-24", outcome="refused")  # fmt: skip
-    assert "lines.0.reasons" in error["error"]["fields"]
+    # Named as the action's body names it (the batch endpoint would say lines.0.reasons).
+    assert "reasons" in error["error"]["fields"]
     refused = act(client, team["chair"], app_id, "decide", number="7/QĐ", decided_on="2026-11-24",
                   outcome="refused", reasons="Thu nhập thực tế cao hơn chuẩn.")  # fmt: skip
     assert refused["outcome"] == "refused"
@@ -151,7 +181,11 @@ def test_action_not_allowed_lists_the_allowed_ones(client, team):
     tracking = submit(client)["tracking_code"]
     app_id = application_id(client, team["officer"], tracking)
     error = act(client, team["officer"], app_id, "post", status=409, starts_on="2026-11-20")
-    assert error["error"]["allowed_actions"] == ["withdraw", "start_review"]
+    assert error["error"]["allowed_actions"] == ["withdraw", "start_review", "assign"]
+    # The list is this official's: the chair may do nothing with it yet.
+    error = act(client, team["chair"], app_id, "decide", status=409, number="1",
+                decided_on="2026-11-24", outcome="recognised")  # fmt: skip
+    assert error["error"]["allowed_actions"] == []
 
 
 def test_unknown_action(client, team):
@@ -164,7 +198,7 @@ def test_unknown_action(client, team):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"held_on": "2026-11-10", "attendees": 5, "agreeing": 6}, "votes.0.agreeing"),
+        ({"held_on": "2026-11-10", "attendees": 5, "agreeing": 6}, "agreeing"),
         ({"held_on": "2026-11-10", "attendees": 0, "agreeing": 0}, "attendees"),
         ({"held_on": "2026-12-30", "attendees": 5, "agreeing": 3}, "held_on"),
         ({"held_on": "yesterday", "attendees": 5, "agreeing": 3}, "held_on"),
@@ -275,3 +309,38 @@ def test_tampering_with_the_audit_log_is_detected(client, db_session, team):
     entry.role = "province_admin"
     db_session.flush()
     assert verify_audit_chain(db_session) == entry.id
+
+
+def test_the_district_opinion_is_a_step_only_where_the_province_asks_it(
+    app, client, team, monkeypatch
+):
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    file = to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
+    assert "district_opinion" not in file["allowed_actions"]
+    opinion = {"received_on": "2026-11-20", "agrees": True}
+    refused = act(client, team["officer"], app_id, "district_opinion", status=409, **opinion)
+    assert "district_opinion" not in refused["error"]["allowed_actions"]
+
+    monkeypatch.setitem(app.config, "DISTRICT_OPINION_REQUIRED", True)
+    asked = client.get(f"/api/v1/applications/{app_id}", headers=team["chair"]).get_json()
+    assert asked["allowed_actions"] == []  # the chair waits for the opinion
+    done = act(client, team["officer"], app_id, "district_opinion", **opinion)
+    assert "district_opinion" in done["allowed_actions"]
+    after = client.get(f"/api/v1/applications/{app_id}", headers=team["chair"]).get_json()
+    assert after["allowed_actions"] == ["decide"]
+
+
+def test_a_batch_listing_a_household_twice_is_refused_whole(client, db_session, team):
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    act(client, team["officer"], app_id, "start_review")
+    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=4,
+        agreeing=4)  # fmt: skip
+    response = client.post(
+        "/api/v1/postings",
+        json={"application_ids": [app_id, app_id], "starts_on": "2026-11-13"},
+        headers=team["officer"],
+    )
+    assert response.status_code == 422
+    assert "application_ids" in response.get_json()["error"]["fields"]
+    assert db_session.get(Application, app_id).status == "meeting_held"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from node.services.scopes import ROLES
-from tests.node.review_helpers import application_id, submit
+from tests.node.review_helpers import IDENTITIES, application_id, submit, verified_facts
 
 # Another commune of Hà Nội (00073) and a village of it; and a second village of 00070.
 OUTSIDE_UNITS = {
@@ -16,7 +16,8 @@ OUTSIDE_UNITS = {
 ACTIONS = [
     ("start_review", {}),
     ("assign", {"user_id": 1}),
-    ("verify", {"facts": {}, "identities": []}),
+    # A body that passes its schema: what is refused is the official, not the input.
+    ("verify", {"facts": verified_facts(), "identities": IDENTITIES}),
     ("record_meeting", {"held_on": "2026-11-10", "attendees": 3, "agreeing": 2}),
     ("post", {"starts_on": "2026-11-20"}),
     ("complaint", {"content": "x"}),

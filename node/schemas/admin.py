@@ -1,0 +1,111 @@
+"""The province admin's forms: accounts, villages, the communes' household counts, holidays.
+
+The admin pages have no JSON API; their forms load through these schemas all the same, so a
+too-long name or a malformed date is refused with the same words as anywhere else, and the
+services only judge what needs the records (a username taken, a village name in use).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+
+from node.schemas.base import (
+    Boolean,
+    Date,
+    Dict,
+    Integer,
+    Strict,
+    String,
+    Text,
+    between,
+    length,
+    one_of,
+)
+from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
+from node.services.scopes import ROLES
+
+COMMUNE_CODE = ma.validate.Regexp(r"^\d{5}$", error=_l("Choose a commune."))
+HOUSEHOLDS = _l("Enter a whole number of households.")
+
+
+class PasswordSchema(Strict):
+    """A new password (told to the official in person); the service judges its strength."""
+
+    password = String(required=True, load_only=True, validate=length(1024, 1))
+
+
+class NewUserSchema(PasswordSchema):
+    """A new official: username, name, role, units and a first password."""
+
+    username = String(required=True, validate=length(64, 1))
+    full_name = Text(load_default=None, allow_none=True, validate=length(200))
+    role = String(required=True, validate=one_of(ROLES))
+    units = Text(
+        load_default="",
+        validate=length(2000),
+        metadata={"description": "unit codes separated by spaces or commas"},
+    )
+
+    @ma.post_load
+    def unit_codes(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        units = data.pop("units") or ""
+        data["unit_codes"] = [code for code in units.replace(",", " ").split() if code]
+        return data
+
+
+class _InCommune(Strict):
+    commune = String(required=True, validate=COMMUNE_CODE)
+
+
+class VillageSchema(_InCommune):
+    """A new village of a commune."""
+
+    name = Text(required=True, validate=length(VILLAGE_NAME_MAX, 1))
+    area = String(load_default=None, allow_none=True, validate=one_of(AREAS))
+
+
+class VillageNameSchema(_InCommune):
+    """A village's new name."""
+
+    name = Text(required=True, validate=length(VILLAGE_NAME_MAX, 1))
+
+
+class VillageActiveSchema(_InCommune):
+    """Deactivate a village, or restore it."""
+
+    active = Boolean(required=True)
+
+
+class VillageImportSchema(Strict):
+    """The commune a village import came from (the file itself travels beside the form)."""
+
+    commune = String(load_default=None, allow_none=True, validate=COMMUNE_CODE)
+
+
+class HouseholdCountsSchema(Strict):
+    """The communes' resident households for a period; an empty figure removes it."""
+
+    period = Integer(required=True, validate=between(2000, 2100))
+    counts = Dict(
+        keys=String(validate=COMMUNE_CODE),
+        values=Integer(
+            allow_none=True,
+            validate=between(0, MAX_HOUSEHOLDS),
+            error_messages={"invalid": HOUSEHOLDS},
+        ),
+        load_default=dict,
+    )
+
+
+class HolidaySchema(Strict):
+    """A day off of the working-day calendar."""
+
+    day = Date(required=True, error_messages={"required": _l("Enter the date.")})
+    name = Text(
+        required=True,
+        validate=length(HOLIDAY_NAME_MAX, 1),
+        error_messages={"required": _l("Give the day off a short name, e.g. Tết Nguyên đán.")},
+    )

@@ -1,0 +1,136 @@
+"""Residents' applications: the submission, the proof that it is the applicant, what they see
+of it, and the standards engine's assessment (DESIGN §4–5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from flask_babel import lazy_gettext as _l
+
+from node.models.applications import KINDS
+from node.schemas.base import Dict, Nested, Strict, String, length, one_of
+from node.schemas.facts import facts_json_schema
+from node.services import identity
+
+
+def _normalized(normalize: Callable[[str], str | None], message: Any) -> type[String]:
+    """A string field that stores what ``normalize`` returns, or fails with ``message``."""
+
+    class Normalized(String):
+        def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+            text = super()._deserialize(value, attr, data, **kwargs)
+            result = normalize(text)
+            if result is None:
+                raise ma.ValidationError(str(message))
+            return result
+
+    return Normalized
+
+
+NameField = _normalized(identity.normalize_name, _l("Enter the full name (letters only)."))
+CitizenIdField = _normalized(identity.normalize_citizen_id, _l("Must be 12 digits."))
+PhoneField = _normalized(identity.normalize_phone, _l("Must be a Vietnamese phone number."))
+CONSENT_REQUIRED = _l("Consent to personal data processing is required.")
+
+
+def _must_be_true(value: object) -> None:
+    if value is not True:
+        raise ma.ValidationError(str(CONSENT_REQUIRED))
+
+
+class ApplicantSchema(Strict):
+    """Who applies: the head of household or a member on the household's behalf."""
+
+    full_name = NameField(required=True, metadata={"example": "Nguyễn Thị Lan"})
+    citizen_id = CitizenIdField(required=True, metadata={"example": "001190012345"})
+    phone = PhoneField(required=True, metadata={"example": "0912345678"})
+
+
+class ApplicationRequestSchema(Strict):
+    """The body of POST /api/v1/applications (DESIGN §5)."""
+
+    commune_code = String(
+        required=True,
+        validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")),
+        metadata={"example": "00070"},
+    )
+    village_code = String(load_default=None, allow_none=True, validate=length(20))
+    kind = String(required=True, validate=one_of(KINDS))
+    applicant = Nested(ApplicantSchema, required=True)
+    # Checked by the standards engine when the application is submitted.
+    household = Dict(required=True, metadata=facts_json_schema())
+    consent = ma.fields.Raw(
+        required=True,
+        validate=_must_be_true,
+        error_messages={"required": CONSENT_REQUIRED},
+        metadata={"type": "boolean", "description": "must be true: the resident agreed"},
+    )
+
+
+class AssessmentSchema(ma.Schema):
+    """An assessment by the standards engine (DESIGN §4)."""
+
+    standard_id = ma.fields.String()
+    period = ma.fields.Integer()
+    area = ma.fields.String()
+    income_per_capita = ma.fields.Integer()
+    income_line = ma.fields.Integer()
+    average_line = ma.fields.Integer(allow_none=True)
+    deprivations = ma.fields.List(ma.fields.String())
+    deprivation_count = ma.fields.Integer()
+    deprivation_score = ma.fields.Integer()
+    classification = ma.fields.String()
+    reasons = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
+
+
+class ApplicationCreatedSchema(ma.Schema):
+    """The answer to a submission; a retry with the same Idempotency-Key gets it again."""
+
+    tracking_code = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    kind = ma.fields.String()
+    period = ma.fields.Integer()
+    assessment = ma.fields.Nested(AssessmentSchema)
+
+
+class HistoryEntrySchema(ma.Schema):
+    """One step of an application's history."""
+
+    at = ma.fields.String()
+    action = ma.fields.String()
+    status = ma.fields.String()
+
+
+class ApplicationStatusSchema(ma.Schema):
+    """What the applicant sees of their application."""
+
+    tracking_code = ma.fields.String()
+    kind = ma.fields.String()
+    channel = ma.fields.String()
+    status = ma.fields.String()
+    outcome = ma.fields.String(allow_none=True)
+    period = ma.fields.Integer()
+    commune_code = ma.fields.String()
+    submitted_at = ma.fields.String()
+    assessment = ma.fields.Nested(AssessmentSchema)
+    history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema))
+    access_log = ma.fields.List(
+        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        metadata={"description": "who (by role) read or changed the file, and when"},
+    )
+
+
+class ApplicantProofSchema(Strict):
+    """The phone or the ID number given at submission: either proves it is the applicant."""
+
+    phone = PhoneField()
+    citizen_id = CitizenIdField()
+
+    @ma.validates_schema
+    def needs_one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("phone") and not data.get("citizen_id"):
+            raise ma.ValidationError(
+                str(_l("Give the phone or the ID number used at submission.")), "phone"
+            )
