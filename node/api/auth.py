@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from node.api.schemas import OfficialSchema, TokenSchema
 from node.auth import official_required, require_official, signin
 from node.models.users import User
+from node.schemas.auth import OfficialSchema, OfficialTokenSchema
 from shared.web.auth_api import auth_blueprint
 
 
@@ -17,7 +17,7 @@ def _units(user: User) -> dict[str, list[str]]:
 blp = auth_blueprint(
     signin,
     description="Officials: sign-in and tokens",
-    token_schema=TokenSchema,
+    token_schema=OfficialTokenSchema,
     token_extras=_units,
 )
 

@@ -12,7 +12,9 @@ from typing import Any
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
-from node.schemas.base import (
+from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
+from node.services.scopes import ROLES
+from shared.web.fields import (
     Boolean,
     Date,
     Dict,
@@ -24,8 +26,6 @@ from node.schemas.base import (
     length,
     one_of,
 )
-from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
-from node.services.scopes import ROLES
 
 COMMUNE_CODE = ma.validate.Regexp(r"^\d{5}$", error=_l("Choose a commune."))
 HOUSEHOLDS = _l("Enter a whole number of households.")

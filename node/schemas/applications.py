@@ -10,9 +10,9 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from node.models.applications import KINDS
-from node.schemas.base import Dict, Nested, Strict, String, length, one_of
 from node.schemas.facts import facts_json_schema
 from node.services import identity
+from shared.web.fields import Dict, Nested, Strict, String, length, one_of
 
 
 def _normalized(normalize: Callable[[str], str | None], message: Any) -> type[String]:

@@ -1,23 +1,11 @@
-"""Officials' sign-in: the API's token request and the sign-in page load the same schema."""
+"""Officials' sign-in: the sign-in page loads the API's token request (shared.web.auth_api)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 
-from node.schemas.base import Strict, String, length
-
-
-class TokenRequestSchema(Strict):
-    """The body of POST /api/v1/auth/token: an official's credentials."""
-
-    username = String(required=True, validate=length(64, 1))
-    password = String(required=True, load_only=True, validate=length(1024, 1))
-    totp = String(
-        load_default=None,
-        allow_none=True,
-        validate=length(16),
-        metadata={"description": "the 6-digit code of the authenticator app, if enabled"},
-    )
+from shared.web.auth_api import TokenRequestSchema, TokenSchema
+from shared.web.fields import Strict, String, length
 
 
 class SignInFormSchema(TokenRequestSchema):
@@ -33,12 +21,9 @@ class TotpCodeSchema(Strict):
     code = String(load_default="", validate=length(16))
 
 
-class TokenSchema(ma.Schema):
-    """A new bearer token; it is shown this once (the node keeps only its hash)."""
+class OfficialTokenSchema(TokenSchema):
+    """A new bearer token, and the units the official works in."""
 
-    token = ma.fields.String(required=True)
-    expires_at = ma.fields.DateTime(required=True)
-    role = ma.fields.String(required=True)
     units = ma.fields.List(ma.fields.String(), required=True)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import marshmallow as ma
 from flask_babel import get_locale
 
-from node.schemas.base import Dict
 from shared.standards import InvalidFacts, evaluate, facts_catalog
+from shared.web.fields import Dict
 
 
 @dataclass(frozen=True)

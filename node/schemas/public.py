@@ -1,17 +1,10 @@
-"""What the node tells anyone: its health and the administrative units."""
+"""What the node tells anyone: the administrative units (the health check is shared.web.api's)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 
-from node.schemas.base import String
-
-
-class HealthSchema(ma.Schema):
-    """Whether the app and its database answer."""
-
-    status = ma.fields.String(required=True, metadata={"description": "ok or error"})
-    db = ma.fields.String(required=True, metadata={"description": "ok or error"})
+from shared.web.fields import String
 
 
 class UnitSchema(ma.Schema):

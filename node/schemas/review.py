@@ -14,7 +14,10 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from node.models.applications import KINDS, OUTCOMES, STATUSES
-from node.schemas.base import (
+from node.schemas.facts import HouseholdFacts
+from node.services.duplicates import RESOLUTIONS
+from node.services.identity import normalize_citizen_id
+from shared.web.fields import (
     NOT_A_NUMBER,
     Boolean,
     Date,
@@ -32,9 +35,6 @@ from node.schemas.base import (
     length,
     one_of,
 )
-from node.schemas.facts import HouseholdFacts
-from node.services.duplicates import RESOLUTIONS
-from node.services.identity import normalize_citizen_id
 
 # The officials' words for the fields they most often get wrong (the pages show these beside
 # the field; node.web.officials_forms also uses them for the services' refusals).

@@ -16,8 +16,8 @@ from typing import Any
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
-from node.schemas.base import field_errors
 from node.web.portal_form import parse_date_text
+from shared.web.errors import flatten_messages as field_errors
 
 NOT_BODY = frozenset({"csrf_token"})
 _NUMBERED = re.compile(r"([a-z_]+)\.([^.]+)")

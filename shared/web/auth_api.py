@@ -16,26 +16,21 @@ from shared.web.auth import SignIn, bearer_challenge
 from shared.web.clock import now
 from shared.web.database import app_db
 from shared.web.errors import service_error_response
+from shared.web.fields import Strict, String, length
 
 
-class TokenRequestSchema(ma.Schema):
-    """The body of POST /api/v1/auth/token: a user's credentials."""
+class TokenRequestSchema(Strict):
+    """The body of POST /api/v1/auth/token: a user's credentials (the sign-in pages load it
+    too)."""
 
-    class Meta:
-        unknown = ma.RAISE
-
-    username = ma.fields.String(
-        required=True, validate=ma.validate.Length(min=1, max=accounts.USERNAME_MAX_LENGTH)
+    username = String(required=True, validate=length(accounts.USERNAME_MAX_LENGTH, 1))
+    password = String(
+        required=True, load_only=True, validate=length(accounts.PASSWORD_MAX_LENGTH, 1)
     )
-    password = ma.fields.String(
-        required=True,
-        load_only=True,
-        validate=ma.validate.Length(min=1, max=accounts.PASSWORD_MAX_LENGTH),
-    )
-    totp = ma.fields.String(
+    totp = String(
         load_default=None,
         allow_none=True,
-        validate=ma.validate.Length(max=16),
+        validate=length(16),
         metadata={"description": "the 6-digit code of the authenticator app, if enabled"},
     )
 

@@ -54,18 +54,19 @@ def error_code(error: HTTPException) -> str:
     return error.name.lower().replace(" ", "_").replace("'", "")
 
 
-def flatten_messages(messages: Mapping[str, object], prefix: str = "") -> dict[str, str]:
-    """Nested marshmallow messages as one field path → message mapping."""
-    fields: dict[str, str] = {}
-    for key, value in messages.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            fields.update(flatten_messages(value, path))
-        elif isinstance(value, list | tuple):
-            fields[path] = " ".join(str(item) for item in value)
-        else:
-            fields[path] = str(value)
-    return fields
+def flatten_messages(
+    messages: Mapping[str, Any] | list[Any] | str, prefix: str = ""
+) -> dict[str, str]:
+    """marshmallow's nested messages as one field path → message mapping (``votes.0.agreeing``),
+    the way the API's 422 names them; the officials' pages show exactly the same."""
+    if isinstance(messages, Mapping):
+        fields: dict[str, str] = {}
+        for key, value in messages.items():
+            fields.update(flatten_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+        return fields
+    if isinstance(messages, list | tuple):
+        return {prefix: " ".join(str(item) for item in messages)}
+    return {prefix: str(messages)}
 
 
 def error_headers(error: HTTPException) -> dict[str, str]:

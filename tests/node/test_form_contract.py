@@ -39,7 +39,7 @@ from node.models import (
 )
 from node.schemas import admin as admin_schemas
 from node.schemas import auth as auth_schemas
-from node.schemas.base import field_errors
+from shared.web.errors import flatten_messages as field_errors
 from tests.builders import household
 from tests.node.officials_helpers import (
     html,

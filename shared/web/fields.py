@@ -1,7 +1,7 @@
-"""The building blocks of every input schema: fields whose messages are the project's, in the
-request's language; text that refuses control characters instead of storing them; validators
-that say "at most 200 characters" rather than "Longer than maximum length 200."; and the strict
-base that refuses fields it does not know.
+"""The building blocks of every input schema, in both apps: fields whose messages are the
+project's, in the request's language; text that refuses control characters instead of storing
+them; validators that say "at most 200 characters" rather than "Longer than maximum length
+200."; and the strict base that refuses fields it does not know.
 
 The messages are Flask-Babel lazy strings, made text when a field is refused, so the JSON API
 and the officials' pages give the same words for the same bad input — Vietnamese by default,
@@ -11,7 +11,6 @@ English with ``?lang=en``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import marshmallow as ma
@@ -84,12 +83,20 @@ class Translated:
 
 
 class String(Translated, ma.fields.String):
-    """A string as given (passwords, codes); not text to store: see ``Text``."""
+    """A string as given (passwords, codes); not text to store: see ``Text``. Not even a
+    password holds a NUL or a lone surrogate: no database column can store them."""
 
     default_error_messages: ClassVar[dict[str, Any]] = {
         "invalid": NOT_TEXT,
         "invalid_utf8": NOT_TEXT,
+        "control": CONTROL_CHARACTERS,
     }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text or any(unicodedata.category(char) == "Cs" for char in text):
+            raise self.make_error("control")
+        return text
 
 
 class Text(String):
@@ -193,16 +200,3 @@ class Versioned(Strict):
         error_messages={"invalid": OUT_OF_DATE, "null": OUT_OF_DATE},
         metadata={"description": "the application's version when the form was opened"},
     )
-
-
-def field_errors(messages: Mapping[str, Any] | list[Any] | str, prefix: str = "") -> dict[str, str]:
-    """marshmallow's nested messages as field path → message, the way the API's 422 names them
-    (``votes.0.agreeing``), so a page can show exactly what the API would answer."""
-    if isinstance(messages, Mapping):
-        fields: dict[str, str] = {}
-        for key, value in messages.items():
-            fields.update(field_errors(value, f"{prefix}.{key}" if prefix else str(key)))
-        return fields
-    if isinstance(messages, list | tuple):
-        return {prefix: " ".join(str(item) for item in messages)}
-    return {prefix: str(messages)}
