@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.schemas import admin as schemas
@@ -24,7 +25,7 @@ from node.services.errors import ValidationFailed
 from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES, Official
 from node.web import form_input
 from node.web import officials_forms as words
-from node.web.officials import commit, official, signed_in
+from node.web.officials import commit, official
 from shared import units
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

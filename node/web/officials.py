@@ -8,11 +8,9 @@ batch steps (meeting, posting, decision) and the printed papers are in officials
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import marshmallow as ma
 import pyotp
@@ -22,7 +20,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -34,7 +31,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from node.auth import current_official, log_in, log_out
+from node.auth import current_official, log_in, log_out, signed_in
 from node.context import VIETNAM, node_context, now
 from node.extensions import db
 from node.models.review import DuplicateFlag
@@ -59,6 +56,7 @@ from node.web.portal_form import (
     member_count,
 )
 from shared.standards import facts_catalog
+from shared.web.auth import safe_next as shared_safe_next
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
@@ -69,26 +67,6 @@ PER_PAGE = 50
 def lang() -> str:
     """The page's language, vi or en."""
     return str(get_locale() or "vi")
-
-
-def signed_in(*roles: str) -> Callable[[F], F]:
-    """Only a signed-in official (of one of ``roles`` when given) gets the page; others are
-    sent to the sign-in page, which brings them back here."""
-
-    def decorator(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            official = current_official()
-            if official is None:
-                target = request.full_path if request.method == "GET" else None
-                return redirect(url_for("officials.login", next=target), 303)
-            if roles and official.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorator
 
 
 def official() -> Official:
@@ -128,22 +106,11 @@ def conflict_message(error: Conflict) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A page of this site to return to after sign-in, never another site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith(("/officials", "/admin")):
-        return None
-    return target
+    """A page of the officials' workspace to return to after sign-in, never another site."""
+    return shared_safe_next(target, within=("/officials", "/admin"))
 
 
 # ------------------------------------------------------------------------------- sign-in
-
-
-def forget_form_token() -> None:
-    """Signing in or out clears the session, and with it the CSRF secret: drop the token
-    Flask-WTF cached for this request too, so the next form gets a token that matches."""
-    g.pop("csrf_token", None)
 
 
 def render_login(
@@ -211,7 +178,6 @@ def login_post() -> tuple[str, int] | Response:
         )
         return render_login(values, message, 401)
     log_in(user)
-    forget_form_token()
     db.session.commit()
     return redirect(safe_next(form.get("next")) or url_for("officials.home"), 303)
 
@@ -220,7 +186,6 @@ def login_post() -> tuple[str, int] | Response:
 def logout() -> Response:
     """End the web session."""
     log_out()
-    forget_form_token()
     db.session.commit()
     flash(_("You have signed out."), "success")
     return redirect(url_for("officials.login"), 303)

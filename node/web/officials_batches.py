@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.schemas import review as schemas
@@ -26,7 +27,7 @@ from node.services.scopes import (
 )
 from node.web import form_input
 from node.web import officials_forms as words
-from node.web.officials import DATES, bp, commit, conflict_message, official, signed_in
+from node.web.officials import DATES, bp, commit, conflict_message, official
 
 PAPER_READERS = (VILLAGE_HEAD, COMMUNE_OFFICER, COMMUNE_CHAIR, PROVINCE_OFFICER, PROVINCE_ADMIN)
 

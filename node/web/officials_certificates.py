@@ -7,11 +7,12 @@ import segno
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
+from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.services.certificates import PRINTERS, certificate_sheet
 from node.services.decisions import verify_certificate
-from node.web.officials import bp, official, signed_in
+from node.web.officials import bp, official
 
 public = Blueprint("certificates", __name__, url_prefix="/certificates")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.services import audit
@@ -21,7 +22,7 @@ from node.services.reports import (
     report_unit,
 )
 from node.web import officials_forms as words
-from node.web.officials import bp, lang, official, signed_in
+from node.web.officials import bp, lang, official
 from shared import units
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -89,10 +89,10 @@ def bearer_challenge(realm: str, error: str | None = None) -> str:
     return f'{challenge}, error="{error}"' if error else challenge
 
 
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (no open redirect, no header injection), else
-    None."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+def safe_next(target: str | None, within: tuple[str, ...] = ("/",)) -> str | None:
+    """``target`` if it is a path on this site under one of ``within`` (no open redirect, no
+    header injection), else None."""
+    if not target or not target.startswith(within) or target.startswith("//"):
         return None
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return None
