@@ -19,6 +19,8 @@ class TotpCodeSchema(Strict):
 
     step = String(load_default="start", validate=ma.validate.OneOf(["start", "confirm"]))
     code = String(load_default="", validate=length(16))
+    # Replacing an enabled second factor: its current code, or the password.
+    proof = String(load_default=None, allow_none=True, validate=length(1024))
 
 
 class OfficialTokenSchema(TokenSchema):

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import marshmallow as ma
-import pyotp
 import segno
 from flask import (
     Blueprint,
@@ -227,15 +226,19 @@ def account_totp() -> tuple[str, int] | Response:
         db.session.commit()
         flash(_("The second factor is on: from now on, signing in asks for a code."), "success")
         return redirect(url_for("officials.account"), 303)
-    uri = accounts.start_totp_enrolment(db.session, user)
+    try:
+        uri = accounts.start_totp_enrolment(db.session, user, proof=data["proof"], now=now())
+    except ValidationFailed:
+        # A wrong proof counts towards the lock, like a wrong sign-in: keep the count.
+        db.session.commit()
+        error = _("Enter the code the authenticator app shows now, or your password.")
+        return render_template("officials/account.html", user=user, qr=None, error=error), 422
     db.session.commit()
     return render_template("officials/account.html", user=user, qr=_qr(uri)), 200
 
 
 def _pending_uri(user: User) -> str:
-    return pyotp.TOTP(user.totp_pending_secret or "").provisioning_uri(
-        name=user.username, issuer_name=accounts.TOTP_ISSUER
-    )
+    return accounts.ACCOUNTS.pending_totp_uri(user)
 
 
 def _qr(text: str) -> str:

@@ -3,6 +3,8 @@ TOTP, a fresh session token at every sign-in, CSRF on the forms, and signing out
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pyotp
 import pytest
 from sqlalchemy import select
@@ -158,3 +160,29 @@ def test_an_official_turns_on_the_second_factor(app, make_user, db_session):
     assert done.status_code == 303
     db_session.refresh(user)
     assert user.totp_enabled
+
+
+def test_moving_the_second_factor_needs_a_code_or_the_password(
+    app, make_user, db_session, fixed_clock
+):
+    officer = sign_in(app, make_user, db_session, "commune_officer")
+    user = db_session.get(User, officer.user_id)
+    user.totp_secret = old_secret = pyotp.random_base32()
+    db_session.commit()
+
+    without = officer.post("/officials/account/totp")
+    wrong = officer.post("/officials/account/totp", {"proof": "not my password"})
+    db_session.refresh(user)
+    counted, pending = user.failed_login_count, user.totp_pending_secret
+    fixed_clock.advance(timedelta(minutes=1))
+    code = pyotp.TOTP(old_secret).at(fixed_clock.now)
+    by_code = officer.post("/officials/account/totp", {"proof": code})
+    db_session.refresh(user)
+
+    assert (without.status_code, wrong.status_code) == (422, 422)
+    assert "hoặc mật khẩu" in html(wrong)
+    assert (counted, pending) == (1, None)
+    assert by_code.status_code == 200
+    assert "<svg" in html(by_code)
+    assert user.totp_pending_secret not in (None, old_secret)
+    assert user.totp_secret == old_secret
