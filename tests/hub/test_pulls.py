@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from hub.cli import cli
 from hub.models import Node, PullAttempt, Snapshot, SnapshotDeprivation, SnapshotRow
-from hub.services import pulls
+from hub.services import answers, pulls, storing
 from hub.services.errors import NotFound
 from hub.services.nodes import is_stale
-from shared.schemas import COUNT_FIELDS
+from shared.schemas import COUNT_FIELDS, snapshot_id_of
 from shared.units import communes
 from tests.hub.fakenode import make_snapshot
 
@@ -422,7 +422,7 @@ def test_the_same_figures_generated_again_later_are_current_with_their_new_time(
     stored = current(db_session, "12")
     assert stored.snapshot_id == first
     assert stored.body == node.snapshot
-    assert pulls._parse_time(stored.body["generated_at"]) == LATER + timedelta(days=1)
+    assert storing.parse_time(stored.body["generated_at"]) == LATER + timedelta(days=1)
     # So an answer generated between the two (LATER) is older now, not newer.
     node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
     assert pull()[0].outcome == "error"
@@ -559,7 +559,7 @@ def test_a_signed_snapshot_carrying_free_text_is_refused_without_repeating_it(
     snapshot = make_snapshot("12", communes=2)
     snapshot["standard_id"] = "Nguyễn Văn An"
     snapshot["rows"][0]["suppressed"] = ["Nguyễn Văn An 001099012345"]
-    snapshot["snapshot_id"] = pulls.snapshot_id_of(snapshot)
+    snapshot["snapshot_id"] = snapshot_id_of(snapshot)
     node.snapshot = snapshot
 
     with caplog.at_level(logging.DEBUG):
@@ -613,14 +613,13 @@ def test_any_failure_while_checking_a_node_is_its_failed_attempt(
 ):
     register(nodes["12"])
     register(nodes["01"])
-    real = pulls.snapshot_id_of
 
     def broken(content):
         if content["province_code"] == "12":
             raise MemoryError
-        return real(content)
+        return snapshot_id_of(content)
 
-    monkeypatch.setattr(pulls, "snapshot_id_of", broken)
+    monkeypatch.setattr(answers, "snapshot_id_of", broken)
 
     results = {result.province_code: result for result in pull()}
 
