@@ -48,6 +48,13 @@ from hub.scheduler import pull_now  # noqa: E402
 from hub.services.nodes import TokenCipher, register_node  # noqa: E402
 from shared import units  # noqa: E402
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of  # noqa: E402
+from shared.schemas.binding import (  # noqa: E402
+    BINDING_HEADER,
+    NONCE_HEADER,
+    PERIOD_HEADER,
+    binding_message,
+    is_nonce,
+)
 from shared.web.database import upgrade_database  # noqa: E402
 
 GOAL_SECONDS = 10.0
@@ -151,25 +158,33 @@ def fake_snapshot(code: str) -> bytes:
 
 
 def serve_fakes() -> None:
-    """Child process: 34 fake nodes; prints one JSON line per node, then serves until killed."""
+    """Child process: 34 fake nodes; prints one JSON line per node, then serves until killed.
+
+    Each answer is bound to its request (the hub's nonce), as a real node's is."""
     for province in units.provinces():
         key = Ed25519PrivateKey.generate()
         body = fake_snapshot(province.code)
-        etag = f'"{json.loads(body)["snapshot_id"]}"'
+        snapshot_id = json.loads(body)["snapshot_id"]
         signature = base64.b64encode(key.sign(body)).decode("ascii")
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            payload, tag, sig = body, etag, signature
+            payload, tag, sig, signer = body, f'"{snapshot_id}"', signature, key
+            code, snapshot = province.code, snapshot_id
 
             def do_GET(self) -> None:
+                nonce = self.headers.get(NONCE_HEADER)
+                bound = {"ETag": self.tag, PERIOD_HEADER: "2026"}
+                if is_nonce(nonce):
+                    message = binding_message(nonce, self.code, 2026, self.snapshot)
+                    bound[BINDING_HEADER] = base64.b64encode(self.signer.sign(message)).decode()
                 if self.headers.get("Authorization") != f"Bearer {FAKE_TOKEN}":
                     status, headers, out = 401, {}, b""
                 elif self.headers.get("If-None-Match") == self.tag:
-                    status, headers, out = 304, {"ETag": self.tag}, b""
+                    status, headers, out = 304, bound, b""
                 else:
                     status, out = 200, self.payload
-                    headers = {"ETag": self.tag, "X-Signature": self.sig,
+                    headers = {**bound, "X-Signature": self.sig,
                                "Content-Type": "application/json"}  # fmt: skip
                 self.send_response(status)
                 for name, value in headers.items():

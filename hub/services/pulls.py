@@ -1,46 +1,49 @@
 """Pulling the nodes' aggregate snapshots (DESIGN §6): fetch, verify, validate, store.
 
 A pull is two steps. ``fetch_snapshot`` talks to the node and touches no database: it sends the
-registered token and the last snapshot id (If-None-Match), retries connection errors and 5xx
-answers with exponential backoff and jitter, caps the body, verifies the Ed25519 signature over
-the exact bytes, validates the JSON with AggregateSnapshotSchema (unknown fields refused) and
-checks the province, the communes and the content hash. ``record_pull`` then writes the attempt
-and, only if every check passed, the snapshot with its rows — all of it or none (a SAVEPOINT).
-``pull_all`` fetches many nodes at once, so a slow or failing node delays none of the others,
-and has the caller commit after each node.
+registered token, the snapshot id it holds (If-None-Match) and a fresh nonce with every request,
+retries connection errors and 5xx answers with exponential backoff and jitter, verifies that the
+answer is bound to this very request, caps the body, and checks the snapshot (hub.services.answers:
+signature over the exact bytes, wire schema, province, period, content hash). ``record_pull``
+then writes the attempt and, only if every check passed and the snapshot is not older than the
+current one, the snapshot with its rows — all of it or none (a SAVEPOINT). ``pull_all`` fetches
+many nodes at once, so a slow or failing node delays none of the others, and has the caller
+commit after each node. Whatever goes wrong with one node — even an error no check foresaw — is
+that node's failed attempt; the run goes on.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 import random
 import re
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import marshmallow as ma
 import requests
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from requests.adapters import HTTPAdapter
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.models.nodes import SUCCESSES, Node, PullAttempt
-from hub.models.snapshots import Snapshot, SnapshotDeprivation, SnapshotRow
+from hub.models.snapshots import Snapshot
+from hub.services.answers import (
+    Bound,
+    Refused,
+    check_confirmation,
+    checked_snapshot,
+    verify_binding,
+)
 from hub.services.errors import NotFound
 from hub.services.nodes import TokenCipher, TokenUnreadable
-from shared import units
-from shared.schemas import COUNT_FIELDS, AggregateSnapshotSchema, snapshot_id_of
+from hub.services.storing import SnapshotRefused, confirm_snapshot, store_snapshot
+from shared.schemas.binding import NONCE_HEADER, new_nonce
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,6 @@ AGGREGATES_PATH = "api/v1/aggregates"
 USER_AGENT = "giamngheo-hub/1"
 CHUNK_BYTES = 64 * 1024
 MAX_ERROR_LENGTH = 500
-_SAFE_KEY = re.compile(r"[a-z0-9_]{1,40}")
 _OBJECT_PREFIX = re.compile(r"^<[^>]*>: ")
 OK = "ok"
 NOT_MODIFIED = "not_modified"
@@ -96,8 +98,11 @@ class PullTarget:
     url: str
     token: str | None
     public_key: str
+    # The id of the current snapshot the hub holds for the period asked (or the node's last),
+    # sent as If-None-Match: a 304 must be bound to it and to its period.
     etag: str | None
     period: int | None = None
+    etag_period: int | None = None
     # Why the pull cannot even start (e.g. the stored token does not decrypt).
     problem: str | None = None
 
@@ -115,7 +120,6 @@ class Fetched:
     error: str | None = None
     snapshot_id: str | None = None
     snapshot: dict[str, Any] | None = field(default=None, repr=False)
-    signature: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -132,15 +136,6 @@ class PullResult:
     tries: int
     error: str | None
     stored: bool = False
-
-
-class _Refused(Exception):
-    """The pull failed for the reason given; the fetch turns it into an error outcome."""
-
-    def __init__(self, reason: str, *, retry: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry = retry
 
 
 def http_session(settings: PullSettings) -> requests.Session:
@@ -179,24 +174,27 @@ def _target(session: Session, cipher: TokenCipher, node: Node, period: int | Non
         token = cipher.decrypt(node.token_encrypted)
     except TokenUnreadable as error:
         problem = str(error)
-    if period is None:
-        etag = node.last_snapshot_id
-    else:
-        etag = session.scalar(
-            select(Snapshot.snapshot_id).where(
-                Snapshot.province_code == node.province_code,
-                Snapshot.period == period,
-                Snapshot.is_current.is_(True),
-            )
+    # The snapshot the hub holds as current: of the period asked, or the node's last one (still
+    # current). A 304 must confirm exactly that one.
+    row = None
+    if period is not None or node.last_snapshot_id:
+        held = select(Snapshot.snapshot_id, Snapshot.period).where(
+            Snapshot.province_code == node.province_code,
+            Snapshot.is_current.is_(True),
+            Snapshot.period == period
+            if period is not None
+            else Snapshot.snapshot_id == node.last_snapshot_id,
         )
+        row = session.execute(held.limit(1)).first()
     return PullTarget(
         node_id=node.id,
         province_code=node.province_code,
         url=node.url,
         token=token,
         public_key=node.public_key,
-        etag=etag,
+        etag=row.snapshot_id if row else None,
         period=period,
+        etag_period=row.period if row else None,
         problem=problem,
     )
 
@@ -208,17 +206,19 @@ def fetch_snapshot(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Fetched:
-    """Pull one node's snapshot and check all of it; never raises for the node's faults."""
+    """Pull one node's snapshot and check all of it; never raises (but for BaseException)."""
     fetched = Fetched(outcome=ERROR, started_at=datetime.now(UTC))
     started = time.monotonic()
     try:
         if target.problem or target.token is None:
-            raise _Refused(target.problem or "No token is registered for this node.")
+            raise Refused(target.problem or "No token is registered for this node.")
         _fetch(http, target, settings, fetched, sleep)
-    except _Refused as refused:
-        fetched.outcome = ERROR
-        fetched.error = refused.reason[:MAX_ERROR_LENGTH]
-        fetched.snapshot = None
+    except Refused as refused:
+        _failed(fetched, refused.reason)
+    except Exception as error:
+        # No check foresaw it (a RecursionError, a MemoryError, a bug): still this node's
+        # failed attempt, and never the end of the run.
+        _failed(fetched, f"The hub could not check the answer ({unexpected(error)}).")
     finally:
         fetched.duration_ms = round((time.monotonic() - started) * 1000)
     if fetched.outcome == ERROR:
@@ -229,6 +229,25 @@ def fetch_snapshot(
             fetched.error,
         )
     return fetched
+
+
+def _failed(fetched: Fetched, reason: str) -> None:
+    fetched.outcome = ERROR
+    fetched.error = reason[:MAX_ERROR_LENGTH]
+    fetched.snapshot = None
+    fetched.snapshot_id = None
+
+
+def unexpected(error: BaseException) -> str:
+    """An unforeseen error, named by its type and where it was raised — never its message,
+    which could repeat what the node sent."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return type(error).__name__
+    last = frames[-1]
+    return (
+        f"{type(error).__name__} in {last.name}, {last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+    )
 
 
 def _fetch(
@@ -247,20 +266,27 @@ def _fetch(
         if retry:
             sleep(settings.backoff_delay(retry))
         fetched.tries += 1
+        # A fresh nonce for every request, retries included: the answer must be bound to it.
+        headers[NONCE_HEADER] = new_nonce()
         try:
-            body = _request(http, url, params, headers, settings, fetched)
-        except _Refused as refused:
+            bound, body, signature = _request(http, url, params, headers, target, settings, fetched)
+        except Refused as refused:
             if refused.retry and retry < settings.retries:
                 logger.info("Node %s: %s; retrying", target.province_code, refused.reason)
                 continue
             raise
         if fetched.http_status == 304:
-            if not target.etag:
-                raise _Refused("The node answered 304 Not Modified to a request without an ETag.")
+            check_confirmation(bound, target.etag, target.etag_period)
             fetched.outcome = NOT_MODIFIED
             fetched.snapshot_id = target.etag
             return
-        fetched.snapshot = _checked_snapshot(body, fetched.signature, target)
+        fetched.snapshot = checked_snapshot(
+            body,
+            signature,
+            province_code=target.province_code,
+            public_key=target.public_key,
+            bound=bound,
+        )
         fetched.snapshot_id = fetched.snapshot["snapshot_id"]
         fetched.outcome = OK
         return
@@ -271,43 +297,51 @@ def _request(
     url: str,
     params: dict[str, str] | None,
     headers: dict[str, str],
+    target: PullTarget,
     settings: PullSettings,
     fetched: Fetched,
-) -> bytes:
-    """One HTTP request: the body of a 200 (capped), b"" for a 304; raises _Refused."""
+) -> tuple[Bound, bytes, str | None]:
+    """One HTTP request: what the verified binding vouches for, the body of a 200 (capped) or
+    b"" for a 304, and the body's X-Signature; raises Refused."""
     timeout = (settings.connect_timeout, settings.read_timeout)
     try:
         response = http.get(
             url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=False
         )
     except requests.ConnectTimeout:
-        raise _Refused(
+        raise Refused(
             f"Could not connect within {settings.connect_timeout:g} s.", retry=True
         ) from None
     except requests.ConnectionError as error:
-        raise _Refused(f"Could not connect: {_reason(error)}.", retry=True) from None
+        raise Refused(f"Could not connect: {_reason(error)}.", retry=True) from None
     except requests.Timeout:
         # The node took the connection but did not answer in time: it is busy, and asking
         # again at once would make it busier. The next scheduled pull tries again.
-        raise _Refused(f"No answer within {settings.read_timeout:g} s (read timeout).") from None
+        raise Refused(f"No answer within {settings.read_timeout:g} s (read timeout).") from None
     except requests.RequestException as error:
-        raise _Refused(f"The request failed: {_reason(error)}.") from None
+        raise Refused(f"The request failed: {_reason(error)}.") from None
     with response:
-        fetched.http_status = response.status_code
-        fetched.signature = response.headers.get("X-Signature")
-        status = response.status_code
-        if status == 304:
-            return b""
+        fetched.http_status = status = response.status_code
         if status >= 500:
-            raise _Refused(f"The node answered HTTP {status}.", retry=True)
+            raise Refused(f"The node answered HTTP {status}.", retry=True)
         if status in (401, 403):
-            raise _Refused(
+            raise Refused(
                 f"The node refused the hub's token (HTTP {status}); register the node again "
                 "with a new token from `giamngheo node hub-credentials`."
             )
-        if status != 200:
-            raise _Refused(f"The node answered HTTP {status}, not 200 or 304.")
-        return _read_body(response, settings, fetched)
+        if status not in (200, 304):
+            raise Refused(f"The node answered HTTP {status}, not 200 or 304.")
+        # Before anything else the node says is believed, and before its body is read.
+        bound = verify_binding(
+            response.headers,
+            nonce=headers[NONCE_HEADER],
+            province_code=target.province_code,
+            public_key=target.public_key,
+            asked_period=target.period,
+        )
+        if status == 304:
+            return bound, b"", None
+        return bound, _read_body(response, settings, fetched), response.headers.get("X-Signature")
 
 
 def _read_body(response: requests.Response, settings: PullSettings, fetched: Fetched) -> bytes:
@@ -315,7 +349,7 @@ def _read_body(response: requests.Response, settings: PullSettings, fetched: Fet
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         fetched.bytes = int(declared)
-        raise _Refused(f"The snapshot is {int(declared)} bytes, more than the {limit} allowed.")
+        raise Refused(f"The snapshot is {int(declared)} bytes, more than the {limit} allowed.")
     deadline = time.monotonic() + settings.read_timeout
     chunks: list[bytes] = []
     size = 0
@@ -324,69 +358,13 @@ def _read_body(response: requests.Response, settings: PullSettings, fetched: Fet
             size += len(chunk)
             fetched.bytes = size
             if size > limit:
-                raise _Refused(f"The snapshot is more than the {limit} bytes allowed.")
+                raise Refused(f"The snapshot is more than the {limit} bytes allowed.")
             if time.monotonic() > deadline:
-                raise _Refused(f"The body took longer than {settings.read_timeout:g} s to arrive.")
+                raise Refused(f"The body took longer than {settings.read_timeout:g} s to arrive.")
             chunks.append(chunk)
     except requests.RequestException as error:
-        raise _Refused(f"The body did not arrive whole: {_reason(error)}.") from None
+        raise Refused(f"The body did not arrive whole: {_reason(error)}.") from None
     return b"".join(chunks)
-
-
-def _checked_snapshot(body: bytes, signature: str | None, target: PullTarget) -> dict[str, Any]:
-    """The snapshot in ``body`` once every check passed; raises _Refused naming the first fault."""
-    _verify_signature(body, signature, target.public_key)
-    try:
-        content = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise _Refused("The body is not valid JSON.") from None
-    if not isinstance(content, dict):
-        raise _Refused("The body is not a JSON object.")
-    try:
-        AggregateSnapshotSchema().load(content)
-    except ma.ValidationError as error:
-        raise _Refused(f"The snapshot breaks AggregateSnapshot v1: {_messages(error)}") from None
-    if content["province_code"] != target.province_code:
-        raise _Refused(
-            f"The snapshot is of province {content['province_code']}, but this node is "
-            f"registered for {target.province_code}."
-        )
-    if target.period is not None and content["period"] != target.period:
-        raise _Refused(f"Asked for period {target.period}, got {content['period']}.")
-    if snapshot_id_of(content) != content["snapshot_id"]:
-        raise _Refused("The snapshot_id is not the hash of the snapshot's content.")
-    strangers = [
-        row["commune_code"]
-        for row in content["rows"]
-        if not units.is_commune_code(row["commune_code"])
-        or units.commune(row["commune_code"]).province_code != target.province_code
-    ]
-    if strangers:
-        raise _Refused(
-            f"Communes not in province {target.province_code}: {', '.join(strangers[:5])}."
-        )
-    try:
-        _parse_time(content["generated_at"])
-    except ValueError:
-        raise _Refused("generated_at is not an ISO 8601 date and time.") from None
-    return content
-
-
-def _verify_signature(body: bytes, signature: str | None, public_key: str) -> None:
-    if not signature:
-        raise _Refused("The answer has no X-Signature header.")
-    try:
-        raw = base64.b64decode(signature.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise _Refused("The X-Signature header is not base64.") from None
-    try:
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key))
-        key.verify(raw, body)
-    except (InvalidSignature, ValueError):
-        raise _Refused(
-            "The signature does not verify with the registered public key: the body was altered "
-            "or signed by another key."
-        ) from None
 
 
 def record_pull(
@@ -394,18 +372,16 @@ def record_pull(
 ) -> PullResult:
     """Write the attempt, update the node's status and store a good snapshot; flushes.
 
-    The snapshot and its rows go in together or not at all: a failure while storing rolls back
-    to a SAVEPOINT and the attempt is recorded as an error.
+    The snapshot and its rows go in together or not at all: a snapshot older than the current
+    one, or any failure while storing, rolls back to a SAVEPOINT and the attempt is recorded as
+    an error.
     """
+    # Locked first (PostgreSQL): two pulls of one node at once (the scheduler and pull-now) are
+    # recorded one after the other, so the older snapshot cannot become current by finishing last.
+    node = session.get(Node, target.node_id, with_for_update=True)
     stored = False
     if fetched.outcome == OK and fetched.snapshot is not None:
-        try:
-            with session.begin_nested():
-                stored = store_snapshot(session, fetched.snapshot, now=now)
-        except SQLAlchemyError:
-            logger.exception("Could not store the snapshot of node %s", target.province_code)
-            fetched.outcome = ERROR
-            fetched.error = "The snapshot passed every check but could not be stored."
+        stored = _store(session, target, fetched, now)
     elif fetched.outcome == NOT_MODIFIED and fetched.snapshot_id:
         confirm_snapshot(session, target.province_code, fetched.snapshot_id, now=now)
     period = fetched.snapshot["period"] if fetched.snapshot else target.period
@@ -424,16 +400,8 @@ def record_pull(
             snapshot_id=fetched.snapshot_id if fetched.outcome in SUCCESSES else None,
         )
     )
-    node = session.get(Node, target.node_id)
     if node is not None:
-        node.last_attempt_at = fetched.started_at
-        node.last_outcome = fetched.outcome
-        node.last_http_status = fetched.http_status
-        node.last_error = fetched.error
-        if fetched.outcome in SUCCESSES:
-            node.last_success_at = fetched.started_at
-            if target.period is None:
-                node.last_snapshot_id = fetched.snapshot_id
+        _note(node, target, fetched)
     session.flush()
     return PullResult(
         province_code=target.province_code,
@@ -449,96 +417,34 @@ def record_pull(
     )
 
 
-def store_snapshot(session: Session, content: dict[str, Any], *, now: datetime) -> bool:
-    """Store a checked snapshot and make it current; False when it was stored before.
-
-    Idempotent: (province_code, period, snapshot_id) is unique, and the same content again only
-    becomes the current snapshot again.
-    """
-    code, period, snapshot_id = content["province_code"], content["period"], content["snapshot_id"]
-    snapshot = session.scalar(
-        select(Snapshot).where(
-            Snapshot.province_code == code,
-            Snapshot.period == period,
-            Snapshot.snapshot_id == snapshot_id,
+def _store(session: Session, target: PullTarget, fetched: Fetched, now: datetime) -> bool:
+    """Store the fetched snapshot under a SAVEPOINT; on refusal or failure, the pull failed."""
+    try:
+        with session.begin_nested():
+            return store_snapshot(session, fetched.snapshot, now=now)
+    except SnapshotRefused as refused:
+        _failed(fetched, refused.reason)
+    except Exception as error:
+        logger.error(
+            "Could not store the snapshot of node %s: %s", target.province_code, unexpected(error)
         )
-    )
-    created = snapshot is None
-    if snapshot is None:
-        snapshot = Snapshot(
-            province_code=code,
-            period=period,
-            snapshot_id=snapshot_id,
-            standard_id=content["standard_id"],
-            generated_at=_parse_time(content["generated_at"]),
-            received_at=now,
-            confirmed_at=now,
-            is_current=False,
-            suppression_k=content.get("suppression_k"),
-            body=content,
+        _failed(
+            fetched,
+            f"The snapshot passed every check but could not be stored ({unexpected(error)}).",
         )
-        try:
-            with session.begin_nested():
-                session.add(snapshot)
-        except IntegrityError:
-            # Another pull of the same node stored it meanwhile.
-            return store_snapshot(session, content, now=now)
-        _insert_rows(session, snapshot, content)
-    snapshot.confirmed_at = now
-    # Clear the old current one first: the partial unique index allows one per province/period.
-    session.execute(
-        update(Snapshot)
-        .where(
-            Snapshot.province_code == code,
-            Snapshot.period == period,
-            Snapshot.is_current.is_(True),
-            Snapshot.id != snapshot.id,
-        )
-        .values(is_current=False)
-    )
-    snapshot.is_current = True
-    session.flush()
-    if created:
-        logger.info(
-            "Stored snapshot %s of province %s, period %s (%d communes)",
-            snapshot_id[:12],
-            code,
-            period,
-            len(content["rows"]),
-        )
-    return created
+    return False
 
 
-def confirm_snapshot(
-    session: Session, province_code: str, snapshot_id: str, *, now: datetime
-) -> None:
-    """Note that the node confirmed (304) that this snapshot is still its latest."""
-    session.execute(
-        update(Snapshot)
-        .where(Snapshot.province_code == province_code, Snapshot.snapshot_id == snapshot_id)
-        .values(confirmed_at=now)
-    )
-
-
-def _insert_rows(session: Session, snapshot: Snapshot, content: dict[str, Any]) -> None:
-    keys = {
-        "snapshot_pk": snapshot.id,
-        "province_code": snapshot.province_code,
-        "period": snapshot.period,
-    }
-    rows = [
-        {**keys, "commune_code": row["commune_code"], **{name: row[name] for name in COUNT_FIELDS}}
-        for row in content["rows"]
-    ]
-    deprivations = [
-        {**keys, "commune_code": row["commune_code"], "indicator": code, "households": count}
-        for row in content["rows"]
-        for code, count in sorted(row["deprived"].items())
-    ]
-    if rows:
-        session.execute(insert(SnapshotRow), rows)
-    if deprivations:
-        session.execute(insert(SnapshotDeprivation), deprivations)
+def _note(node: Node, target: PullTarget, fetched: Fetched) -> None:
+    """The node's summary of its latest attempts (what the freshness board reads)."""
+    node.last_attempt_at = fetched.started_at
+    node.last_outcome = fetched.outcome
+    node.last_http_status = fetched.http_status
+    node.last_error = fetched.error
+    if fetched.outcome in SUCCESSES:
+        node.last_success_at = fetched.started_at
+        if target.period is None:
+            node.last_snapshot_id = fetched.snapshot_id
 
 
 def pull_all(
@@ -568,61 +474,55 @@ def pull_all(
             pool.submit(fetch_snapshot, http, target, settings): target for target in targets
         }
         for future in as_completed(futures):
-            target = futures[future]
-            fetched = future.result()
-            try:
-                results.append(record_pull(session, target, fetched, now=now()))
-                commit()
-            except SQLAlchemyError:
-                session.rollback()
-                logger.exception("Could not record the pull of node %s", target.province_code)
-                results.append(
-                    PullResult(
-                        province_code=target.province_code,
-                        outcome=ERROR,
-                        http_status=fetched.http_status,
-                        snapshot_id=None,
-                        period=target.period,
-                        bytes=fetched.bytes,
-                        duration_ms=fetched.duration_ms,
-                        tries=fetched.tries,
-                        error="The hub could not record this pull.",
-                    )
-                )
+            results.append(_record(session, futures[future], future, commit=commit, now=now))
     return sorted(results, key=lambda result: result.province_code)
 
 
-def _parse_time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _path_part(key: object) -> str:
-    # A key the node sent may be anything (even a name): only identifier-like keys are repeated.
-    text = str(key)
-    return text if _SAFE_KEY.fullmatch(text) else "<unexpected key>"
-
-
-def _messages(error: ma.ValidationError) -> str:
-    """A validation error's field paths and messages, short (never the values sent)."""
-    flat: list[str] = []
-
-    def walk(messages: object, path: str) -> None:
-        if isinstance(messages, Mapping):
-            for key, value in messages.items():
-                part = _path_part(key)
-                walk(value, f"{path}.{part}" if path else part)
-        elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
-            flat.append(f"{path}: {' '.join(messages)}")
-        elif isinstance(messages, list | tuple):
-            for index, value in enumerate(messages):
-                walk(value, f"{path}.{index}")
-        else:
-            flat.append(f"{path}: {messages}")
-
-    walk(error.messages, "")
-    text = "; ".join(flat[:5])
-    return text + (f"; and {len(flat) - 5} more" if len(flat) > 5 else "")
+def _record(
+    session: Session,
+    target: PullTarget,
+    future: Future[Fetched],
+    *,
+    commit: Callable[[], None],
+    now: Callable[[], datetime],
+) -> PullResult:
+    """Record one node's pull and commit; whatever fails, a failed attempt of that node."""
+    try:
+        fetched = future.result()
+    except Exception as error:  # fetch_snapshot catches all; should that ever fail, still.
+        fetched = Fetched(outcome=ERROR, started_at=datetime.now(UTC))
+        _failed(fetched, f"The hub could not pull this node ({unexpected(error)}).")
+    try:
+        result = record_pull(session, target, fetched, now=now())
+        commit()
+        return result
+    except Exception as error:
+        session.rollback()
+        logger.error(
+            "Could not record the pull of node %s: %s", target.province_code, unexpected(error)
+        )
+        _failed(fetched, f"The hub could not record this pull ({unexpected(error)}).")
+    try:
+        # What went wrong, recorded without the snapshot (a new transaction).
+        result = record_pull(session, target, fetched, now=now())
+        commit()
+        return result
+    except Exception as error:
+        session.rollback()
+        logger.error(
+            "Could not record the failure of node %s: %s", target.province_code, unexpected(error)
+        )
+        return PullResult(
+            province_code=target.province_code,
+            outcome=ERROR,
+            http_status=fetched.http_status,
+            snapshot_id=None,
+            period=target.period,
+            bytes=fetched.bytes,
+            duration_ms=fetched.duration_ms,
+            tries=fetched.tries,
+            error=fetched.error,
+        )
 
 
 def _reason(error: BaseException) -> str:

@@ -1,4 +1,9 @@
-"""`GET /api/v1/aggregates`: the signed aggregate snapshot, for the hub only (DESIGN §6)."""
+"""`GET /api/v1/aggregates`: the signed aggregate snapshot, for the hub only (DESIGN §6).
+
+Besides X-Signature over the exact body, the 200 and the 304 are bound to the hub's request:
+with the hub's X-Giamngheo-Nonce, the node signs the nonce, its province, the period and the
+snapshot id (shared/schemas/binding.py), so no answer can be recorded and served again later.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from node.context import node_context, signing_key
 from node.extensions import db
 from node.services.aggregates import build_snapshot, latest_snapshot
 from node.services.errors import ServiceError, ValidationFailed
-from node.services.hub_access import hub_token_valid, sign
+from node.services.hub_access import bind, hub_token_valid, sign
 from node.services.periods import current_period
+from shared.schemas.binding import BINDING_HEADER, NONCE_HEADER, PERIOD_HEADER, is_nonce
 
 blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="For the hub")
 
@@ -31,12 +37,27 @@ class Aggregates(MethodView):
 
     @blp.response(200, description="the AggregateSnapshot (shared/schemas), exact signed bytes")
     @blp.alt_response(304, description="unchanged since the If-None-Match snapshot")
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.doc(
+        security=[{"bearerAuth": []}],
+        parameters=[
+            {
+                "in": "header",
+                "name": NONCE_HEADER,
+                "required": False,
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22,128}$"},
+                "description": "the hub's fresh random nonce; the answer (200 or 304) then "
+                f"carries {BINDING_HEADER}, the node's Ed25519 signature over "
+                "giamngheo-pull-v1 LF nonce LF province LF period LF snapshot id, and "
+                f"{PERIOD_HEADER}",
+            }
+        ],
+    )
     def get(self):
         """The snapshot; one row read when the node has it, built first otherwise."""
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hub_token_valid(db.session, token.strip()):
             raise HubUnauthorized("The hub's bearer token is missing or wrong.")
+        nonce = _nonce()
         context = node_context()
         period = _period(context.today)
         snapshot = latest_snapshot(db.session, period)
@@ -50,7 +71,12 @@ class Aggregates(MethodView):
             )
             db.session.commit()
         etag = f'"{snapshot.snapshot_id}"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        # Each answer is bound to one request: no cache may keep it for another.
+        headers = {"ETag": etag, "Cache-Control": "no-store", PERIOD_HEADER: str(period)}
+        if nonce is not None:
+            headers[BINDING_HEADER] = bind(
+                signing_key(), nonce, context.province_code, period, snapshot.snapshot_id
+            )
         if any(hmac.compare_digest(etag, tag.strip()) for tag in _if_none_match()):
             return Response(status=304, headers=headers)
         body = snapshot.body.encode("utf-8")
@@ -60,6 +86,16 @@ class Aggregates(MethodView):
 
 def _if_none_match() -> list[str]:
     return [tag for tag in request.headers.get("If-None-Match", "").split(",") if tag.strip()]
+
+
+def _nonce() -> str | None:
+    """The hub's nonce, if it sent one (a request without one gets an unbound answer)."""
+    nonce = request.headers.get(NONCE_HEADER)
+    if nonce is not None and not is_nonce(nonce):
+        raise ValidationFailed(
+            "The nonce is malformed.", {NONCE_HEADER: "22 to 128 base64url characters"}
+        )
+    return nonce
 
 
 def _period(today) -> int:

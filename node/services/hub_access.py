@@ -1,8 +1,9 @@
 """What the hub needs to pull this node: a bearer token the node issued, and a signing key.
 
 The node signs every snapshot with its Ed25519 key; the hub holds only the public key, so a
-snapshot the hub stores is provably this node's, unchanged in transit. The token is stored
-hashed; issuing a new one revokes the old (rotation).
+snapshot the hub stores is provably this node's, unchanged in transit. With the same key it binds
+each answer to the hub's request (the nonce the hub sent), so an answer cannot be replayed. The
+token is stored hashed; issuing a new one revokes the old (rotation).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import HubToken
+from shared.schemas.binding import binding_message
 
 
 def _hash(token: str) -> str:
@@ -76,3 +78,12 @@ def public_key_b64(key: Ed25519PrivateKey) -> str:
 def sign(key: Ed25519PrivateKey, body: bytes) -> str:
     """The X-Signature header value: base64 of the Ed25519 signature over the exact body."""
     return base64.b64encode(key.sign(body)).decode("ascii")
+
+
+def bind(
+    key: Ed25519PrivateKey, nonce: str, province_code: str, period: int, snapshot_id: str
+) -> str:
+    """The X-Giamngheo-Binding header value: base64 of the Ed25519 signature over
+    ``giamngheo-pull-v1\\n{nonce}\\n{province}\\n{period}\\n{snapshot_id}``."""
+    message = binding_message(nonce, province_code, period, snapshot_id)
+    return base64.b64encode(key.sign(message)).decode("ascii")

@@ -2,17 +2,26 @@
 
 The field lists below are the allowlist: the node dumps through this schema and the hub loads
 through it with unknown fields refused, so a name, an ID number, a phone or a free text cannot
-cross even by mistake — there is no field that could carry one. A count may be suppressed
-(small-cell suppression, k set per node): it is then null and named in the row's ``suppressed``.
+cross even by mistake — there is no field that could carry one. Every string is closed: a code
+of a known unit, standard or indicator, a fixed-length hash, an ISO 8601 moment; each pattern
+matches the whole string in ASCII (``\\d`` and ``$`` alone would let other scripts' digits and a
+trailing newline through). Every count is a whole number from 0 to MAX_COUNT. A count may be
+suppressed (small-cell suppression, k set per node): it is then null and named in the row's
+``suppressed``, and only then.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
+
+from shared import units
+from shared.standards import get_standard, national_standards
 
 SCHEMA_VERSION = 1
 # Per commune, in the order reports show them.
@@ -37,13 +46,70 @@ COUNT_FIELDS = (
     "members_near_poor",
     "applications_pending",
 )
-INDICATOR_CODE = r"^[a-z][a-z_]{1,39}$"
-
-
-def _count() -> ma.fields.Integer:
-    return ma.fields.Integer(
-        required=True, allow_none=True, strict=True, validate=ma.validate.Range(0)
+# The largest commune counts about half a million people: no count of one reaches ten million.
+# The bound also keeps every count within the hub's 32-bit columns.
+MAX_COUNT = 10_000_000
+STANDARD_IDS = tuple(standard.id for standard in national_standards())
+# Every indicator code of the national standards; a snapshot may use its own standard's only.
+INDICATOR_CODES = tuple(
+    sorted(
+        {indicator.code for standard in national_standards() for indicator in standard.indicators}
     )
+)
+# What a row's ``suppressed`` may name: a count, or an indicator's count as ``deprived.CODE``.
+SUPPRESSIBLE = (*COUNT_FIELDS, *(f"deprived.{code}" for code in INDICATOR_CODES))
+PROVINCE_CODES = tuple(province.code for province in units.provinces())
+MAX_COMMUNES = max(len(units.communes(code)) for code in PROVINCE_CODES)
+ISO_MOMENT = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})"
+
+
+class Closed(ma.validate.Validator):
+    """The whole string matches ``pattern``, in ASCII; the error names the form, never the value."""
+
+    def __init__(self, pattern: str, form: str) -> None:
+        self.regex = re.compile(pattern, re.ASCII)
+        self.form = form
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(f"Must be {self.form}.")
+        return value
+
+
+def _moment(value: str) -> str:
+    """An ISO 8601 date and time with its offset, that exists."""
+    Closed(ISO_MOMENT, "an ISO 8601 date and time with an offset")(value)
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ma.ValidationError("Must be a date and time that exists.") from None
+    return value
+
+
+def _one_of(choices: tuple[str, ...], what: str) -> ma.validate.OneOf:
+    return ma.validate.OneOf(choices, error=f"Must be {what}.")
+
+
+def _count(**kwargs: Any) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        allow_none=True, strict=True, validate=ma.validate.Range(0, MAX_COUNT), **kwargs
+    )
+
+
+class IndicatorCounts(ma.fields.Dict):
+    """Indicator code → count. An unknown key is refused without repeating it in the error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=ma.fields.String(), values=_count(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dict):
+            unknown = sum(1 for key in value if key not in INDICATOR_CODES)
+            if unknown:
+                raise ma.ValidationError(
+                    f"{unknown} key(s) are not indicator codes of a national standard."
+                )
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class CommuneRowSchema(ma.Schema):
@@ -53,37 +119,47 @@ class CommuneRowSchema(ma.Schema):
         unknown = ma.RAISE
         ordered = True
 
-    commune_code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{5}$"))
-    households_total = _count()
-    poor = _count()
-    near_poor = _count()
-    average = _count()
-    not_poor = _count()
-    poor_rural = _count()
-    poor_urban = _count()
-    near_poor_rural = _count()
-    near_poor_urban = _count()
-    new_poor = _count()
-    new_near_poor = _count()
-    exited_poor = _count()
-    exited_near_poor = _count()
-    fell_back = _count()
-    ethnic_minority_poor = _count()
-    ethnic_minority_near_poor = _count()
-    members_poor = _count()
-    members_near_poor = _count()
-    applications_pending = _count()
-    deprived = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.Regexp(INDICATOR_CODE)),
-        values=ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(0)),
+    commune_code = ma.fields.String(required=True, validate=Closed(r"\d{5}", "five digits"))
+    households_total = _count(required=True)
+    poor = _count(required=True)
+    near_poor = _count(required=True)
+    average = _count(required=True)
+    not_poor = _count(required=True)
+    poor_rural = _count(required=True)
+    poor_urban = _count(required=True)
+    near_poor_rural = _count(required=True)
+    near_poor_urban = _count(required=True)
+    new_poor = _count(required=True)
+    new_near_poor = _count(required=True)
+    exited_poor = _count(required=True)
+    exited_near_poor = _count(required=True)
+    fell_back = _count(required=True)
+    ethnic_minority_poor = _count(required=True)
+    ethnic_minority_near_poor = _count(required=True)
+    members_poor = _count(required=True)
+    members_near_poor = _count(required=True)
+    applications_pending = _count(required=True)
+    deprived = IndicatorCounts(
         required=True,
         metadata={"description": "indicator code → households deprived, among poor and near-poor"},
     )
     suppressed = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(max=60)),
+        ma.fields.String(validate=_one_of(SUPPRESSIBLE, "a count's name or deprived.CODE")),
         load_default=list,
+        validate=ma.validate.Length(max=len(SUPPRESSIBLE)),
         metadata={"description": "counts withheld as too small to publish (null above)"},
     )
+
+    @ma.validates_schema
+    def nulls_are_the_suppressed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A count is null exactly when ``suppressed`` names it, and it names each one once."""
+        named = data.get("suppressed", [])
+        if len(named) != len(set(named)):
+            raise ma.ValidationError("names a count twice", "suppressed")
+        nulls = {name for name in COUNT_FIELDS if data.get(name, 0) is None}
+        nulls |= {f"deprived.{code}" for code, n in data.get("deprived", {}).items() if n is None}
+        if nulls != set(named):
+            raise ma.ValidationError("must name exactly the null counts", "suppressed")
 
 
 if (
@@ -103,19 +179,55 @@ class AggregateSnapshotSchema(ma.Schema):
     schema_version = ma.fields.Integer(
         required=True, strict=True, validate=ma.validate.Equal(SCHEMA_VERSION)
     )
-    province_code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{2}$"))
+    province_code = ma.fields.String(
+        required=True, validate=_one_of(PROVINCE_CODES, "one of the 34 province codes")
+    )
     period = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(2000, 2100))
-    standard_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    generated_at = ma.fields.String(required=True, validate=ma.validate.Length(max=40))
-    snapshot_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9a-f]{64}$"))
-    suppression_k = ma.fields.Integer(strict=True, allow_none=True, load_default=None)
-    rows = ma.fields.List(ma.fields.Nested(CommuneRowSchema), required=True)
+    standard_id = ma.fields.String(
+        required=True, validate=_one_of(STANDARD_IDS, "the id of a national standard")
+    )
+    generated_at = ma.fields.String(required=True, validate=_moment)
+    snapshot_id = ma.fields.String(
+        required=True, validate=Closed(r"[0-9a-f]{64}", "64 lowercase hexadecimal digits")
+    )
+    suppression_k = ma.fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=ma.validate.Range(2, MAX_COUNT)
+    )
+    rows = ma.fields.List(
+        ma.fields.Nested(CommuneRowSchema),
+        required=True,
+        validate=ma.validate.Length(max=MAX_COMMUNES),
+    )
 
     @ma.validates_schema
     def communes_once(self, data: dict[str, Any], **kwargs: Any) -> None:
         codes = [row["commune_code"] for row in data.get("rows", [])]
         if len(codes) != len(set(codes)):
             raise ma.ValidationError("a commune appears twice", "rows")
+        province_code = data["province_code"]
+        strangers = [
+            code
+            for code in codes
+            if not units.is_commune_code(code) or units.commune(code).province_code != province_code
+        ]
+        if strangers:
+            # Five digits each (checked above), so safe to name.
+            raise ma.ValidationError(
+                f"communes not in province {province_code}: {', '.join(strangers[:5])}", "rows"
+            )
+
+    @ma.validates_schema
+    def standard_of_the_period(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """The period's standard, and only its indicators."""
+        standard = get_standard(data["standard_id"])
+        if not standard.covers(data["period"]):
+            raise ma.ValidationError(
+                f"{standard.id} does not cover period {data['period']}", "standard_id"
+            )
+        codes = {indicator.code for indicator in standard.indicators}
+        for row in data.get("rows", []):
+            if not set(row["deprived"]) <= codes:
+                raise ma.ValidationError(f"an indicator that is not {standard.id}'s", "rows")
 
 
 def snapshot_id_of(content: dict[str, Any]) -> str:

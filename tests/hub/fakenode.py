@@ -21,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared import units
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of
+from shared.schemas.binding import BINDING_HEADER, PERIOD_HEADER, binding_message
 
 INDICATORS = ("employment", "health_insurance", "housing_quality", "drinking_water")
+GENERATED_AT = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
 
 def make_snapshot(
@@ -32,6 +34,7 @@ def make_snapshot(
     scale: int = 1,
     communes: int | None = None,
     suppressed: dict[str, list[str]] | None = None,
+    generated_at: datetime = GENERATED_AT,
 ) -> dict[str, Any]:
     """A valid snapshot with deterministic counts for the province's communes (or the first N)."""
     rows = []
@@ -58,7 +61,7 @@ def make_snapshot(
     return {
         **content,
         "snapshot_id": snapshot_id_of(content),
-        "generated_at": datetime(2026, 11, 1, 8, 0, tzinfo=UTC).isoformat(),
+        "generated_at": generated_at.isoformat(),
     }
 
 
@@ -72,7 +75,12 @@ class FakeNode:
 
     ok · malformed · bad_signature · no_signature · wrong_province · error500 · flaky (``flaky``
     5xx answers first) · slow (``delay`` seconds before answering) · unknown_field · bad_hash ·
-    huge (a body over the cap) · redirect.
+    huge (a body over the cap) · redirect; and against the binding of an answer to its pull:
+    unbound (a node from before the binding) · bare_304 (a 304 without any header) ·
+    always_304 (a bound 304 for its snapshot, whatever the hub holds) · replay
+    (``replay``, an answer recorded in ``answers``, again byte for byte) · raw (``raw`` as the
+    body, signed and bound). ``bind_as`` makes the binding sign something else than the truth:
+    ``nonce``, ``province_code``, ``period``, ``snapshot_id`` or ``key``.
     """
 
     def __init__(self, province_code: str, token: str = "fake-node-token-0123456789") -> None:
@@ -83,7 +91,11 @@ class FakeNode:
         self.mode = "ok"
         self.flaky = 0
         self.delay = 0.0
+        self.bind_as: dict[str, Any] = {}
+        self.raw = b""
+        self.replay: tuple[int, dict[str, str], bytes] | None = None
         self.requests: list[dict[str, Any]] = []
+        self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
@@ -102,18 +114,31 @@ class FakeNode:
         )
         return base64.b64encode(raw).decode("ascii")
 
+    @property
+    def nonces(self) -> list[str | None]:
+        """The nonce of every request received, in order."""
+        return [request["headers"].get("x-giamngheo-nonce") for request in self.requests]
+
     def reset(self) -> None:
         with self._lock:
             self.mode, self.flaky, self.delay = "ok", 0, 0.0
+            self.bind_as, self.raw, self.replay = {}, b"", None
             self.snapshot = make_snapshot(self.province_code)
             self.requests.clear()
+            self.answers.clear()
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
     def answer(self, headers: dict[str, str], query: str) -> tuple[int, dict[str, str], bytes]:
-        """The status, headers and body for one request, by mode."""
+        """The status, headers and body for one request, by mode; recorded in ``answers``."""
+        status, out, body = self._answer(headers, query)
+        with self._lock:
+            self.answers.append((status, dict(out), body))
+        return status, out, body
+
+    def _answer(self, headers: dict[str, str], query: str) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             self.requests.append({"headers": headers, "query": query})
             if self.flaky > 0:
@@ -128,9 +153,14 @@ class FakeNode:
             return 500, {}, b"Internal Server Error"
         if mode == "redirect":
             return 302, {"Location": "http://example.invalid/"}, b""
+        if mode == "replay" and self.replay is not None:
+            return self.replay
+        if mode == "bare_304":
+            return 304, {}, b""
+        nonce = headers.get("x-giamngheo-nonce")
         etag = f'"{snapshot["snapshot_id"]}"'
-        if mode == "ok" and headers.get("if-none-match") == etag:
-            return 304, {"ETag": etag}, b""
+        if mode == "always_304" or (mode == "ok" and headers.get("if-none-match") == etag):
+            return 304, self._bound({"ETag": etag}, nonce, snapshot), b""
         if mode == "wrong_province":
             snapshot = make_snapshot("79" if self.province_code != "79" else "01")
         elif mode == "unknown_field":
@@ -145,11 +175,33 @@ class FakeNode:
             body = body[: len(body) // 2]
         elif mode == "huge":
             body = b'{"padding": "' + b"x" * (6 * 1024 * 1024) + b'"}'
+        elif mode == "raw":
+            body = self.raw
         signer = Ed25519PrivateKey.generate() if mode == "bad_signature" else self.key
         out = {"Content-Type": "application/json", "ETag": f'"{snapshot["snapshot_id"]}"'}
         if mode != "no_signature":
             out["X-Signature"] = base64.b64encode(signer.sign(body)).decode("ascii")
+        if mode != "unbound":
+            out = self._bound(out, nonce, snapshot)
         return 200, out, body
+
+    def _bound(
+        self, out: dict[str, str], nonce: str | None, snapshot: dict[str, Any]
+    ) -> dict[str, str]:
+        """``out`` with the period and, if the hub sent a nonce, the binding (as ``bind_as``)."""
+        parts = {
+            "nonce": nonce,
+            "province_code": self.province_code,
+            "period": snapshot["period"],
+            "snapshot_id": snapshot["snapshot_id"],
+            **self.bind_as,
+        }
+        key = parts.pop("key", self.key)
+        out = {**out, PERIOD_HEADER: str(snapshot["period"])}
+        if parts["nonce"] is not None:
+            signature = key.sign(binding_message(**parts))
+            out[BINDING_HEADER] = base64.b64encode(signature).decode("ascii")
+        return out
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -3,6 +3,7 @@ recorded, the last good snapshot kept, and the other nodes still pulled."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -10,13 +11,15 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
+from hub.cli import cli
 from hub.models import Node, PullAttempt, Snapshot, SnapshotDeprivation, SnapshotRow
-from hub.services import pulls
+from hub.services import answers, pulls, storing
 from hub.services.errors import NotFound
 from hub.services.nodes import is_stale
-from shared.schemas import COUNT_FIELDS
+from shared.schemas import COUNT_FIELDS, snapshot_id_of
 from shared.units import communes
 from tests.hub.fakenode import make_snapshot
 
@@ -349,3 +352,317 @@ def test_no_token_or_figure_reaches_the_logs(nodes, register, pull, caplog):
     assert "Stored snapshot" in caplog.text
     assert node.token not in caplog.text
     assert "001099012345" not in caplog.text
+
+
+# Issue 12: the hub cannot be fed old or foreign figures.
+
+LATER = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def node_row(session, code):
+    return session.scalar(select(Node).where(Node.province_code == code))
+
+
+def test_replaying_an_older_answer_byte_for_byte_does_not_roll_the_figures_back(
+    nodes, register, pull, db_session
+):
+    node = nodes["12"]
+    register(node)
+    pull()
+    older = node.answers[-1]  # status, headers (signature, binding) and body, as sent
+    node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+    pull()
+    newer = node.snapshot["snapshot_id"]
+    node.mode, node.replay = "replay", older
+
+    [result] = pull()
+
+    assert result.outcome == "error"
+    assert "not bound to this pull" in result.error
+    assert current(db_session, "12").snapshot_id == newer
+
+
+def test_an_older_snapshot_never_replaces_the_current_one(nodes, register, pull, db_session):
+    node = nodes["12"]
+    register(node)
+    node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+    pull()
+    newer = node.snapshot["snapshot_id"]
+    succeeded = node_row(db_session, "12").last_success_at
+    # Freshly bound, but generated before the hub's current one (a node restored from a backup,
+    # or a slower pull of the same node finishing last).
+    node.snapshot = make_snapshot("12", scale=3)
+
+    [result] = pull()
+
+    assert result.outcome == "error"
+    assert "older than the current snapshot" in result.error
+    assert current(db_session, "12").snapshot_id == newer
+    assert db_session.scalar(select(func.count()).select_from(Snapshot)) == 1
+    db_session.expire_all()
+    assert node_row(db_session, "12").last_success_at == succeeded
+    assert attempts(db_session, "12")[-1].outcome == "error"
+
+
+def test_the_same_figures_generated_again_later_are_current_with_their_new_time(
+    nodes, register, pull, db_session
+):
+    node = nodes["12"]
+    register(node)
+    pull()
+    first = node.snapshot["snapshot_id"]
+    node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+    pull()
+    # The figures went back to the first ones: the node builds them again, later.
+    node.snapshot = make_snapshot("12", generated_at=LATER + timedelta(days=1))
+
+    [result] = pull()
+
+    assert (result.outcome, result.stored) == ("ok", False)
+    stored = current(db_session, "12")
+    assert stored.snapshot_id == first
+    assert stored.body == node.snapshot
+    assert storing.parse_time(stored.body["generated_at"]) == LATER + timedelta(days=1)
+    # So an answer generated between the two (LATER) is older now, not newer.
+    node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+    assert pull()[0].outcome == "error"
+    assert current(db_session, "12").snapshot_id == first
+
+
+def test_a_snapshot_from_the_future_is_refused(nodes, register, pull, db_session):
+    node = nodes["12"]
+    register(node)
+    node.snapshot = make_snapshot("12", generated_at=datetime.now(UTC) + timedelta(days=2))
+
+    [result] = pull()
+
+    assert result.outcome == "error"
+    assert "in the future" in result.error
+    assert current(db_session, "12") is None
+
+
+def test_a_bare_304_is_a_failed_pull_and_does_not_keep_the_node_fresh(
+    nodes, register, pull, db_session
+):
+    node = nodes["12"]
+    register(node, interval_minutes=60)
+    pull()
+    succeeded = node_row(db_session, "12").last_success_at
+    node.mode = "bare_304"
+
+    [result] = pull()
+
+    assert result.outcome == "error"
+    assert result.http_status == 304
+    assert "not bound to this pull" in result.error
+    db_session.expire_all()
+    registered = node_row(db_session, "12")
+    assert registered.last_success_at == succeeded
+    assert registered.last_outcome == "error"
+    assert is_stale(registered, succeeded + timedelta(hours=3, seconds=1), 3)
+    assert [a.outcome for a in attempts(db_session, "12")] == ["ok", "error"]
+
+
+# What a node's binding may sign instead of this pull: each is refused, on the 200 and the 304.
+BINDING_FAULTS = {
+    "an earlier request's nonce": "nonce",
+    "another period": {"period": 2025},
+    "another province": {"province_code": "01"},
+    "another snapshot": {"snapshot_id": "f" * 64},
+    "another key": {"key": Ed25519PrivateKey.generate()},
+}
+
+
+@pytest.mark.parametrize("status", [200, 304])
+@pytest.mark.parametrize("fault", sorted(BINDING_FAULTS))
+def test_an_answer_bound_to_anything_but_this_pull_is_refused(
+    fault, status, nodes, register, pull, db_session
+):
+    node = nodes["12"]
+    register(node)
+    pull()
+    held = node.snapshot["snapshot_id"]
+    succeeded = node_row(db_session, "12").last_success_at
+    if status == 200:
+        node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+    change = BINDING_FAULTS[fault]
+    node.bind_as = {"nonce": node.nonces[0]} if change == "nonce" else change
+
+    [result] = pull()
+
+    assert (result.outcome, result.http_status) == ("error", status)
+    assert "not bound to this pull" in result.error
+    assert current(db_session, "12").snapshot_id == held
+    db_session.expire_all()
+    assert node_row(db_session, "12").last_success_at == succeeded
+
+
+@pytest.mark.parametrize("status", [200, 304])
+def test_a_node_that_does_not_bind_its_answers_is_refused(
+    status, nodes, register, pull, db_session
+):
+    node = nodes["12"]
+    register(node)
+    pull()
+    if status == 200:
+        node.snapshot = make_snapshot("12", scale=2, generated_at=LATER)
+        node.mode = "unbound"
+    else:
+        node.bind_as = {"nonce": None}  # a 304 with its ETag, but no binding
+
+    [result] = pull()
+
+    assert (result.outcome, result.http_status) == ("error", status)
+    assert "X-Giamngheo-Binding" in result.error
+
+
+def test_a_304_for_another_snapshot_than_the_one_held_is_refused(nodes, register, pull, db_session):
+    node = nodes["12"]
+    register(node)
+    pull()
+    held = node.snapshot["snapshot_id"]
+    succeeded = node_row(db_session, "12").last_success_at
+    # Correctly bound, but it confirms a snapshot the hub does not hold.
+    node.snapshot = make_snapshot("12", scale=4, generated_at=LATER)
+    node.mode = "always_304"
+
+    [result] = pull()
+
+    assert (result.outcome, result.http_status) == ("error", 304)
+    assert "not the snapshot the hub holds" in result.error
+    assert current(db_session, "12").snapshot_id == held
+    db_session.expire_all()
+    assert node_row(db_session, "12").last_success_at == succeeded
+
+
+def test_every_request_carries_a_fresh_nonce_of_at_least_128_bits(nodes, register, pull):
+    node = nodes["12"]
+    register(node)
+    node.flaky = 2
+    pull()
+    pull()
+
+    nonces = node.nonces
+
+    assert len(nonces) == 4  # three tries, then the 304
+    assert None not in nonces
+    assert len(set(nonces)) == 4
+    for nonce in nonces:
+        assert len(base64.urlsafe_b64decode(nonce + "=" * (-len(nonce) % 4))) >= 16
+
+
+def test_a_signed_snapshot_carrying_free_text_is_refused_without_repeating_it(
+    nodes, register, pull, db_session, caplog
+):
+    node = nodes["12"]
+    register(node)
+    snapshot = make_snapshot("12", communes=2)
+    snapshot["standard_id"] = "Nguyễn Văn An"
+    snapshot["rows"][0]["suppressed"] = ["Nguyễn Văn An 001099012345"]
+    snapshot["snapshot_id"] = snapshot_id_of(snapshot)
+    node.snapshot = snapshot
+
+    with caplog.at_level(logging.DEBUG):
+        [result] = pull()
+
+    assert result.outcome == "error"
+    assert "standard_id" in result.error
+    assert "rows.0.suppressed" in result.error
+    assert current(db_session, "12") is None
+    for text in (result.error, caplog.text):
+        assert "Nguyễn" not in text
+        assert "001099012345" not in text
+
+
+DEEP = 100_000
+# Bodies signed and bound by the node, that no snapshot check expects.
+BREAKING_BODIES = {
+    "deeply nested": b"[" * DEEP + b"]" * DEEP,
+    "5 MB of nesting": b"[" * (5 * 1024 * 1024 // 2) + b"]" * (5 * 1024 * 1024 // 2),
+    "nested objects": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "valid JSON, a list": b"[1, 2, 3]",
+    "valid JSON, a string": b'"rows"',
+    "valid JSON, null": b"null",
+    "a number of 5,000 digits": b'{"schema_version": ' + b"9" * 5000 + b"}",
+    "not UTF-8": b'{"province_code": "\xff\xfe"}',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BREAKING_BODIES))
+def test_a_body_that_breaks_the_checks_fails_that_node_only(
+    kind, nodes, register, pull, db_session
+):
+    node, other = nodes["12"], nodes["01"]
+    register(node)
+    register(other)
+    node.mode, node.raw = "raw", BREAKING_BODIES[kind]
+
+    results = {result.province_code: result for result in pull()}
+
+    assert results["12"].outcome == "error"
+    assert results["01"].outcome == "ok"
+    last = attempts(db_session, "12")[-1]
+    assert last.outcome == "error"
+    assert last.error
+    assert current(db_session, "12") is None
+    assert current(db_session, "01") is not None
+
+
+def test_any_failure_while_checking_a_node_is_its_failed_attempt(
+    nodes, register, pull, db_session, monkeypatch
+):
+    register(nodes["12"])
+    register(nodes["01"])
+
+    def broken(content):
+        if content["province_code"] == "12":
+            raise MemoryError
+        return snapshot_id_of(content)
+
+    monkeypatch.setattr(answers, "snapshot_id_of", broken)
+
+    results = {result.province_code: result for result in pull()}
+
+    assert results["12"].outcome == "error"
+    assert "MemoryError" in results["12"].error
+    assert results["01"].outcome == "ok"
+    assert attempts(db_session, "12")[-1].outcome == "error"
+
+
+def test_any_failure_while_storing_a_node_is_its_failed_attempt(
+    nodes, register, pull, db_session, monkeypatch
+):
+    register(nodes["12"])
+    register(nodes["01"])
+    real = pulls.store_snapshot
+
+    def broken(session, content, *, now):
+        if content["province_code"] == "12":
+            raise RuntimeError("the disk is full")
+        return real(session, content, now=now)
+
+    monkeypatch.setattr(pulls, "store_snapshot", broken)
+
+    results = {result.province_code: result for result in pull()}
+
+    assert results["12"].outcome == "error"
+    assert results["01"].outcome == "ok"
+    [attempt] = attempts(db_session, "12")
+    assert attempt.outcome == "error"
+    assert attempt.error
+    assert current(db_session, "12") is None
+
+
+def test_pull_now_goes_on_after_a_node_that_breaks_the_checks_and_names_it(
+    runner, nodes, register, fast_pulls
+):
+    register(nodes["12"])
+    register(nodes["01"])
+    nodes["12"].mode, nodes["12"].raw = "raw", BREAKING_BODIES["deeply nested"]
+
+    result = runner.invoke(cli, ["pull-now"])
+
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1
+    assert [line.split()[:2] for line in lines] == [["01", "ok"], ["12", "error"]]
+    assert "nested" in lines[1]

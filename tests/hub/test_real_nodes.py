@@ -1,20 +1,23 @@
 """The hub pulling real node processes (`giamngheo node run` on free local ports): the stored
-figures are exactly what the nodes served, the second pull is a 304, a node that goes down
-keeps its last good snapshot, and a rotated token is refused until registered again."""
+figures are exactly what the nodes served, the second pull is a 304, every answer is bound to
+its request, a node that goes down keeps its last good snapshot, and a rotated token is refused
+until registered again."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import requests
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from hub.cli import cli
 from hub.extensions import db
 from hub.models import PullAttempt, Snapshot
-from hub.services import stats
+from hub.services import answers, stats
 from shared.schemas import COUNT_FIELDS
+from shared.schemas.binding import NONCE_HEADER, new_nonce
 from shared.units import communes
 from tests.hub.realnode import RealNode
 
@@ -101,6 +104,42 @@ def test_the_hub_stores_exactly_what_real_nodes_serve(
     assert code == 0, lines
     assert [line.split()[:2] for line in lines] == [["01", "not_modified"], ["12", "not_modified"]]
     assert all("http=304" in line for line in lines)
+
+
+def test_a_real_nodes_200_and_304_are_bound_to_their_request_only(real_nodes):
+    node = real_nodes["12"]
+
+    def get(nonce, **headers):
+        return requests.get(
+            f"{node.url}api/v1/aggregates",
+            headers={"Authorization": f"Bearer {node.token}", NONCE_HEADER: nonce, **headers},
+            timeout=(5, 30),
+        )
+
+    def verify(response, nonce, province_code="12"):
+        return answers.verify_binding(
+            response.headers,
+            nonce=nonce,
+            province_code=province_code,
+            public_key=node.public_key,
+            asked_period=None,
+        )
+
+    nonce = new_nonce()
+    served = get(nonce)
+    bound = verify(served, nonce)
+    assert bound.snapshot_id == json.loads(served.content)["snapshot_id"]
+    for replayed, province_code in ((new_nonce(), "12"), (nonce, "01")):
+        with pytest.raises(answers.Refused, match="not bound to this pull"):
+            verify(served, replayed, province_code)
+
+    again = new_nonce()
+    confirmed = get(again, **{"If-None-Match": served.headers["ETag"]})
+
+    assert confirmed.status_code == 304
+    assert verify(confirmed, again) == bound
+    with pytest.raises(answers.Refused, match="not bound to this pull"):
+        verify(confirmed, nonce)
 
 
 def test_no_personal_value_of_a_seeded_node_reaches_the_hub(

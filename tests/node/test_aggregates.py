@@ -21,6 +21,13 @@ from node.services.aggregates import build_snapshot, commune_rows
 from node.services.reports import build_report
 from shared import units
 from shared.schemas import AggregateSnapshotSchema, snapshot_id_of
+from shared.schemas.binding import (
+    BINDING_HEADER,
+    NONCE_HEADER,
+    PERIOD_HEADER,
+    binding_message,
+    new_nonce,
+)
 from shared.standards import standard_for
 from tests.builders import adult
 from tests.node.review_helpers import (
@@ -240,6 +247,57 @@ def test_aggregates_endpoint_signed_etag_and_auth(client, db_session, recognised
     hub_access.issue_hub_token(db_session, NOW)
     db_session.commit()
     assert client.get("/api/v1/aggregates", headers=headers).status_code == 401
+
+
+def test_every_answer_is_bound_to_the_hubs_nonce(client, db_session, recognised, app):
+    token = hub_access.issue_hub_token(db_session, NOW)
+    db_session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    public = signing_key().public_key()
+    nonce = new_nonce()
+
+    response = client.get(
+        "/api/v1/aggregates?period=2026", headers={**headers, NONCE_HEADER: nonce}
+    )
+
+    assert response.status_code == 200
+    snapshot_id = json.loads(response.get_data())["snapshot_id"]
+    assert response.headers[PERIOD_HEADER] == "2026"
+    assert response.headers["Cache-Control"] == "no-store"
+    binding = base64.b64decode(response.headers[BINDING_HEADER])
+    public.verify(binding, binding_message(nonce, "01", 2026, snapshot_id))
+    with pytest.raises(InvalidSignature):  # bound to that nonce, that period, that snapshot
+        public.verify(binding, binding_message(new_nonce(), "01", 2026, snapshot_id))
+    with pytest.raises(InvalidSignature):
+        public.verify(binding, binding_message(nonce, "01", 2025, snapshot_id))
+
+    again = new_nonce()
+    cached = client.get(
+        "/api/v1/aggregates",
+        headers={**headers, NONCE_HEADER: again, "If-None-Match": response.headers["ETag"]},
+    )
+
+    assert cached.status_code == 304
+    assert cached.headers[PERIOD_HEADER] == "2026"
+    public.verify(
+        base64.b64decode(cached.headers[BINDING_HEADER]),
+        binding_message(again, "01", 2026, snapshot_id),
+    )
+
+
+@pytest.mark.parametrize("nonce", ["", "short", "x" * 129, "not a nonce at all, spaces", "ñ" * 30])
+def test_a_malformed_nonce_is_refused_never_signed(client, db_session, recognised, nonce):
+    token = hub_access.issue_hub_token(db_session, NOW)
+    db_session.commit()
+
+    response = client.get(
+        "/api/v1/aggregates",
+        headers={"Authorization": f"Bearer {token}", NONCE_HEADER: nonce},
+    )
+
+    assert response.status_code == 422
+    assert BINDING_HEADER not in response.headers
+    assert NONCE_HEADER.lower() in str(response.get_json()["error"]["fields"]).lower()
 
 
 def test_a_tampered_body_fails_verification(client, db_session, recognised, app):
