@@ -103,13 +103,17 @@ def rebuild_snapshot(period: int | None) -> None:
     require_current_database()
     context = node_context()
     period = period or current_period(context.today)
-    snapshot = aggregates.build_snapshot(
-        db.session,
-        context.province_code,
-        period,
-        context.now,
-        current_app.config["SUPPRESSION_K"],
-    )
+    try:
+        snapshot = aggregates.build_snapshot(
+            db.session,
+            context.province_code,
+            period,
+            context.now,
+            current_app.config["SUPPRESSION_K"],
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise InvalidInput(error.message) from None
     db.session.commit()
     click.echo(
         f"Snapshot {snapshot.snapshot_id} for {period} ({snapshot.generated_at:%Y-%m-%d %H:%M})."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.schemas.aggregates import MAX_COUNT
 from shared.settings import ConfigError, province_code
 from shared.web.config import BaseConfig, environments
 from shared.web.config import load_config as load_from
@@ -51,11 +52,12 @@ class Config(BaseConfig):
 
 
 def _positive_int(name: str, env: Mapping[str, str]) -> int | None:
+    """A whole number from 2 to the largest count a snapshot may carry, or None when unset."""
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 2:
-        raise ConfigError(f"{name} must be a whole number of 2 or more, not {raw!r}")
+    if not (raw.isascii() and raw.isdigit()) or not 2 <= int(raw) <= MAX_COUNT:
+        raise ConfigError(f"{name} must be a whole number from 2 to {MAX_COUNT}, not {raw!r}")
     return int(raw)
 
 

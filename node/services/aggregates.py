@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application
 from node.models.households import HouseholdStatus, StatusDeprivation
 from node.models.snapshots import CommuneHouseholdCount, Snapshot
+from node.services.errors import ValidationFailed
 from node.services.workflow import OPEN_STATUSES
 from shared import units
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, AggregateSnapshotSchema, snapshot_id_of
-from shared.standards import standard_for
+from shared.standards import UnknownStandard, standard_for
 
 logger = logging.getLogger(__name__)
 
@@ -182,12 +183,18 @@ def build_snapshot(
     suppression_k: int | None = None,
 ) -> Snapshot:
     """The period's snapshot as of now; the latest one again when nothing has changed (so the
-    hub's ETag check gets a 304)."""
+    hub's ETag check gets a 304). A period no poverty standard covers is refused
+    (ValidationFailed): there is nothing to classify by."""
+    try:
+        standard = standard_for(period)
+    except UnknownStandard:
+        message = f"No poverty standard covers the period {period}."
+        raise ValidationFailed(message, {"period": message}) from None
     content = {
         "schema_version": SCHEMA_VERSION,
         "province_code": province_code,
         "period": period,
-        "standard_id": standard_for(period).id,
+        "standard_id": standard.id,
         "suppression_k": suppression_k,
         "rows": commune_rows(session, province_code, period, suppression_k),
     }

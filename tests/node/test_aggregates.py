@@ -243,6 +243,10 @@ def test_aggregates_endpoint_signed_etag_and_auth(client, db_session, recognised
     assert cached.status_code == 304
     assert cached.get_data() == b""
     assert client.get("/api/v1/aggregates?period=20x6", headers=headers).status_code == 422
+    # A year no poverty standard covers has nothing to classify by: refused, not a 500.
+    uncovered = client.get("/api/v1/aggregates?period=2031", headers=headers)
+    assert uncovered.status_code == 422
+    assert "period" in uncovered.get_json()["error"]["fields"]
     # Rotation: a new token revokes the old one.
     hub_access.issue_hub_token(db_session, NOW)
     db_session.commit()

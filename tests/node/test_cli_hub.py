@@ -37,3 +37,7 @@ def test_rebuild_snapshot(runner, db_session):
     assert db_session.scalar(select(func.count()).select_from(Snapshot)) == 1
     bad = runner.invoke(cli, ["rebuild-snapshot", "--period", "1999"])
     assert bad.exit_code == 2
+    uncovered = runner.invoke(cli, ["rebuild-snapshot", "--period", "2031"])
+    assert uncovered.exit_code == 2
+    assert "No poverty standard covers the period 2031" in uncovered.output
+    assert db_session.scalar(select(func.count()).select_from(Snapshot)) == 1

@@ -103,3 +103,13 @@ def test_signing_key_file_is_read():
     config = load_config(production(GIAMNGHEO_SIGNING_KEY_FILE="/etc/giamngheo/signing.key"))
 
     assert config.SIGNING_KEY_FILE == "/etc/giamngheo/signing.key"
+
+
+@pytest.mark.parametrize("raw", ["1", "0", "-3", "²", "٣", "3.5", "k", "10000001"])
+def test_suppression_k_is_a_whole_number_the_snapshot_can_carry(raw):
+    with pytest.raises(ConfigError, match="GIAMNGHEO_SUPPRESSION_K"):
+        load_config(production(GIAMNGHEO_SUPPRESSION_K=raw))
+
+
+def test_suppression_k_is_read():
+    assert load_config(production(GIAMNGHEO_SUPPRESSION_K="5")).SUPPRESSION_K == 5
