@@ -14,6 +14,7 @@ from node.services.aggregates import build_snapshot, latest_snapshot
 from node.services.errors import ServiceError, ValidationFailed
 from node.services.hub_access import hub_token_valid, sign
 from node.services.periods import current_period
+from shared.web.caching import public
 
 blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="For the hub")
 
@@ -26,6 +27,8 @@ class HubUnauthorized(ServiceError):
 
 
 @blp.route("/aggregates")
+# Counts only (DESIGN §6): the hub revalidates it by its ETag.
+@public
 class Aggregates(MethodView):
     """The aggregate snapshot of a period: per-commune counts, signed, with its ETag."""
 
