@@ -83,9 +83,10 @@ def gunicorn_node(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(f"{url}/healthz", timeout=2)
+                requests.get(f"{url}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or listening while its worker still loads the app.
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise AssertionError(log.read_text()[-3000:]) from None
                 time.sleep(0.2)
