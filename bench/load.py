@@ -9,7 +9,7 @@ at the same time, from client threads of this process (plain threads + requests,
 
 - residents submitting applications (POST /api/v1/applications, a unique Idempotency-Key each,
   bodies from shared.standards.synthetic.random_facts, commune 00070 of province 01): the main load;
-- residents looking up the status of codes they got (GET /api/v1/applications/<code>?phone=…);
+- residents looking up the status of codes they got (POST /api/v1/applications/<code>/lookup);
 - commune officers listing (GET /api/v1/applications?status=submitted&page=…) and starting the
   review of what they find (POST /api/v1/applications/<id>/actions/start_review), each with the
   bearer token of POST /api/v1/auth/token;
@@ -175,9 +175,9 @@ def run_load(args, url: str, households, codes, tokens, hub_token) -> tuple[Reco
                 recorder.time(
                     "lookup",
                     partial(
-                        session.get,
-                        f"{url}/api/v1/applications/{code}",
-                        params={"phone": phone},
+                        session.post,
+                        f"{url}/api/v1/applications/{code}/lookup",
+                        json={"phone": phone},
                         timeout=60,
                     ),
                     (200,),

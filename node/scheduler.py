@@ -2,6 +2,7 @@
 
 Snapshots are rebuilt when decisions have been recorded since the last build, checked every few
 minutes, and every night regardless (counts of pending applications move without decisions).
+Every hour the counts of wrong lookup proofs whose window has passed are deleted.
 APScheduler runs here, never inside the web workers; each job pushes an app context, calls a
 service and commits once.
 """
@@ -19,6 +20,7 @@ from node.context import VIETNAM, node_context
 from node.extensions import db
 from node.models.review import Decision
 from node.services.aggregates import build_snapshot, latest_snapshot
+from node.services.lookups import prune_lookup_attempts
 from node.services.periods import accepted_periods
 from shared.moments import utc_naive
 
@@ -61,6 +63,24 @@ def _job(app: Flask, force: bool) -> None:
             logger.info("rebuilt %d snapshot(s)", len(rebuilt))
 
 
+def prune_lookups() -> int:
+    """Delete the counts of wrong lookup proofs whose window has passed; how many went."""
+    removed = prune_lookup_attempts(db.session, node_context().now)
+    db.session.commit()
+    return removed
+
+
+def _prune_job(app: Flask) -> None:
+    with app.app_context():
+        try:
+            removed = prune_lookups()
+        except Exception:
+            db.session.rollback()
+            logger.exception("pruning lookup counts failed")
+            return
+        logger.debug("pruned %d lookup count(s)", removed)
+
+
 def run_scheduler(app: Flask, check_every_seconds: int = 300) -> None:
     """Block, running the jobs until stopped (SIGTERM or Ctrl-C)."""
     scheduler = BlockingScheduler(
@@ -72,6 +92,7 @@ def run_scheduler(app: Flask, check_every_seconds: int = 300) -> None:
     scheduler.add_job(
         _job, CronTrigger(hour=1, minute=30, timezone=VIETNAM), args=(app, True), id="nightly"
     )
+    scheduler.add_job(_prune_job, "interval", hours=1, args=(app,), id="prune-lookups")
     logger.info("node scheduler started")
     try:
         scheduler.start()

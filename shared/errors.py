@@ -1,7 +1,7 @@
 """Errors the services of both apps raise; shared.web turns each into one HTTP answer.
 
-Pure (no Flask): services raise them, and the web layer maps ``status``, ``code``, ``fields`` and
-``details()`` to the JSON error contract or an error page, once for both apps.
+Pure (no Flask): services raise them, and the web layer maps ``status``, ``code``, ``fields``,
+``details()`` and ``headers()`` to the JSON error contract or an error page, once for both apps.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ class ServiceError(Exception):
 
     def details(self) -> dict[str, Any]:
         """Extra members of the JSON error body, beside code, message and fields."""
+        return {}
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries, on a page as in JSON (e.g. Retry-After)."""
         return {}
 
 
@@ -67,3 +71,19 @@ class Conflict(ServiceError):
     def details(self) -> dict[str, Any]:
         """A conflict lists the actions the record still allows."""
         return {"allowed_actions": self.allowed}
+
+
+class TooManyAttempts(ServiceError):
+    """Too many wrong guesses in a while: refused, right or wrong, until ``retry_after`` seconds
+    have passed (HTTP 429 with Retry-After)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> dict[str, str]:
+        """When to try again, in seconds."""
+        return {"Retry-After": str(self.retry_after)}

@@ -20,6 +20,7 @@ from node.services.errors import ServiceError, ValidationFailed
 from node.services.hub_access import bind, hub_token_valid, sign
 from node.services.periods import current_period
 from shared.schemas.binding import BINDING_HEADER, NONCE_HEADER, PERIOD_HEADER, is_nonce
+from shared.web.caching import public
 
 blp = Blueprint("aggregates", __name__, url_prefix="/api/v1", description="For the hub")
 
@@ -32,6 +33,8 @@ class HubUnauthorized(ServiceError):
 
 
 @blp.route("/aggregates")
+# Counts only (DESIGN §6): the hub revalidates it by its ETag.
+@public
 class Aggregates(MethodView):
     """The aggregate snapshot of a period: per-commune counts, signed, with its ETag."""
 

@@ -21,6 +21,7 @@ from shared.standards import (
     get_standard,
     national_standards,
 )
+from shared.web.caching import public
 
 blp = Blueprint(
     "standards", __name__, url_prefix="/api/v1", description="Poverty standards and assessment"
@@ -82,6 +83,7 @@ def questions(standard: Standard) -> dict[str, Any]:
 
 
 @blp.route("/standards")
+@public
 class Standards(MethodView):
     """The national standards."""
 
@@ -92,6 +94,7 @@ class Standards(MethodView):
 
 
 @blp.route("/standards/<standard_id>")
+@public
 class StandardDetail(MethodView):
     """One standard in full: the data file the engine evaluates, and its questions."""
 

@@ -9,11 +9,13 @@ from flask_smorest import Blueprint
 from node.extensions import db
 from node.schemas.public import UnitListSchema, UnitQuerySchema
 from node.services.places import commune_units, village_units
+from shared.web.caching import public
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")
 
 
 @blp.route("/units")
+@public
 class Units(MethodView):
     """Communes and villages."""
 

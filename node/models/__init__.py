@@ -3,6 +3,7 @@
 from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
 from node.models.audit import AuditEntry
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
+from node.models.lookups import LookupAttempt
 from node.models.review import (
     Certificate,
     Complaint,
@@ -40,6 +41,7 @@ __all__ = [
     "HouseholdStatus",
     "HubToken",
     "IdempotencyKey",
+    "LookupAttempt",
     "Meeting",
     "MeetingVote",
     "Member",

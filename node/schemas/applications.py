@@ -114,6 +114,10 @@ class ApplicationStatusSchema(ma.Schema):
     period = ma.fields.Integer()
     commune_code = ma.fields.String()
     submitted_at = ma.fields.String()
+    due_on = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the next deadline: the chair decides by this date (ISO)"},
+    )
     assessment = ma.fields.Nested(AssessmentSchema)
     history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema))
     access_log = ma.fields.List(
@@ -134,3 +138,77 @@ class ApplicantProofSchema(Strict):
             raise ma.ValidationError(
                 str(_l("Give the phone or the ID number used at submission.")), "phone"
             )
+
+
+class ApplicantRecordSchema(ma.Schema):
+    """The applicant as the node holds them."""
+
+    full_name = ma.fields.String()
+    citizen_id = ma.fields.String()
+    phone = ma.fields.String()
+
+
+class VerificationRecordSchema(ma.Schema):
+    """What the reviewer recorded at the household."""
+
+    verified_at = ma.fields.String()
+    facts = ma.fields.Dict()
+    identities = ma.fields.List(ma.fields.Dict())
+    head_address = ma.fields.String(allow_none=True)
+    classification = ma.fields.String()
+    standard_id = ma.fields.String()
+
+
+class MemberRecordSchema(ma.Schema):
+    """A member of a decided household."""
+
+    full_name = ma.fields.String()
+    citizen_id = ma.fields.String(allow_none=True)
+    birth_date = ma.fields.String()
+    sex = ma.fields.String()
+    relation = ma.fields.String()
+    ethnicity = ma.fields.String(allow_none=True)
+
+
+class HouseholdStatusRecordSchema(ma.Schema):
+    """The household's recognised class for one period."""
+
+    period = ma.fields.Integer()
+    classification = ma.fields.String()
+    standard_id = ma.fields.String()
+    decided_on = ma.fields.String()
+
+
+class HouseholdRecordSchema(ma.Schema):
+    """The household's record once decided."""
+
+    head_name = ma.fields.String()
+    head_citizen_id = ma.fields.String()
+    address = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    ethnic_minority = ma.fields.Boolean()
+    members = ma.fields.List(ma.fields.Nested(MemberRecordSchema))
+    statuses = ma.fields.List(ma.fields.Nested(HouseholdStatusRecordSchema))
+
+
+class ConsentRecordSchema(ma.Schema):
+    """The consent given with the application."""
+
+    purpose = ma.fields.String()
+    text_version = ma.fields.String()
+    given_at = ma.fields.String()
+
+
+class ApplicantDataSchema(ma.Schema):
+    """Everything the node holds about the people of an application (DESIGN §5, my-data)."""
+
+    application = ma.fields.Nested(ApplicationStatusSchema)
+    applicant = ma.fields.Nested(ApplicantRecordSchema)
+    declared_facts = ma.fields.Dict()
+    verifications = ma.fields.List(ma.fields.Nested(VerificationRecordSchema))
+    household = ma.fields.Nested(HouseholdRecordSchema, allow_none=True)
+    consent = ma.fields.Nested(ConsentRecordSchema, allow_none=True)
+    access_log = ma.fields.List(
+        ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
+        metadata={"description": "who (by role) read or changed the file, and when"},
+    )

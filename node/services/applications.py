@@ -224,6 +224,8 @@ def find_application(
     """The application with this code, if the phone or ID number given at submission matches.
 
     A wrong code and a wrong phone get the same NotFound, so nobody can probe which codes exist.
+    Nothing is counted here: a request from outside goes through
+    node.services.lookups.find_for_applicant, which limits guessing.
     """
     code = normalize_tracking_code(tracking_code)
     application = (
@@ -240,7 +242,8 @@ def find_application(
 
 
 def status_view(application: Application) -> dict[str, Any]:
-    """What the applicant sees of their application: status, self-assessment and history."""
+    """What the applicant sees of their application: status, self-assessment, history and the
+    next deadline."""
     return {
         "tracking_code": application.tracking_code,
         "kind": application.kind,
@@ -250,6 +253,8 @@ def status_view(application: Application) -> dict[str, Any]:
         "period": application.period,
         "commune_code": application.commune_code,
         "submitted_at": application.submitted_at.isoformat(),
+        # The next deadline: the chair's decision, counted from the start of the review.
+        "due_on": application.due_on.isoformat() if application.due_on else None,
         "assessment": application.self_assessment,
         "history": [
             {"at": event.at.isoformat(), "action": event.action, "status": event.to_status}

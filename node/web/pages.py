@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template
 
 from shared.units import province
+from shared.web.caching import public
 
 bp = Blueprint("pages", __name__)
 
@@ -13,6 +14,7 @@ def site_context() -> dict[str, object]:
 
 
 @bp.get("/")
+@public
 def index() -> str:
     """The resident's start page: self-assessment and registration."""
     return render_template("index.html")

@@ -3,19 +3,27 @@
 Every page works as a plain HTML form; static/js/portal.js enhances them (steps, a draft kept on
 the device, the assessment computed in the browser, submissions queued while offline). The views
 parse the form, call the same services as the JSON API, and render.
+
+The tracking code and its proof (phone or ID number) only ever travel in a POST's body: every
+link and button to a status, receipt or withdrawal is a form, and a query string naming one is
+never read (a visit is sent to the same page without it). Lookups count wrong proofs with the
+API's (node.services.lookups). Every answer is no-store (shared.web.caching) but the shell
+pages, which hold nothing personal.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +31,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
+from node.applicant_access import PROOF_PARAMETERS, find_for_applicant, proof_in_query
 from node.auth import current_official
 from node.context import node_context
 from node.extensions import db
@@ -42,7 +51,9 @@ from node.services.tracking import display_tracking_code
 from node.web import portal_form
 from node.web.errors import unavailable_page
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
+from shared.errors import TooManyAttempts
 from shared.standards import facts_catalog
+from shared.web.caching import public
 from shared.web.errors import database_unavailable
 
 bp = Blueprint("portal", __name__)
@@ -375,7 +386,25 @@ def valid_idempotency_key(value: str | None) -> str | None:
     return value if 8 <= len(value) <= 100 and value.isascii() and value.isprintable() else None
 
 
+@bp.before_request
+def no_proof_in_urls() -> Response | None:
+    """A query string naming a tracking code or a proof is never read: a visit goes to the
+    same page without it, anything else is refused."""
+    if not proof_in_query():
+        return None
+    if request.method != "GET":
+        abort(400)
+    kept = [
+        (name, value)
+        for name, value in request.args.items(multi=True)
+        if name.strip().lower() not in PROOF_PARAMETERS
+    ]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return redirect(f"{request.script_root}{request.path}{query}", 303)
+
+
 @bp.get("/declare")
+@public
 def declare() -> tuple[str, int]:
     """The declaration: first where the household lives and how many people, then the form."""
     started = any(name in request.args for name in ("commune", "people"))
@@ -401,6 +430,7 @@ def declare_post() -> tuple[str, int] | Response:
 
 
 @bp.get("/declare/submit")
+@public
 def declare_submit_get() -> Response:
     """A submission is POSTed; a visit (e.g. a language switch) goes back to the form."""
     return redirect(url_for("portal.declare"), 303)
@@ -445,10 +475,9 @@ def declare_submit() -> tuple[str, int] | Response:
     except ValidationFailed as error:
         db.session.rollback()
         return submission_refused(place, results, error)
-    application = find_application(
-        db.session, submission.body["tracking_code"], phone=body["applicant"]["phone"]
-    )
-    return render_receipt(application, just_submitted=True)
+    phone = body["applicant"]["phone"]
+    application = find_application(db.session, submission.body["tracking_code"], phone=phone)
+    return render_receipt(application, phone, just_submitted=True)
 
 
 def application_request(
@@ -498,13 +527,17 @@ def submission_refused(
     return render_declaration(Place(kind=place.kind), request.form, notice=notice, status=422)
 
 
-def render_receipt(application: Any, *, just_submitted: bool = False) -> tuple[str, int]:
-    """The printable receipt of an application."""
+def render_receipt(
+    application: Any, proof: str, *, just_submitted: bool = False
+) -> tuple[str, int]:
+    """The printable receipt of an application; its "Track" button posts the code and
+    ``proof`` to the status page (never a link with the code in it)."""
     view = status_view(application)
     return (
         render_template(
             "portal/receipt.html",
             view=view,
+            proof_value=proof,
             **application_page_context(application, view),
             just_submitted=just_submitted,
         ),
@@ -587,7 +620,7 @@ NOT_FOUND = _l(
 class LookupFailed(Exception):
     """A lookup form named no application this person may see; ``page`` says so."""
 
-    def __init__(self, page: tuple[str, int]) -> None:
+    def __init__(self, page: tuple[str, int] | tuple[str, int, dict[str, str]]) -> None:
         super().__init__("lookup failed")
         self.page = page
 
@@ -595,15 +628,26 @@ class LookupFailed(Exception):
 def looked_up(values: Mapping[str, str]) -> tuple[Any, dict[str, str]]:
     """The application a lookup form names, with its proof; raises LookupFailed.
 
-    A wrong code and a wrong phone get the same words, so nothing tells which codes exist.
+    A wrong code and a wrong phone get the same words, so nothing tells which codes exist;
+    each try counts towards the limit on guessing, which the page then names (429, without
+    the proof typed).
     """
     code, proof, errors = read_proof(values)
     if errors:
         raise LookupFailed(render_lookup(values, errors, status=422))
     try:
-        return find_application(db.session, code, **proof), proof
+        return find_for_applicant(code, proof), proof
     except NotFound:
         raise LookupFailed(render_lookup(values, notice=str(NOT_FOUND), status=404)) from None
+    except TooManyAttempts as refused:
+        db.session.rollback()
+        notice = _(
+            "Too many wrong tries, with this tracking code or from this connection. Please "
+            "try again in %(minutes)s minutes.",
+            minutes=math.ceil(refused.retry_after / 60),
+        )
+        page, status = render_lookup({"tracking_code": code}, notice=notice, status=429)
+        raise LookupFailed((page, status, refused.headers())) from None
 
 
 def render_status(
@@ -634,7 +678,7 @@ def render_status(
 @bp.get("/status")
 def status() -> tuple[str, int]:
     """The form to follow an application."""
-    return render_lookup({"tracking_code": request.args.get("code", "")})
+    return render_lookup()
 
 
 @bp.post("/status")
@@ -655,7 +699,7 @@ def lookup_again() -> Response:
 def receipt() -> tuple[str, int]:
     """The receipt again (after a submission from the browser script): code and phone posted."""
     application, _proof = looked_up(request.form)
-    return render_receipt(application)
+    return render_receipt(application, request.form.get("proof", ""))
 
 
 @bp.post("/status/withdraw")
@@ -689,7 +733,7 @@ def withdraw() -> tuple[str, int]:
 
 
 @bp.errorhandler(LookupFailed)
-def lookup_failed(error: LookupFailed) -> tuple[str, int]:
+def lookup_failed(error: LookupFailed) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The lookup form again, with why the application was not shown."""
     return error.page
 

@@ -13,8 +13,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from shared.standards import national_standards
 from shared.standards.catalog import DATA_DIR
 from shared.web.assets import static_url_path
+from shared.web.caching import asset
 
-bp = Blueprint("portal_assets", __name__)
+# The same files for everyone: caches keep them even for a signed-in official.
+bp = asset(Blueprint("portal_assets", __name__))
 
 # The browser may keep these files an hour; the service worker keeps them until its version changes.
 STANDARD_MAX_AGE = 3600

@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask import Flask
 from flask.views import MethodView
 
+from shared.web import caching
 from shared.web.auth import BEARER_SCHEME
 from shared.web.database import database_answers
 from shared.web.errors import ErrorSchema
@@ -36,6 +37,7 @@ def health_blueprint() -> flask_smorest.Blueprint:
     blp = flask_smorest.Blueprint("health", __name__, description="Liveness and database check")
 
     @blp.route("/healthz")
+    @caching.public
     class Health(MethodView):
         """The health of the app."""
 
@@ -56,6 +58,8 @@ def init_api(
 ) -> Api:
     """Register the health check and the app's API blueprints, with the OpenAPI document."""
     api = Api(app)
+    # The OpenAPI document is the same for everyone.
+    caching.declare(app, caching.PUBLIC, ["api-docs.openapi_json"])
     api.spec.components.security_scheme(
         BEARER_SCHEME, {"type": "http", "scheme": "bearer", "description": bearer_description}
     )

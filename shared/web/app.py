@@ -1,7 +1,7 @@
 """The skeleton of both apps' factories: a Flask app with its configuration, logging, proxies,
 compression, metrics, content-hashed static files, database, migrations, locale, CSRF
-protection, security headers, sign-in, the app's own blueprints and the error handlers — in that
-order."""
+protection, security headers, sign-in, caching (no-store unless declared public), the app's own
+blueprints and the error handlers — in that order."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.web import assets, i18n, limits, metrics
+from shared.web import assets, caching, i18n, limits, metrics
 from shared.web.auth import SignIn
 from shared.web.compression import compress_response
 from shared.web.config import BaseConfig
@@ -47,6 +47,7 @@ def build_app(
     )
     limits.init_app(app)
     signin.init_app(app)
+    caching.init_app(app, signin)
     for register_part in register:
         register_part(app)
     register_error_handlers(app, unavailable_page=unavailable_page)

@@ -152,6 +152,16 @@ class SignIn(Generic[P]):
         """The web session or API token that signed this request, or None."""
         return self._state().credential if has_request_context() else None
 
+    def may_be_signed_in(self) -> bool:
+        """Whether this request is signed in, without asking the database: the answer of the
+        lookup when it was made, else whether the request carries a credential at all (a
+        request refused before sign-in, or met by a database outage, counts as signed in)."""
+        state = request.environ.get(_STATE_KEY)
+        if state is not None:
+            return state.principal is not None
+        cookie = current_app.session_interface.get_cookie_name(current_app)
+        return "Authorization" in request.headers or cookie in request.cookies
+
     def require(self) -> P:
         """The principal signing this request; raises a 401 with the bearer challenge."""
         principal = self.current()

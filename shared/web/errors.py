@@ -105,6 +105,7 @@ def service_error_response(error: ServiceError) -> Response:
         }
     )
     response.status_code = error.status
+    response.headers.update(error.headers())
     return response
 
 
@@ -133,7 +134,10 @@ def register_error_handlers(app: Flask, *, unavailable_page: ErrorPage = error_p
         app_db().session.rollback()
         if wants_json():
             return service_error_response(error)
-        return error_page(default_exceptions[error.status](description=error.message))
+        page, status, headers = error_page(
+            default_exceptions[error.status](description=error.message)
+        )
+        return page, status, {**headers, **error.headers()}
 
     def handle_database_down(error: OperationalError):
         # The database is down or unreachable (a restart, a failover): a 503 the client can

@@ -368,6 +368,73 @@ def test_page_weight_and_first_visit_on_a_slow_link_through_nginx(deployment):
     assert shell <= 80_000
 
 
+LOOKUP_APPLICANT = {"full_name": "Lò Thị Mai", "citizen_id": "012190077777", "phone": "0978555123"}
+
+
+def test_lookups_leave_no_proof_or_tracking_code_in_the_access_logs(deployment):
+    """Issue 12: the real logs of nginx and gunicorn, as the roles configure them, after an
+    applicant's lookups in every form (as designed, and with the proof in a URL)."""
+    json_headers = {"Content-Type": "application/json"}
+    body = application_request(commune_code=units.communes(deployment.province)[0].code,
+                               applicant=LOOKUP_APPLICANT)  # fmt: skip
+    submitted = https(deployment, "POST", "/api/v1/applications", json.dumps(body).encode(),
+                      {**json_headers, "Idempotency-Key": f"lookup-{time.time_ns()}"})  # fmt: skip
+    assert submitted.status == 201, submitted.body
+    code = json.loads(submitted.body)["tracking_code"]
+    dashed = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    phone, citizen_id = LOOKUP_APPLICANT["phone"], LOOKUP_APPLICANT["citizen_id"]
+
+    by_phone = https(deployment, "POST", f"/api/v1/applications/{code}/lookup",
+                     json.dumps({"phone": phone}).encode(), json_headers)  # fmt: skip
+    by_id = https(deployment, "POST", f"/api/v1/applications/{dashed.lower()}/lookup",
+                  json.dumps({"citizen_id": citizen_id}).encode(), json_headers)  # fmt: skip
+    query = f"phone={phone}&citizen_id={citizen_id}"
+    in_query = https(deployment, "GET", f"/api/v1/applications/{dashed}?{query}")
+    form_get = https(deployment, "GET", f"/status?tracking_code={dashed}&proof={phone}",
+                     headers={"Referer": f"{deployment.url}status?code={code}"})  # fmt: skip
+
+    assert by_phone.status == by_id.status == 200, by_phone.body
+    assert json.loads(by_phone.body)["tracking_code"] == code
+    assert by_phone.header("Cache-Control") == ["no-store"]
+    assert in_query.status == 400
+    assert form_get.status == 303
+    assert form_get.header("Location")[0].endswith("/status")
+    time.sleep(1)  # both write their line after the answer
+    logs = {
+        "nginx": deployment.prefix / "nginx" / "run" / "access.log",
+        "gunicorn": deployment.prefix / "var" / "log" / "web.log",
+    }
+    for name, path in logs.items():
+        logged = path.read_text(errors="replace")
+        assert "/api/v1/applications/<code>/lookup" in logged, (name, logged[-2000:])
+        for secret in (phone, citizen_id, code, dashed, dashed.lower(), code.lower()):
+            assert secret not in logged, (name, secret)
+        request_lines = re.findall(r'"(?:GET|POST|HEAD) ([^" ]*)', logged)
+        assert request_lines, (name, logged[-2000:])
+        assert not [path for path in request_lines if "?" in path], name
+
+
+def test_every_lookup_location_is_rate_limited_per_client_whatever_the_method(deployment):
+    code = "K7QMT4XPR2"
+    # The lookups of the test before have drained from the zone (one every two seconds).
+    time.sleep(10)
+    started = time.monotonic()
+    answers = [https(deployment, "GET", f"/api/v1/applications/{code}") for _ in range(12)]
+    answers += [https(deployment, "GET", "/status") for _ in range(12)]
+    elapsed = time.monotonic() - started
+
+    # 30 a minute with a burst of 20 per address, every method: 21 reach the app (the refused
+    # query-string form answers 400, the portal's form 200), one more every two seconds.
+    statuses = [answer.status for answer in answers]
+    assert 429 not in statuses[:21], statuses
+    assert len(statuses) - statuses.count(429) <= 21 + int(elapsed // 2), statuses
+    limited = [answer for answer in answers if answer.status == 429]
+    assert limited, statuses
+    assert json.loads(limited[0].body)["error"]["code"] == "too_many_requests"
+    # Other pages are not limited.
+    assert https(deployment, "GET", "/healthz").status == 200
+
+
 def submit_through_nginx(deployment: LocalDeployment, count: int) -> list[tuple[str, float]]:
     """Residents' applications through nginx: each tracking code with the moment of its 201."""
     commune = units.communes(deployment.province)[0].code

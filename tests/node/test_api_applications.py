@@ -1,4 +1,4 @@
-"""POST /api/v1/applications and the applicant's own lookups (DESIGN §5)."""
+"""POST /api/v1/applications (DESIGN §5)."""
 
 from __future__ import annotations
 
@@ -236,68 +236,12 @@ def test_names_and_phones_are_normalised(client, db_session):
     assert application.applicant_phone == "0912345678"
 
 
-# --- the applicant's own lookups ----------------------------------------------------------------
+# The applicant's own lookups, withdrawal and data: tests/node/test_applicant_lookups.py.
 
 
 @pytest.fixture
 def submitted(client):
     return post(client, application_request()).get_json()["tracking_code"]
-
-
-def test_status_by_tracking_code_and_phone(client, submitted):
-    dashed = f"{submitted[:4].lower()}-{submitted[4:8]}-{submitted[8:]}"
-    response = client.get(f"/api/v1/applications/{dashed}?phone=0912 345 678")
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["tracking_code"] == submitted
-    assert body["status"] == "submitted"
-    assert [entry["action"] for entry in body["history"]] == ["submit"]
-    assert body["assessment"]["classification"] == "near_poor"
-    assert "applicant_name" not in json.dumps(body)
-
-
-def test_status_by_citizen_id(client, submitted):
-    response = client.get(f"/api/v1/applications/{submitted}?citizen_id=001190012345")
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize("query", ["phone=0987654321", "citizen_id=001190099999"])
-def test_wrong_proof_is_not_found(client, submitted, query):
-    response = client.get(f"/api/v1/applications/{submitted}?{query}")
-    assert response.status_code == 404
-
-
-def test_unknown_code_looks_the_same_as_a_wrong_phone(client, submitted):
-    unknown = client.get("/api/v1/applications/ZZZZZZZZZZ?phone=0912345678")
-    wrong = client.get(f"/api/v1/applications/{submitted}?phone=0987654321")
-    assert unknown.status_code == wrong.status_code == 404
-    assert unknown.get_json() == wrong.get_json()
-
-
-def test_status_needs_a_proof(client, submitted):
-    response = client.get(f"/api/v1/applications/{submitted}")
-    assert response.status_code == 422
-
-
-def test_withdraw_then_withdraw_again(client, db_session, submitted):
-    response = client.post(
-        f"/api/v1/applications/{submitted}/withdraw", json={"phone": "0912345678"}
-    )
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "withdrawn"
-    assert [e["action"] for e in response.get_json()["history"]] == ["submit", "withdraw"]
-    again = client.post(f"/api/v1/applications/{submitted}/withdraw", json={"phone": "0912345678"})
-    assert again.status_code == 409
-    assert again.get_json()["error"]["allowed_actions"] == []
-    assert count(db_session, ApplicationEvent) == 2
-
-
-def test_withdraw_needs_the_right_phone(client, db_session, submitted):
-    response = client.post(
-        f"/api/v1/applications/{submitted}/withdraw", json={"phone": "0987654321"}
-    )
-    assert response.status_code == 404
-    assert db_session.scalar(select(Application)).status == "submitted"
 
 
 def test_consent_is_recorded_once_per_application(client, db_session, submitted):

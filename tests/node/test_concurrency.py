@@ -11,8 +11,11 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from node import create_app
+from node.config import TestConfig
 from node.extensions import db
 from node.models import Application, IdempotencyKey
+from node.services.lookups import MAX_WRONG_PER_CODE
 from shared.web.database import upgrade_database
 from tests.builders import application_request
 
@@ -80,3 +83,41 @@ def test_different_keys_posted_concurrently_all_succeed(served_node):
     assert len({response.json()["tracking_code"] for response in responses}) == PARALLEL
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == PARALLEL
+
+
+def test_wrong_proofs_sent_together_are_counted_one_by_one_and_survive_a_restart(served_node):
+    url, app = served_node
+    code = post_together(url, [application_request()], ["lookup-key-123456"])[0].json()
+    code = code["tracking_code"]
+    guesses = 12
+    barrier = threading.Barrier(guesses)
+    statuses: list[int] = []
+
+    def guess(index: int) -> None:
+        with requests.Session() as session:
+            barrier.wait()
+            answer = session.post(
+                f"{url}/api/v1/applications/{code}/lookup",
+                json={"phone": f"09876543{index:02d}"},
+                timeout=(5, 60),
+            )
+            statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+
+    # Each guess is counted before its proof is checked: five are checked, the rest refused.
+    assert sorted(statuses) == [404] * MAX_WRONG_PER_CODE + [429] * (guesses - MAX_WRONG_PER_CODE)
+    # The counts live in the database: a restarted node (a new app on it) still refuses.
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    restarted = create_app(TestConfig({"GIAMNGHEO_DATABASE_URL": database_url}))
+    restarted.config["FIXED_NOW"] = app.config["FIXED_NOW"]
+    answer = restarted.test_client().post(
+        f"/api/v1/applications/{code}/lookup", json={"phone": "0912345678"}
+    )
+    assert answer.status_code == 429
+    with restarted.app_context():
+        db.engine.dispose()

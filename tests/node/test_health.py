@@ -50,7 +50,7 @@ def _app_without_database():
     [
         ("get", "/api/v1/units?parent=00070", None),
         ("post", "/api/v1/applications", application_request()),
-        ("get", f"/api/v1/applications/{new_tracking_code()}?phone=0912345678", None),
+        ("post", f"/api/v1/applications/{new_tracking_code()}/lookup", {"phone": "0912345678"}),
     ],
     ids=["units", "submit", "status"],
 )

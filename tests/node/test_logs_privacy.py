@@ -1,4 +1,9 @@
-"""No personal data in the application's logs (issue 7): a whole procedure, logged at DEBUG."""
+"""No personal data in the application's logs (issues 7 and 12): a whole procedure, logged at
+DEBUG, with the applicant's lookups in every form (right, wrong, over the limit, and with the
+proof in a query string as a careless client would send it).
+
+This is the app's own log (what Python's logging gets); the access logs of gunicorn and nginx
+are read in tests/node/test_access_logs.py and the deploy test."""
 
 from __future__ import annotations
 
@@ -26,7 +31,13 @@ def test_a_whole_procedure_logs_no_name_id_or_phone(
     head_headers = {"Authorization": f"Bearer {head_token}"}
 
     tracking = submit(client, applicant=APPLICANT)["tracking_code"]
+    lookup = f"/api/v1/applications/{tracking}/lookup"
+    client.post(lookup, json={"phone": APPLICANT["phone"]})
+    client.post(lookup, json={"citizen_id": APPLICANT["citizen_id"]})
     client.get(f"/api/v1/applications/{tracking}?phone={APPLICANT['phone']}")
+    for wrong in range(6):
+        client.post(lookup, json={"phone": f"098765432{wrong}"})
+    client.post(lookup, json={"phone": APPLICANT["phone"]})  # over the limit: a 429
     app_id = application_id(client, officer, tracking)
     to_posted(client, officer, head_headers, app_id, head.id)
     act(client, chair, app_id, "decide", number="8/QĐ", decided_on="2026-11-24",
@@ -39,7 +50,7 @@ def test_a_whole_procedure_logs_no_name_id_or_phone(
 
     logged = caplog.text
     assert "application" in logged  # the run did log: the check below is not vacuous
-    secrets = [APPLICANT["full_name"], APPLICANT["citizen_id"], APPLICANT["phone"]]
+    secrets = [APPLICANT["full_name"], APPLICANT["citizen_id"], APPLICANT["phone"], tracking]
     secrets += [identity["full_name"] for identity in IDENTITIES]
     secrets += [identity["citizen_id"] for identity in IDENTITIES]
     for secret in secrets:

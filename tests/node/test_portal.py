@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from node.models import Application, IdempotencyKey
+from node.models import Application, IdempotencyKey, LookupAttempt
 from node.services.places import add_village
 from tests.node.portal_helpers import APPLICANT, COMMUNE, household_form
 
@@ -441,6 +441,60 @@ def test_an_application_under_review_cannot_be_withdrawn(client, db_session):
     assert "không thể rút hồ sơ trực tuyến" in text(response)
     db_session.expire_all()
     assert db_session.scalar(select(Application.status)) == "under_review"
+
+
+def test_the_receipt_tracks_the_application_with_a_form_never_a_link(client):
+    receipt = text(submit(client, text(declare(client))))
+    code = re.search(r'<p class="tracking-code"[^>]*>([^<]+)</p>', receipt).group(1)
+    raw = code.replace("-", "")
+
+    # No URL on the page names the code (a link would put it in logs, history and Referers).
+    for url in re.findall(r'(?:href|action|src)="([^"]*)"', receipt):
+        assert raw not in url.replace("-", "").upper(), url
+    track = re.search(r'<form method="post" action="/status"[^>]*>(.*?)</form>', receipt, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', track.group(1)))
+    assert fields["tracking_code"] == raw
+
+    status = client.post("/status", data=fields)
+
+    assert status.status_code == 200
+    assert "Đã nộp: đang chờ UBND xã bắt đầu rà soát" in text(status)
+
+
+@pytest.mark.parametrize(
+    ("url", "goes_to"),
+    [
+        ("/status?tracking_code=K7QM-4XTP-R9&proof=0912345678", "/status"),
+        ("/status?code=K7QM-4XTP-R9", "/status"),
+        ("/receipt?tracking_code=K7QM-4XTP-R9&proof=001080012345", "/receipt"),
+        ("/status/withdraw?tracking_code=K7QM-4XTP-R9&phone=0912345678", "/status/withdraw"),
+        (f"/declare?commune={COMMUNE}&people=2&citizen_id=001080012345", None),
+    ],
+)
+def test_a_proof_or_code_in_a_url_is_never_read(client, db_session, url, goes_to):
+    response = client.get(url)
+
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert "0912345678" not in location
+    assert "001080012345" not in location
+    assert "K7QM" not in location
+    if goes_to:
+        assert location == goes_to
+    else:
+        assert location == f"/declare?commune={COMMUNE}&people=2"
+    assert count(db_session, LookupAttempt) == 0
+
+
+def test_a_form_posted_with_a_proof_in_its_url_is_refused(client, db_session):
+    code = submitted_code(client)
+    token = csrf(text(client.get("/status")))
+    form = {"csrf_token": token, "tracking_code": code, "proof": "0912345678", "confirm": "yes"}
+
+    response = client.post("/status/withdraw?proof=0912345678", data=form)
+
+    assert response.status_code == 400
+    assert db_session.scalar(select(Application.status)) == "submitted"
 
 
 @pytest.mark.parametrize("path", ["/declare/submit", "/receipt", "/status/withdraw"])

@@ -184,7 +184,9 @@ def test_the_household_sees_who_by_role_read_and_changed_its_file(client, team):
     app_id = application_id(client, team["officer"], tracking)
     client.get(f"/api/v1/applications/{app_id}", headers=team["officer"])
     act(client, team["officer"], app_id, "start_review")
-    status = client.get(f"/api/v1/applications/{tracking}?phone=0912345678").get_json()
+    status = client.post(
+        f"/api/v1/applications/{tracking}/lookup", json={"phone": "0912345678"}
+    ).get_json()
     assert [(e["role"], e["action"]) for e in status["access_log"]] == [
         ("commune_officer", "read"),
         ("commune_officer", "start_review"),
