@@ -10,6 +10,10 @@ from tests.builders import adult, application_request, household
 # A Tuesday in the periodic review window.
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
+# The days of a review the helpers walk through (the decision may come on TODAY).
+REVIEW_STARTED = date(2026, 11, 9)
+MEETING_DAY = date(2026, 11, 10)
+POSTING_STARTS = date(2026, 11, 14)
 _keys = itertools.count(1)
 
 
