@@ -409,6 +409,11 @@ def record_meeting(
         village = session.scalar(select(Village).where(Village.code == village_code))
         if village is None or village.commune_code != commune_code:
             raise ValidationFailed("Unknown village.", {"village_code": "not in this commune"})
+        if official.level == "village" and village.code not in official.unit_codes:
+            # A village head records the meetings of their own villages only.
+            raise ValidationFailed(
+                "Not your village.", {"village_code": "not one of your villages"}
+            )
     meeting = Meeting(
         village_id=village.id if village else None,
         commune_code=commune_code,
