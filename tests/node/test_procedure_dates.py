@@ -103,6 +103,7 @@ def test_the_decision_comes_after_the_posting_by_the_servers_clock(
     app_id = started_and_verified(client, team, fixed_clock, date(2026, 11, 16))
     act(client, team.head.bearer, app_id, "record_meeting", held_on="2026-11-16", attendees=4,
         agreeing=4)  # fmt: skip
+    fixed_clock.set(moment(date(2026, 11, 17)))
     act(client, team.officer.bearer, app_id, "post", starts_on="2026-11-17")  # to Fri 20 Nov
     for today in (date(2026, 11, 19), date(2026, 11, 20)):
         fixed_clock.set(moment(today))

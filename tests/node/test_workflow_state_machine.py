@@ -83,7 +83,7 @@ POLICY_ACTION = {"meeting_pass": "record_meeting", "meeting_fail": "record_meeti
                  "decide_recognise": "decide", "decide_refuse": "decide"}  # fmt: skip
 PROGRESS = ["withdrawn", "decided", "submitted", "under_review", "meeting_held", "posted"]
 # Steps that do not bring the review nearer its end (also verify, once verified).
-SIDE_STEPS = {"assign", "withdraw"}
+SIDE_STEPS = {"assign", "withdraw", "complaint"}
 REVIEWER = 2  # the village head of 00070-001 in TEAM
 
 
@@ -133,6 +133,12 @@ def act(session, official, application, action, context, reviewer_id, day):
         withdraw_by_official(session, official, application, context)
 
 
+def has_opinion(session, application_id):
+    return session.scalar(
+        select(DistrictOpinion.id).where(DistrictOpinion.application_id == application_id).limit(1)
+    )
+
+
 def has_flags(session, application_id):
     return session.scalar(
         select(DuplicateFlag.id).where(DuplicateFlag.application_id == application_id).limit(1)
@@ -166,19 +172,21 @@ def local_day(moment):
     ).date()
 
 
-def lawful_day(session, application, step, today):
-    """A date the rules allow for ``step`` today (the walk forward uses it): today, except a
-    complaint, which was received on the posting's first day."""
-    if step != "complaint":
-        return today
-    posting = session.scalar(
-        select(Posting)
+def latest_posting(session, application):
+    """(starts_on, ends_on) of the latest posting that listed the application."""
+    return session.execute(
+        select(Posting.starts_on, Posting.ends_on)
         .join(PostingItem)
         .where(PostingItem.application_id == application.id)
         .order_by(Posting.id.desc())
         .limit(1)
-    )
-    return posting.starts_on if posting else today
+    ).one()
+
+
+def lawful_day(session, application, step, today):
+    """A date the rules allow for ``step`` today (the walk forward uses it): today, except a
+    complaint, which was received on the posting's first day."""
+    return latest_posting(session, application)[0] if step == "complaint" else today
 
 
 def check_dates(session, application_id):
@@ -266,11 +274,16 @@ def test_the_policy_is_the_truth_and_no_illegal_transition(db_session, officials
             self.count = 0
             self.context = replace(CONTEXT, rules=rules)
 
-        @precondition(lambda self: self.context.today < LAST_DAY)
         @rule(days=st.integers(0, 4))
         def time_passes(self, days):
-            self.context = on(self.context, self.context.today + timedelta(days=days))
+            self.wait_until(self.context.today + timedelta(days=days))
 
+        def wait_until(self, day):
+            # Applications stay for 2026 (the year the residents apply for).
+            self.context = on(self.context, min(day, LAST_DAY))
+
+        # A few applications, so that the walk forward takes some of them to the end.
+        @precondition(lambda self: len(self.applications) < 5)
         @rule()
         def resident_submits(self):
             self.count += 1
@@ -314,8 +327,16 @@ def test_the_policy_is_the_truth_and_no_illegal_transition(db_session, officials
                 if POLICY_ACTION.get(step, step) == policy_action
             ]
             side = SIDE_STEPS | ({"verify"} if self.verified(application) else set())
+            if has_opinion(db_session, application.id):
+                side |= {"district_opinion"}
             forward = [(o, step) for o, step in offered if step not in side]
             choices = offered if pick % 5 == 4 or not forward else forward
+            if not forward and application.status == "posted":
+                # Only the chair's decision is left, once the posting is over: days go by.
+                _, ends_on = latest_posting(db_session, application)
+                if self.context.today <= ends_on:
+                    self.wait_until(ends_on + timedelta(days=1 + pick % 3))
+                    return
             if choices:
                 official, step = choices[pick % len(choices)]
                 day = lawful_day(db_session, application, step, self.context.today)
@@ -375,7 +396,7 @@ def test_the_policy_is_the_truth_and_no_illegal_transition(db_session, officials
             self.savepoint.rollback()
 
     Review.TestCase.settings = settings(
-        max_examples=12, stateful_step_count=40, deadline=None, derandomize=True,
+        max_examples=20, stateful_step_count=60, deadline=None, derandomize=True,
         suppress_health_check=list(HealthCheck),
     )  # fmt: skip
     Review.TestCase().runTest()
