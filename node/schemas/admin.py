@@ -27,7 +27,7 @@ from shared.web.fields import (
     one_of,
 )
 
-COMMUNE_CODE = ma.validate.Regexp(r"^\d{5}$", error=_l("Choose a commune."))
+COMMUNE_CODE = ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Choose a commune."))
 HOUSEHOLDS = _l("Enter a whole number of households.")
 
 

@@ -53,7 +53,7 @@ class ApplicationRequestSchema(Strict):
 
     commune_code = String(
         required=True,
-        validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")),
+        validate=ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Enter a commune code.")),
         metadata={"example": "00070"},
     )
     village_code = String(load_default=None, allow_none=True, validate=length(20))

@@ -83,7 +83,7 @@ class ListQuerySchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     status = String(validate=one_of(STATUSES))
-    commune = String(validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")))
+    commune = String(validate=ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Enter a commune code.")))
     village = String(validate=length(20))
     kind = String(validate=one_of(KINDS))
     period = Integer(validate=between(2000, 2100))
