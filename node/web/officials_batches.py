@@ -124,7 +124,8 @@ def row_errors(errors: Mapping[str, str], rows: str, ids: list[str]) -> dict[str
     by_input = {}
     for path, message in errors.items():
         parts = path.split(".")
-        if len(parts) == 3 and parts[0] == rows and parts[1].isascii() and parts[1].isdigit() and int(parts[1]) < len(ids):
+        index = parts[1] if len(parts) == 3 and parts[0] == rows else ""
+        if index.isascii() and index.isdigit() and int(index) < len(ids):
             by_input[f"{parts[2]}.{ids[int(parts[1])]}"] = message
     return by_input
 
