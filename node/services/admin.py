@@ -34,8 +34,9 @@ from shared.spreadsheets import csv_writer
 logger = logging.getLogger(__name__)
 
 AREAS = ("rural", "urban")
-VILLAGE_NAME_MAX = 200
-HOLIDAY_NAME_MAX = 100
+# The columns' lengths (the forms' schemas read them too).
+VILLAGE_NAME_MAX = Village.name.property.columns[0].type.length
+HOLIDAY_NAME_MAX = Holiday.name.property.columns[0].type.length
 # A commune has at most a few hundred thousand households; more is a typing slip.
 MAX_HOUSEHOLDS = 10_000_000
 VILLAGE_CSV_COLUMNS = ("commune_code", "name", "area")

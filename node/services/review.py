@@ -30,7 +30,7 @@ from node.models.units import Village
 from node.models.users import User
 from node.services import audit
 from node.services.accounts import official_for_user
-from node.services.calendar import due_date, load_calendar
+from node.services.calendar import WorkingCalendar, due_date, load_calendar
 from node.services.context import NodeContext
 from node.services.duplicates import flag_duplicates
 from node.services.errors import ValidationFailed
@@ -456,8 +456,7 @@ def post_results(
     """
     require_action_role(official, "post")
     calendar = load_calendar(session)
-    if ends_on is None:
-        ends_on = calendar.add_working_days(starts_on, context.rules.posting_working_days)
+    ends_on = ends_on or _default_posting_end(calendar, starts_on, context)
     if ends_on < starts_on:
         raise ValidationFailed(
             "The posting ends before it starts.", {"ends_on": "before starts_on"}
@@ -495,6 +494,14 @@ def post_results(
         )
     session.flush()
     return posting
+
+
+def _default_posting_end(calendar: WorkingCalendar, starts_on: date, context: NodeContext) -> date:
+    """The configured working days after the start; a start in the future is the policy's to
+    refuse (and 9999-12-31 has no day after it)."""
+    if starts_on > context.today:
+        return starts_on
+    return calendar.add_working_days(starts_on, context.rules.posting_working_days)
 
 
 def current_posting(session: Session, application: Application) -> Posting | None:

@@ -375,7 +375,7 @@ def _dated(
     """The standing with the dates the input gives (a posting's earliest end from the node's
     calendar)."""
     earliest = None
-    if spec.ends_by is not None and on is not None:
+    if spec.ends_by is not None and on is not None and on <= standing.today:
         calendar = calendar if calendar is not None else load_calendar(session)
         earliest = calendar.add_working_days(on, context.rules.posting_working_days)
     return replace(
