@@ -38,7 +38,7 @@ from node.models import (
 )
 from node.services import hub_access
 from tests.builders import application_request
-from tests.node.officials_helpers import new_application
+from tests.node.officials_helpers import new_application, sign_in
 from tests.node.review_helpers import NOW
 from tests.node.test_write_scope import ENDPOINTS
 
@@ -181,3 +181,11 @@ def test_hostile_query_parameters_are_refused(client, db_session, team, route):
     assert {q: r.status_code for q, r in answers.items() if not refused(r)} == {}
     # A refused read is no read: nothing in the audit log.
     assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == audit
+
+
+@pytest.mark.parametrize("path", ["/admin/audit", "/admin/audit.csv"])
+def test_the_audit_log_filters_take_any_day(app, make_user, db_session, path):
+    admin = sign_in(app, make_user, db_session, "province_admin", ["01"])
+    for days in ("date_from=0001-01-01", "date_to=9999-12-31",
+                 "date_from=0001-01-01&date_to=9999-12-31", "date_from=31/12/9999"):  # fmt: skip
+        assert admin.get(f"{path}?{days}").status_code == 200, days
