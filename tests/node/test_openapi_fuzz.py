@@ -9,24 +9,20 @@ codes carry rules (RULES §4, a check symbol) that an OpenAPI schema cannot expr
 
 from __future__ import annotations
 
-import atexit
 import tempfile
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import schemathesis
-import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, settings
-from sqlalchemy.engine import make_url
 
 from node import create_app
 from node.config import TestConfig
 from node.extensions import db
 from node.services import accounts
 from shared.web.database import upgrade_database
-from tests.conftest import POSTGRES_URL
+from tests.fuzz_databases import postgres_url, sqlite_url
 
 _directory = Path(tempfile.mkdtemp(prefix="giamngheo-fuzz-"))
 
@@ -54,24 +50,7 @@ def _fuzzed_app(url: str) -> tuple[Flask, dict[str, str]]:
     return app, tokens
 
 
-def _postgres_database() -> str:
-    """A new database on the PostgreSQL server under test, dropped when the run ends."""
-    name = f"giamngheo_fuzz_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        # FORCE ends the app's own connections, still open in its pool.
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-    atexit.register(drop)
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-app, TOKENS = _fuzzed_app(f"sqlite:///{_directory / 'node.db'}")
+app, TOKENS = _fuzzed_app(sqlite_url("fuzz"))
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 # The answers' contract, not their transport: schemathesis's WSGI client does not undo gzip
 # (tests/delivery_contract.py and the deploy test check compression).
@@ -107,8 +86,9 @@ def test_requests_of_a_commune_officer(case):
 
 # The same on PostgreSQL, where a NUL, an overlong text or a number out of a column's range is
 # an error of the database's own (GIAMNGHEO_TEST_DATABASE_URL; SQLite keeps what it is given).
-if POSTGRES_URL:
-    pg_app, PG_TOKENS = _fuzzed_app(_postgres_database())
+POSTGRES = postgres_url("fuzz")
+if POSTGRES:
+    pg_app, PG_TOKENS = _fuzzed_app(POSTGRES)
     pg_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", pg_app)
 
     @pg_schema.parametrize()
