@@ -54,7 +54,7 @@ def _positive_int(name: str, env: Mapping[str, str]) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 2:
+    if not raw.isdigit() or int(raw) < 2:
         raise ConfigError(f"{name} must be a whole number of 2 or more, not {raw!r}")
     return int(raw)
 
