@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from node.services.context import NodeContext, ReviewRules
+from node.services.context import VIETNAM, NodeContext, ReviewRules
 from node.services.hub_access import load_signing_key
 from node.services.periods import ReviewWindow
 from shared.web.clock import now
 
 __all__ = ["VIETNAM", "node_context", "now", "signing_key", "today"]
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def today() -> date:

@@ -15,7 +15,7 @@ DEVELOPMENT_SECRET_KEY = "development-only-secret-key-not-for-production"  # noq
 TEST_SECRET_KEY = "test"  # noqa: S105
 KNOWN_DEFAULT_SECRETS = frozenset({DEVELOPMENT_SECRET_KEY, TEST_SECRET_KEY})
 _POSTGRES_PREFIXES = ("postgres://", "postgresql://")
-_PROVINCE_CODE = re.compile(r"\d{2}")
+_PROVINCE_CODE = re.compile(r"[0-9]{2}")
 
 
 class ConfigError(RuntimeError):

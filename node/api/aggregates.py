@@ -105,6 +105,7 @@ def _period(today) -> int:
     raw = request.args.get("period")
     if raw is None:
         return current_period(today)
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    # ASCII digits only: "²".isdigit() is true and int("²") fails.
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
         raise ValidationFailed("The period is a year.", {"period": "a year such as 2026"})
     return int(raw)

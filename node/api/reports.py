@@ -15,6 +15,7 @@ from node.services.errors import NotFound
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, recognised_households, report_unit
+from shared.web.fields import Integer, String, between, length, one_of
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")
 
@@ -24,12 +25,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ReportQuerySchema(ma.Schema):
     """Which unit, period, format and language."""
 
-    unit = ma.fields.String(metadata={"description": "the province or a commune code"})
-    period = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
-    format = ma.fields.String(
-        load_default="json", validate=ma.validate.OneOf(["json", "csv", "xlsx"])
-    )
-    lang = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))
+    unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
+    period = Integer(validate=between(2000, 2100))
+    format = String(load_default="json", validate=one_of(["json", "csv", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
 
 
 @blp.route("/reports/<form>")

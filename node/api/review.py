@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
@@ -71,13 +70,14 @@ class ApplicationFile(MethodView):
     """One application's whole file."""
 
     @official_required()
+    @blp.arguments(schemas.FileQuerySchema, location="query")
     @blp.response(200, files.ApplicationFileSchema)
-    def get(self, application_id: int):
+    def get(self, query, application_id: int):
         """The file, if the application is in your area (404 otherwise)."""
         context = node_context()
         official = require_official()
         application = review.read_application(
-            db.session, official, application_id, context, why=request.args.get("why")
+            db.session, official, application_id, context, why=query.get("why")
         )
         db.session.commit()
         return application_file(db.session, official, application, context)

@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
+from node.models.users import User
 from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
 from node.services.scopes import ROLES
 from shared.web.fields import (
@@ -23,11 +24,12 @@ from shared.web.fields import (
     String,
     Text,
     between,
+    column_length,
     length,
     one_of,
 )
 
-COMMUNE_CODE = ma.validate.Regexp(r"^\d{5}$", error=_l("Choose a commune."))
+COMMUNE_CODE = ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Choose a commune."))
 HOUSEHOLDS = _l("Enter a whole number of households.")
 
 
@@ -40,8 +42,10 @@ class PasswordSchema(Strict):
 class NewUserSchema(PasswordSchema):
     """A new official: username, name, role, units and a first password."""
 
-    username = String(required=True, validate=length(64, 1))
-    full_name = Text(load_default=None, allow_none=True, validate=length(200))
+    username = String(required=True, validate=length(column_length(User.username), 1))
+    full_name = Text(
+        load_default=None, allow_none=True, validate=length(column_length(User.full_name))
+    )
     role = String(required=True, validate=one_of(ROLES))
     units = Text(
         load_default="",

@@ -10,9 +10,10 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from node.models.applications import KINDS
+from node.models.units import Village
 from node.schemas.facts import facts_json_schema
 from node.services import identity
-from shared.web.fields import Dict, Nested, Strict, String, length, one_of
+from shared.web.fields import Dict, Nested, Strict, String, column_length, length, one_of
 
 
 def _normalized(normalize: Callable[[str], str | None], message: Any) -> type[String]:
@@ -53,10 +54,12 @@ class ApplicationRequestSchema(Strict):
 
     commune_code = String(
         required=True,
-        validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")),
+        validate=ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Enter a commune code.")),
         metadata={"example": "00070"},
     )
-    village_code = String(load_default=None, allow_none=True, validate=length(20))
+    village_code = String(
+        load_default=None, allow_none=True, validate=length(column_length(Village.code))
+    )
     kind = String(required=True, validate=one_of(KINDS))
     applicant = Nested(ApplicantSchema, required=True)
     # Checked by the standards engine when the application is submitted.

@@ -98,6 +98,11 @@ def _property(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["type"] == "enum":
         return {"type": "string", "enum": list(spec["values"])}
     prop = dict(_TYPES.get(spec["type"], {"type": "string"}))
+    if spec["type"] == "date":
+        # JSON Schema bounds numbers only: a date's plausible range is said in words.
+        if "min" in spec or "max" in spec:
+            prop["description"] = f"from {spec.get('min', '…')} to {spec.get('max', '…')}"
+        return prop
     if "min" in spec:
         prop["minimum"] = spec["min"]
     if "max" in spec:

@@ -14,6 +14,10 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 from node.models.applications import KINDS, OUTCOMES, STATUSES
+from node.models.audit import AuditEntry
+from node.models.households import Household, Member
+from node.models.review import Complaint, Decision, Meeting, Verification
+from node.models.units import Village
 from node.schemas.facts import HouseholdFacts
 from node.services.duplicates import RESOLUTIONS
 from node.services.identity import normalize_citizen_id
@@ -29,7 +33,9 @@ from shared.web.fields import (
     String,
     Text,
     Versioned,
+    ascii_digits,
     between,
+    column_length,
     id_field,
     items,
     length,
@@ -83,13 +89,25 @@ class ListQuerySchema(ma.Schema):
         unknown = ma.EXCLUDE
 
     status = String(validate=one_of(STATUSES))
-    commune = String(validate=ma.validate.Regexp(r"^\d{5}$", error=_l("Enter a commune code.")))
-    village = String(validate=length(20))
+    commune = String(validate=ma.validate.Regexp(r"^[0-9]{5}$", error=_l("Enter a commune code.")))
+    village = String(validate=length(column_length(Village.code)))
     kind = String(validate=one_of(KINDS))
     period = Integer(validate=between(2000, 2100))
     overdue = Boolean(load_default=False)
     page = Integer(load_default=1, validate=between(1, 100_000))
     per_page = Integer(load_default=50, validate=between(1, 200))
+
+
+class FileQuerySchema(ma.Schema):
+    """Opening an application's file: why (written to the audit log beside the read)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    why = Text(
+        validate=length(column_length(AuditEntry.why)),
+        metadata={"description": "the reason for reading the file, kept in the audit log"},
+    )
 
 
 # ------------------------------------------------------------- actions on one application
@@ -131,7 +149,9 @@ class IdentitySchema(Strict):
     citizen_id = CitizenIdText(
         load_default=None, allow_none=True, error_messages=said("citizen_id")
     )
-    ethnicity = Text(load_default=None, allow_none=True, validate=length(50))
+    ethnicity = Text(
+        load_default=None, allow_none=True, validate=length(column_length(Member.ethnicity))
+    )
 
 
 class VerifySchema(Versioned):
@@ -139,7 +159,14 @@ class VerifySchema(Versioned):
 
     facts = HouseholdFacts(required=True)
     identities = List(Nested(IdentitySchema), required=True, validate=items(50))
-    address = Text(load_default=None, allow_none=True, validate=length(300))
+    # Kept on the verification and then on the household.
+    address = Text(
+        load_default=None,
+        allow_none=True,
+        validate=length(
+            min(column_length(Verification.head_address), column_length(Household.address))
+        ),
+    )
 
 
 class _MeetingFields(Strict):
@@ -149,8 +176,12 @@ class _MeetingFields(Strict):
         validate=between(1, 1_000_000, MESSAGES["attendees"]),
         error_messages=said("attendees"),
     )
-    village_code = String(load_default=None, allow_none=True, validate=length(20))
-    chaired_by = Text(load_default=None, allow_none=True, validate=length(200))
+    village_code = String(
+        load_default=None, allow_none=True, validate=length(column_length(Village.code))
+    )
+    chaired_by = Text(
+        load_default=None, allow_none=True, validate=length(column_length(Meeting.chaired_by))
+    )
 
 
 def agreeing_field() -> Integer:
@@ -198,7 +229,9 @@ class ComplaintSchema(Versioned):
         required=True, multiline=True, validate=length(5000, 1), error_messages=said("content")
     )
     received_on = Date(load_default=None, allow_none=True, error_messages=said("received_on"))
-    complainant = Text(load_default=None, allow_none=True, validate=length(200))
+    complainant = Text(
+        load_default=None, allow_none=True, validate=length(column_length(Complaint.complainant))
+    )
 
 
 class DistrictOpinionSchema(Versioned):
@@ -216,7 +249,11 @@ def _refusal_has_reasons(outcome: Any, reasons: Any) -> bool:
 class DecideActionSchema(Versioned):
     """decide: the chair's decision for this household (number and date of the decision)."""
 
-    number = Text(required=True, validate=length(50, 1), error_messages=said("number"))
+    number = Text(
+        required=True,
+        validate=[length(column_length(Decision.number), 1), ascii_digits],
+        error_messages=said("number"),
+    )
     decided_on = Date(required=True, error_messages=said("decided_on"))
     outcome = String(required=True, validate=one_of(OUTCOMES), error_messages=said("outcome"))
     reasons = Text(load_default=None, allow_none=True, multiline=True, validate=length(5000))
@@ -314,7 +351,11 @@ class DecisionLineSchema(Strict):
 class DecisionSchema(Strict):
     """A decision of the commune chair on several households."""
 
-    number = Text(required=True, validate=length(50, 1), error_messages=said("number"))
+    number = Text(
+        required=True,
+        validate=[length(column_length(Decision.number), 1), ascii_digits],
+        error_messages=said("number"),
+    )
     decided_on = Date(required=True, error_messages=said("decided_on"))
     lines = List(
         Nested(DecisionLineSchema),

@@ -24,7 +24,7 @@ from shared.moments import as_utc
 from shared.web.accounts import *  # noqa: F403
 from shared.web.accounts import Accounts, hash_password, normalize_username
 
-VILLAGE_CODE_PATTERN = re.compile(r"\d{5}-\d{3}")
+VILLAGE_CODE_PATTERN = re.compile(r"[0-9]{5}-[0-9]{3}")
 TOTP_ISSUER = "giamngheo"
 FULL_NAME_MAX_LENGTH = 200
 
@@ -123,7 +123,7 @@ def _checked_units(session: Session, role: str, codes: list[str], province_code:
 
 
 def _check_commune(code: str, province_code: str) -> None:
-    if not re.fullmatch(r"\d{5}", code):
+    if not re.fullmatch(r"[0-9]{5}", code):
         raise ValueError(f"{code} is not a commune code (5 digits).")
     if not units.is_commune_code(code):
         raise ValueError(f"No commune has the code {code}.")

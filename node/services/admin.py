@@ -34,8 +34,9 @@ from shared.spreadsheets import csv_writer
 logger = logging.getLogger(__name__)
 
 AREAS = ("rural", "urban")
-VILLAGE_NAME_MAX = 200
-HOLIDAY_NAME_MAX = 100
+# The columns' lengths (the forms' schemas read them too).
+VILLAGE_NAME_MAX = Village.name.property.columns[0].type.length
+HOLIDAY_NAME_MAX = Holiday.name.property.columns[0].type.length
 # A commune has at most a few hundred thousand households; more is a typing slip.
 MAX_HOUSEHOLDS = 10_000_000
 VILLAGE_CSV_COLUMNS = ("commune_code", "name", "area")
@@ -443,9 +444,17 @@ class AuditPage:
     per_page: int
 
 
-def _vietnam_midnight(day: date) -> datetime:
-    # Entries are stored in UTC; a day in Vietnam starts at 17:00 UTC the day before.
-    return datetime.combine(day, time(), tzinfo=UTC) - VIETNAM_OFFSET
+def _vietnam_midnight(day: date, days_after: int = 0) -> datetime:
+    # Entries are stored in UTC; a day in Vietnam starts at 17:00 UTC the day before. A day at
+    # an end of the calendar (a typed 0001-01-01 or 9999-12-31) is the calendar's end, not an
+    # OverflowError.
+    try:
+        return (
+            datetime.combine(day, time(), tzinfo=UTC) + timedelta(days=days_after) - VIETNAM_OFFSET
+        )
+    except OverflowError:
+        end = datetime.min if day.year == 1 else datetime.max
+        return end.replace(tzinfo=UTC)
 
 
 def _audit_conditions(where: AuditFilter) -> list[Any]:
@@ -457,7 +466,7 @@ def _audit_conditions(where: AuditFilter) -> list[Any]:
     if where.date_from is not None:
         conditions.append(AuditEntry.at >= _vietnam_midnight(where.date_from))
     if where.date_to is not None:
-        conditions.append(AuditEntry.at < _vietnam_midnight(where.date_to + timedelta(days=1)))
+        conditions.append(AuditEntry.at < _vietnam_midnight(where.date_to, days_after=1))
     return conditions
 
 

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application, ApplicationEvent, IdempotencyKey
 from node.models.audit import AuditEntry
 from node.models.units import Village
+from node.models.users import User
 from node.services import consent
+from node.services.accounts import official_for_user
 from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
+from node.services.scopes import COMMUNE_OFFICER, Forbidden
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
 from node.services.workflow import INITIAL_STATUS, check_transition
@@ -56,8 +59,11 @@ def submit_application(
     """Record an application, or replay the answer already given for ``idempotency_key``.
 
     ``request`` is the loaded body of ``POST /api/v1/applications`` (see ApplicationRequestSchema).
+    An ``actor`` that is an official files a paper form on the resident's behalf: only a
+    commune officer may, and only in their own commune (Forbidden otherwise, whoever the caller).
     Raises ValidationFailed naming the bad fields, or IdempotencyKeyReused.
     """
+    _check_filer(session, request, actor)
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
@@ -98,6 +104,21 @@ def submit_application(
         return replay
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> None:
+    """A paper form is filed by a commune officer of the application's commune, nobody else."""
+    if actor.user_id is None:
+        return
+    user = session.get(User, actor.user_id)
+    official = official_for_user(user) if user is not None and user.active else None
+    if official is None or official.role != COMMUNE_OFFICER:
+        raise Forbidden("Only a commune officer files paper applications.")
+    if not official.sees_commune(request["commune_code"]):
+        raise Forbidden(
+            "You file paper applications only for your own commune.",
+            {"commune_code": "outside your commune"},
+        )
 
 
 def _application_row(

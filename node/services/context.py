@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from node.services.periods import ReviewWindow
+from shared.moments import as_utc
+
+# Where the node's days are counted (deadlines, periods, the dates of the review's steps).
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_day(moment: datetime) -> date:
+    """The day in Vietnam of a moment the database gives back (naive UTC on SQLite)."""
+    return as_utc(moment).astimezone(VIETNAM).date()
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,6 @@ def decide(
     fields: dict[str, str] = {}
     if not number:
         fields["number"] = "the decision number is required"
-    if decided_on > context.today:
-        fields["decided_on"] = "cannot be in the future"
     if not lines:
         fields["lines"] = "list at least one household"
     for index, line in enumerate(lines):
@@ -110,7 +108,8 @@ def _decidable(
     decided_on: date,
 ) -> tuple[Application, Permit]:
     """The line's application and the policy's permit to decide it on ``decided_on``: posted,
-    the posting over by then, no duplicate open, the district opinion in when it is asked."""
+    the posting over by the server's clock and dated after it, no duplicate open, the district
+    opinion in when it is asked."""
     application = scoped_application(session, official, line.application_id)
     permit = authorize(session, official, application, "decide", context,
                        version=line.version, on=decided_on)  # fmt: skip

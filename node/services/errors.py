@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.errors import Conflict, NotFound, ServiceError, ValidationFailed
 
 __all__ = [
     "Conflict",
     "IdempotencyKeyReused",
     "NotFound",
+    "Refusal",
     "ServiceError",
     "StaleVersion",
     "ValidationFailed",
@@ -27,3 +30,17 @@ class StaleVersion(Conflict):
     A conflict like any other for programs (409, the allowed actions); its own type lets the
     officials' pages say "someone else acted first" without reading the message.
     """
+
+
+class Refusal(str):
+    """A field's refusal as the API says it (English), with its ``code`` and the values in it
+    (``params``), so an officials' page can say the same in its own language."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, **params: Any) -> Refusal:
+        refusal = super().__new__(cls, text)
+        refusal.code = code
+        refusal.params = params
+        return refusal

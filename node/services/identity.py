@@ -6,8 +6,8 @@ import re
 import unicodedata
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"0\d{9,10}")
-_CITIZEN_ID = re.compile(r"\d{12}")
+_PHONE = re.compile(r"0[0-9]{9,10}")
+_CITIZEN_ID = re.compile(r"[0-9]{12}")
 # Letters of any script, spaces, and the few marks names carry (Ka'Sô, Rơ-châm).
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-][^\W\d_]+)*")
 NAME_MAX_LENGTH = 100

@@ -30,7 +30,7 @@ from node.models.units import Village
 from node.models.users import User
 from node.services import audit
 from node.services.accounts import official_for_user
-from node.services.calendar import due_date, load_calendar
+from node.services.calendar import WorkingCalendar, due_date, load_calendar
 from node.services.context import NodeContext
 from node.services.duplicates import flag_duplicates
 from node.services.errors import ValidationFailed
@@ -339,9 +339,9 @@ def compare_assessments(
     }
 
 
-def _meeting_input(attendees: Any, votes: Sequence[tuple[int, int]], held_on: date,
-                   today: date) -> dict[str, str]:  # fmt: skip
-    """What is wrong with a meeting's figures and date, by field (nothing: an empty dict)."""
+def _meeting_input(attendees: Any, votes: Sequence[tuple[int, int]]) -> dict[str, str]:
+    """What is wrong with a meeting's figures, by field (nothing: an empty dict); its date is
+    the policy's to judge (node.services.workflow)."""
     fields: dict[str, str] = {}
     if type(attendees) is not int or attendees <= 0:
         fields["attendees"] = "must be a whole number above 0"
@@ -352,8 +352,6 @@ def _meeting_input(attendees: Any, votes: Sequence[tuple[int, int]], held_on: da
             fields[f"votes.{index}.agreeing"] = "must be a whole number, 0 or more"
         elif not fields.get("attendees") and agreeing > attendees:
             fields[f"votes.{index}.agreeing"] = "cannot be more than the attendees"
-    if held_on > today:
-        fields["held_on"] = "cannot be in the future"
     return fields
 
 
@@ -363,8 +361,10 @@ def _meeting_households(
     context: NodeContext,
     votes: Sequence[tuple[int, int]],
     versions: Mapping[int, int],
+    held_on: date,
 ) -> list[tuple[Application, Verification, Permit]]:
-    """Each voted household, verified and under review, with its permit; all of one commune."""
+    """Each voted household, verified and under review, with its permit for a meeting on
+    ``held_on``; all of one commune."""
     checked = []
     for application_id, _ in votes:
         if type(application_id) is not int:
@@ -372,7 +372,7 @@ def _meeting_households(
         application = scoped_application(session, official, application_id)
         version = versions.get(application_id)
         permit = authorize(session, official, application, "record_meeting", context,
-                           version=version)  # fmt: skip
+                           version=version, on=held_on)  # fmt: skip
         checked.append((application, latest_verification(session, application), permit))
     if len({application.id for application, _, _ in checked}) != len(checked):
         raise ValidationFailed("A household is listed twice.", {"votes": "duplicate household"})
@@ -399,16 +399,21 @@ def record_meeting(
     application id to the version its form was opened at (a stale one changes nothing).
     """
     require_action_role(official, "record_meeting")
-    fields = _meeting_input(attendees, votes, held_on, context.today)
+    fields = _meeting_input(attendees, votes)
     if fields:
         raise ValidationFailed("The meeting record is not valid.", fields)
-    checked = _meeting_households(session, official, context, votes, versions or {})
+    checked = _meeting_households(session, official, context, votes, versions or {}, held_on)
     commune_code = checked[0][0].commune_code
     village = None
     if village_code:
         village = session.scalar(select(Village).where(Village.code == village_code))
         if village is None or village.commune_code != commune_code:
             raise ValidationFailed("Unknown village.", {"village_code": "not in this commune"})
+        if official.level == "village" and village.code not in official.unit_codes:
+            # A village head records the meetings of their own villages only.
+            raise ValidationFailed(
+                "Not your village.", {"village_code": "not one of your villages"}
+            )
     meeting = Meeting(
         village_id=village.id if village else None,
         commune_code=commune_code,
@@ -444,15 +449,14 @@ def post_results(
     ends_on: date | None = None,
     versions: Mapping[int, int] | None = None,
 ) -> Posting:
-    """Post the meeting's results publicly; the posting lasts the configured working days.
+    """Post the meeting's results publicly; the posting lasts at least the configured working
+    days of the node's calendar (to the last of them unless ``ends_on`` says longer).
 
     ``versions`` maps an application id to the version its form was opened at.
     """
     require_action_role(official, "post")
-    if ends_on is None:
-        ends_on = load_calendar(session).add_working_days(
-            starts_on, context.rules.posting_working_days
-        )
+    calendar = load_calendar(session)
+    ends_on = ends_on or _default_posting_end(calendar, starts_on, context)
     if ends_on < starts_on:
         raise ValidationFailed(
             "The posting ends before it starts.", {"ends_on": "before starts_on"}
@@ -464,7 +468,8 @@ def post_results(
     applications = [scoped_application(session, official, app_id) for app_id in application_ids]
     permits = [
         authorize(session, official, application, "post", context,
-                  version=(versions or {}).get(application.id))
+                  version=(versions or {}).get(application.id), on=starts_on, until=ends_on,
+                  calendar=calendar)
         for application in applications
     ]  # fmt: skip
     communes = {application.commune_code for application in applications}
@@ -491,6 +496,14 @@ def post_results(
     return posting
 
 
+def _default_posting_end(calendar: WorkingCalendar, starts_on: date, context: NodeContext) -> date:
+    """The configured working days after the start; a start in the future is the policy's to
+    refuse (and 9999-12-31 has no day after it)."""
+    if starts_on > context.today:
+        return starts_on
+    return calendar.add_working_days(starts_on, context.rules.posting_working_days)
+
+
 def current_posting(session: Session, application: Application) -> Posting | None:
     """The latest posting that listed the application."""
     return session.scalar(
@@ -514,7 +527,9 @@ def record_complaint(
     version: int | None = None,
 ) -> Complaint:
     """A complaint against a posted result: the household goes back to review (step 2)."""
-    permit = authorize(session, official, application, "complaint", context, version=version)
+    permit = authorize(
+        session, official, application, "complaint", context, version=version, on=received_on
+    )
     text = normalize_text(content or "")
     if not text:
         raise ValidationFailed("Write what the complaint says.", {"content": "required"})
@@ -546,7 +561,15 @@ def record_district_opinion(
     version: int | None = None,
 ) -> DistrictOpinion:
     """The opinion some provinces still ask before the chair decides (optional step)."""
-    authorize(session, official, application, "district_opinion", context, version=version)
+    authorize(
+        session,
+        official,
+        application,
+        "district_opinion",
+        context,
+        version=version,
+        on=received_on,
+    )
     opinion = DistrictOpinion(
         application_id=application.id,
         received_on=received_on,

@@ -6,10 +6,16 @@
 
 Each action in ``ACTIONS`` names the statuses it may start from, where it leads, the roles that
 may take it and the guards that must hold (the household verified, the posting over, no
-duplicate left open, the district opinion when the node asks one). Services call ``authorize``
-before they change anything and get a ``Permit`` that ``node.services.steps.move`` requires;
-the file view, the worklist, the officials' pages and the API's 409 body all list
-``allowed_actions`` — the same answer, from the same table, never re-derived.
+duplicate left open, the district opinion when the node asks one), the dates of the procedure
+among them (RULES §5): a step's date is on or after the previous step's and not in the future, a
+posting lasts the configured working days of the node's calendar, a complaint falls inside the
+posting, and the chair decides only once the posting is over by the server's clock, dating the
+decision after it. A guard on a state is a 409 (and keeps the action out of
+``allowed_actions``); a guard on a date the input gives is a 422 naming that input. Services
+call ``authorize`` before they change anything and get a ``Permit`` that
+``node.services.steps.move`` requires; the file view, the worklist, the officials' pages and the
+API's 409 body all list ``allowed_actions`` — the same answer, from the same table, never
+re-derived.
 """
 
 from __future__ import annotations
@@ -17,14 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.applications import STATUSES, Application
-from node.models.review import DistrictOpinion, DuplicateFlag, Posting, PostingItem, Verification
+from node.models.review import DistrictOpinion, DuplicateFlag, Verification
+from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
-from node.services.errors import Conflict, StaleVersion
+from node.services.errors import Conflict, Refusal, StaleVersion, ValidationFailed
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -34,6 +42,7 @@ from node.services.scopes import (
     not_in_scope,
     require_role,
 )
+from node.services.timeline import load_timelines
 
 INITIAL_STATUS = "submitted"
 # An application is open while the commune still works on it, closed once decided or withdrawn.
@@ -46,26 +55,45 @@ if set(OPEN_STATUSES) | set(CLOSED_STATUSES) != set(STATUSES):  # pragma: no cov
 
 @dataclass(frozen=True)
 class Standing:
-    """What the guards read about an application besides its status (``load_standings``)."""
+    """What the guards read about an application besides its status (``load_standings``), and
+    the dates a step's input gives (``authorize``)."""
 
     in_scope: bool
     verified: bool
     open_duplicates: int
     opinion_recorded: bool
-    posting_ends_on: date | None
-    # The day the action takes effect: today, or the date of the chair's decision.
-    on: date
     opinion_required: bool
+    # The server's day.
+    today: date
+    # The latest date of the review's chain of steps (node.services.timeline), the posting in
+    # force, the latest district opinion.
+    floor: date | None = None
+    posting_starts_on: date | None = None
+    posting_ends_on: date | None = None
+    opinion_on: date | None = None
+    # The date the step's input gives it (held_on, starts_on, received_on, decided_on), a
+    # posting's last day and the earliest last day the configured working days allow; None
+    # while nobody has given one (``allowed_actions``: what may be done at all).
+    on: date | None = None
+    until: date | None = None
+    earliest_until: date | None = None
+    posting_days: int = 0
 
 
 @dataclass(frozen=True)
 class Guard:
-    """A condition an action needs beyond its status, and the refusal when it does not hold."""
+    """A condition an action needs beyond its status, and the refusal when it does not hold.
+
+    ``judges`` says which date of the input the guard judges ("on": the step's date, "until":
+    a posting's last day): such a guard holds while no date is given, and its refusal is a 422
+    naming the input; the others judge the record's state and are a 409.
+    """
 
     code: str
     holds: Callable[[Standing], bool]
-    # Formatted with ``application`` (its id) and the standing's fields.
+    # Formatted with ``application`` (its id) and the standing's dates.
     refusal: str
+    judges: str | None = None
 
 
 VERIFIED = Guard(
@@ -73,7 +101,8 @@ VERIFIED = Guard(
 )
 POSTING_OVER = Guard(
     "posting_over",
-    lambda s: s.posting_ends_on is None or s.on >= s.posting_ends_on,
+    # By the server's clock: the posting's last day has passed.
+    lambda s: s.posting_ends_on is not None and s.today > s.posting_ends_on,
     "The public posting of application {application} runs until {posting_ends_on}; "
     "complaints may still come.",
 )
@@ -96,6 +125,48 @@ HAS_OPEN_DUPLICATES = Guard(
     lambda s: s.open_duplicates > 0,
     "Application {application} has no possible duplicate open.",
 )
+# The dates of the steps. Paper work entered late (a meeting held last week) passes them.
+NOT_IN_FUTURE = Guard(
+    "not_in_future",
+    lambda s: s.on is None or s.on <= s.today,
+    "cannot be after today ({today})",
+    judges="on",
+)
+AFTER_PREVIOUS_STEP = Guard(
+    "after_previous_step",
+    lambda s: s.on is None or s.floor is None or s.on >= s.floor,
+    "cannot be before {floor}, the date of this application's previous step",
+    judges="on",
+)
+WITHIN_POSTING = Guard(
+    "within_posting",
+    lambda s: (
+        s.on is None
+        or (s.posting_starts_on is not None and s.posting_starts_on <= s.on <= s.posting_ends_on)
+    ),
+    "must fall within the public posting, {posting_starts_on} to {posting_ends_on}",
+    judges="on",
+)
+LONG_ENOUGH = Guard(
+    "posting_long_enough",
+    lambda s: s.until is None or s.earliest_until is None or s.until >= s.earliest_until,
+    "a posting lasts at least {posting_days} working days: it ends on {earliest_until} "
+    "at the earliest",
+    judges="until",
+)
+AFTER_POSTING = Guard(
+    "after_posting",
+    lambda s: s.on is None or (s.posting_ends_on is not None and s.on > s.posting_ends_on),
+    "must be after the public posting, which ends on {posting_ends_on}",
+    judges="on",
+)
+AFTER_OPINION = Guard(
+    "after_opinion",
+    lambda s: s.on is None or s.opinion_on is None or s.on >= s.opinion_on,
+    "cannot be before the district opinion came in ({opinion_on})",
+    judges="on",
+)
+DATED_STEP = (NOT_IN_FUTURE, AFTER_PREVIOUS_STEP)
 
 
 @dataclass(frozen=True)
@@ -108,6 +179,9 @@ class Action:
     targets: frozenset[str]
     roles: frozenset[str]
     guards: tuple[Guard, ...] = ()
+    # The inputs that date the step and end it (a posting), which the date guards judge.
+    dated_by: str | None = None
+    ends_by: str | None = None
 
     def leads_to(self, source: str, target: str) -> bool:
         """Whether taking the action from ``source`` may leave the application in ``target``."""
@@ -120,8 +194,12 @@ def _action(
     targets: Iterable[str],
     roles: Iterable[str],
     *guards: Guard,
+    dated_by: str | None = None,
+    ends_by: str | None = None,
 ) -> Action:
-    return Action(name, frozenset(sources), frozenset(targets), frozenset(roles), guards)
+    return Action(
+        name, frozenset(sources), frozenset(targets), frozenset(roles), guards, dated_by, ends_by
+    )
 
 
 OFFICER = (COMMUNE_OFFICER,)
@@ -144,10 +222,38 @@ ACTIONS: dict[str, Action] = {
             ("meeting_held", "under_review"),
             REVIEWERS,
             VERIFIED,
+            *DATED_STEP,
+            dated_by="held_on",
         ),
-        _action("post", ("meeting_held",), ("posted",), OFFICER),
-        _action("complaint", ("posted",), ("under_review",), OFFICER),
-        _action("district_opinion", ("posted",), STAYS, OFFICER, OPINION_ASKED),
+        _action(
+            "post",
+            ("meeting_held",),
+            ("posted",),
+            OFFICER,
+            *DATED_STEP,
+            LONG_ENOUGH,
+            dated_by="starts_on",
+            ends_by="ends_on",
+        ),
+        # Received during the posting, though it may be entered after its end.
+        _action(
+            "complaint",
+            ("posted",),
+            ("under_review",),
+            OFFICER,
+            NOT_IN_FUTURE,
+            WITHIN_POSTING,
+            dated_by="received_on",
+        ),
+        _action(
+            "district_opinion",
+            ("posted",),
+            STAYS,
+            OFFICER,
+            OPINION_ASKED,
+            *DATED_STEP,
+            dated_by="received_on",
+        ),
         _action(
             "decide",
             ("posted",),
@@ -156,6 +262,10 @@ ACTIONS: dict[str, Action] = {
             POSTING_OVER,
             NO_OPEN_DUPLICATES,
             OPINION_IF_REQUIRED,
+            NOT_IN_FUTURE,
+            AFTER_POSTING,
+            AFTER_OPINION,
+            dated_by="decided_on",
         ),
         # Taken at POST /api/v1/duplicates/<flag>/resolve; "withdrawn" also withdraws.
         _action("resolve_duplicate", OPEN_STATUSES, STAYS, OFFICER, HAS_OPEN_DUPLICATES),
@@ -216,17 +326,19 @@ def authorize(
     *,
     version: int | None = None,
     on: date | None = None,
+    until: date | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Permit:
     """Check everything the table asks before ``action``, in this order: the role (403), the
     official's area (404, as for no record), the version the form was opened at, the status and
-    the guards (409, listing what the official may do instead)."""
+    the guards on the record's state (409, listing what the official may do instead), then the
+    dates the input gives — ``on`` the step's, ``until`` a posting's last day, counted on
+    ``calendar`` (the node's, loaded when not given) — (422 naming each wrong input)."""
     spec = ACTIONS[action]
     require_action_role(official, action)
     standing = load_standings(session, official, [application], context)[application.id]
     if not standing.in_scope:
         raise not_in_scope()
-    if on is not None:
-        standing = replace(standing, on=on)
     if version is not None and version != application.version:
         # A form opened before someone else acted must not overwrite what they did.
         raise StaleVersion(
@@ -239,15 +351,71 @@ def authorize(
             allowed=allowed_actions(official, application, standing),
         )
     for guard in spec.guards:
-        if not guard.holds(standing):
-            posting_ends_on = (
-                standing.posting_ends_on.isoformat() if standing.posting_ends_on else ""
-            )
+        if guard.judges is None and not guard.holds(standing):
             raise Conflict(
-                guard.refusal.format(application=application.id, posting_ends_on=posting_ends_on),
+                guard.refusal.format(**_dates(standing), application=application.id),
                 allowed=allowed_actions(official, application, standing),
             )
-    return Permit(spec, official, application.id, standing)
+    dated = _dated(session, spec, standing, context, on, until, calendar)
+    refused = _refused_dates(spec, dated)
+    if refused:
+        raise ValidationFailed("The dates do not follow the procedure.", refused)
+    return Permit(spec, official, application.id, dated)
+
+
+def _dated(
+    session: Session,
+    spec: Action,
+    standing: Standing,
+    context: NodeContext,
+    on: date | None,
+    until: date | None,
+    calendar: WorkingCalendar | None,
+) -> Standing:
+    """The standing with the dates the input gives (a posting's earliest end from the node's
+    calendar)."""
+    earliest = None
+    if spec.ends_by is not None and on is not None and on <= standing.today:
+        calendar = calendar if calendar is not None else load_calendar(session)
+        earliest = calendar.add_working_days(on, context.rules.posting_working_days)
+    return replace(
+        standing,
+        on=on,
+        until=until,
+        earliest_until=earliest,
+        posting_days=context.rules.posting_working_days,
+    )
+
+
+def _refused_dates(spec: Action, standing: Standing) -> dict[str, str]:
+    """The inputs whose dates a guard of ``spec`` refuses, each with the first refusal."""
+    refused: dict[str, str] = {}
+    for guard in spec.guards:
+        if guard.judges is None or guard.holds(standing):
+            continue
+        field = spec.dated_by if guard.judges == "on" else spec.ends_by
+        if field is None or field in refused:
+            continue
+        dates = _dates(standing)
+        refused[field] = Refusal(
+            guard.refusal.format(**{name: day or "" for name, day in dates.items()}),
+            guard.code,
+            **dates,
+        )
+    return refused
+
+
+def _dates(standing: Standing) -> dict[str, Any]:
+    """The standing's dates a refusal may name (ISO dates in the message, dates in params)."""
+    return {
+        "today": standing.today,
+        "floor": standing.floor,
+        "posting_starts_on": standing.posting_starts_on,
+        "posting_ends_on": standing.posting_ends_on,
+        "opinion_on": standing.opinion_on,
+        "earliest_until": standing.earliest_until,
+        "posting_days": standing.posting_days,
+    }
 
 
 def check_permit(permit: Permit, application: Application, target: str) -> None:
@@ -311,16 +479,19 @@ def load_standings(
         open_duplicates[application_id] = open_duplicates.get(application_id, 0) + 1
     required = context.rules.district_opinion_required
     opinions = _with_opinion(session, ids) if required else set()
-    posting_ends = _posting_ends(session, ids)
+    timelines = load_timelines(session, ids)
     return {
         application_id: Standing(
             in_scope=application_id in in_scope,
             verified=application_id in verified,
             open_duplicates=open_duplicates.get(application_id, 0),
             opinion_recorded=application_id in opinions,
-            posting_ends_on=posting_ends.get(application_id),
-            on=context.today,
             opinion_required=required,
+            today=context.today,
+            floor=timelines[application_id].floor,
+            posting_starts_on=timelines[application_id].posting_starts_on,
+            posting_ends_on=timelines[application_id].posting_ends_on,
+            opinion_on=timelines[application_id].opinion_on,
         )
         for application_id in ids
     }
@@ -332,20 +503,6 @@ def _with_opinion(session: Session, ids: list[int]) -> set[int]:
             select(DistrictOpinion.application_id).where(DistrictOpinion.application_id.in_(ids))
         )
     )
-
-
-def _posting_ends(session: Session, ids: list[int]) -> dict[int, date]:
-    """When each application's latest public posting ends."""
-    ends: dict[int, date] = {}
-    # Later postings come last, so an application posted again keeps its latest end.
-    for application_id, ends_on in session.execute(
-        select(PostingItem.application_id, Posting.ends_on)
-        .join(Posting, Posting.id == PostingItem.posting_id)
-        .where(PostingItem.application_id.in_(ids))
-        .order_by(Posting.id)
-    ):
-        ends[application_id] = ends_on
-    return ends
 
 
 def actions_for(

@@ -124,7 +124,8 @@ def row_errors(errors: Mapping[str, str], rows: str, ids: list[str]) -> dict[str
     by_input = {}
     for path, message in errors.items():
         parts = path.split(".")
-        if len(parts) == 3 and parts[0] == rows and parts[1].isdigit() and int(parts[1]) < len(ids):
+        index = parts[1] if len(parts) == 3 and parts[0] == rows else ""
+        if index.isascii() and index.isdigit() and int(index) < len(ids):
             by_input[f"{parts[2]}.{ids[int(parts[1])]}"] = message
     return by_input
 
@@ -265,7 +266,7 @@ def decision_post() -> tuple[str, int] | Response:
             for key in keys
         ],
     }
-    selected = {int(key) for key in keys if key.isdigit() and len(key) <= 10}
+    selected = {int(key) for key in keys if key.isascii() and key.isdigit() and len(key) <= 10}
     try:
         data = form_input.load(schemas.DecisionSchema(), body)
         decision = actions.decide_many(db.session, official(), data, node_context())

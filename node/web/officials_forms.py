@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from node.schemas import review as schemas
+from node.services.errors import Refusal
 from node.web.portal_form import (
     INCOME,
     INCOME_PERIOD,
@@ -94,10 +95,38 @@ FIELD_MESSAGES = {
     "version": _l("This form is out of date: reload the page."),
 }
 INVALID = _l("This value is not valid.")
+# The procedure's dates as the policy refuses them (node.services.workflow's date guards).
+DATE_REFUSALS = {
+    "not_in_future": _l("This date cannot be after today ({today})."),
+    "after_previous_step": _l(
+        "This date cannot be before {floor}, the date of the file's previous step."
+    ),
+    "within_posting": _l(
+        "The complaint must have been received during the public posting, from {posting_starts_on} "
+        "to {posting_ends_on}."
+    ),
+    "posting_long_enough": _l(
+        "The public posting lasts at least {posting_days} working days: it ends on "
+        "{earliest_until} at the earliest."
+    ),
+    "after_posting": _l(
+        "The decision is dated after the public posting, which ends on {posting_ends_on}."
+    ),
+    "after_opinion": _l(
+        "The decision cannot be dated before the district opinion came in ({opinion_on})."
+    ),
+}
 
 
-def field_message(path: str) -> str:
-    """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one)."""
+def field_message(path: str, refusal: str | None = None) -> str:
+    """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one; a
+    date the procedure refuses → why, with the dates that matter)."""
+    if isinstance(refusal, Refusal) and refusal.code in DATE_REFUSALS:
+        values = {
+            name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+            for name, value in refusal.params.items()
+        }
+        return str(DATE_REFUSALS[refusal.code]).format(**values)
     for part in reversed(path.split(".")):
         if part in FIELD_MESSAGES:
             return str(FIELD_MESSAGES[part])
@@ -106,7 +135,7 @@ def field_message(path: str) -> str:
 
 def field_messages(fields: Mapping[str, str]) -> dict[str, str]:
     """Every refused field with its message in the page's language."""
-    return {path: field_message(path) for path in fields}
+    return {path: field_message(path, refusal) for path, refusal in fields.items()}
 
 
 def parse_day(text: str | None) -> date | None:

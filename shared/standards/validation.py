@@ -53,22 +53,30 @@ def _check_integer(spec: dict[str, Any]) -> Checker:
     return check
 
 
-def _check_money(value: Any) -> int:
-    if type(value) is int:
-        if value < 0:
-            raise _Bad("negative")
-        return value
-    if type(value) is float and math.isfinite(value):
-        if value < 0:
-            raise _Bad("negative")
-        if not value.is_integer():
-            raise _Bad("whole_dong")
+def _check_money(spec: dict[str, Any]) -> Checker:
+    # An amount no household has (10³⁰ đồng) is a typing slip, not a fact: the data's "max".
+    high = spec.get("max")
+
+    def check(value: Any) -> int:
+        if type(value) is int:
+            if value < 0:
+                raise _Bad("negative")
+        elif type(value) is float and math.isfinite(value):
+            if value < 0:
+                raise _Bad("negative")
+            if not value.is_integer():
+                raise _Bad("whole_dong")
+        else:
+            raise _Bad("integer")
+        if high is not None and value > high:
+            raise _Bad("too_large")
         return int(value)
-    raise _Bad("integer")
+
+    return check
 
 
 def _check_number(spec: dict[str, Any]) -> Checker:
-    exclusive_min = spec.get("exclusive_min")
+    exclusive_min, high = spec.get("exclusive_min"), spec.get("max")
 
     def check(value: Any) -> int | float:
         if type(value) not in (int, float) or not math.isfinite(value):
@@ -77,6 +85,8 @@ def _check_number(spec: dict[str, Any]) -> Checker:
             raise _Bad("negative")
         if exclusive_min is not None and value <= exclusive_min:
             raise _Bad("positive")
+        if high is not None and value > high:
+            raise _Bad("too_large")
         return value
 
     return check
@@ -107,21 +117,49 @@ def parse_date(value: Any) -> date:
     return date.fromisoformat(value)
 
 
-def _check_date(value: Any) -> date:
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise _Bad("date") from None
+def _check_date(spec: dict[str, Any]) -> Checker:
+    # A birth date in year 1 is a typing slip: the data's "min" and "max" (YYYY-MM-DD).
+    low = parse_date(spec["min"]) if "min" in spec else None
+    high = parse_date(spec["max"]) if "max" in spec else None
+
+    def check(value: Any) -> date:
+        try:
+            day = parse_date(value)
+        except ValueError:
+            raise _Bad("date") from None
+        if (low is not None and day < low) or (high is not None and day > high):
+            raise _Bad("date_range")
+        return day
+
+    return check
 
 
 _CHECKERS: dict[str, Callable[[dict[str, Any]], Checker]] = {
     "integer": _check_integer,
-    "money": lambda spec: _check_money,
+    "money": _check_money,
     "number": _check_number,
     "boolean": lambda spec: _check_boolean,
     "enum": _check_enum,
-    "date": lambda spec: _check_date,
+    "date": _check_date,
 }
+
+
+@cache
+def _earliest_birth() -> date | None:
+    """The data's earliest plausible birth date (the members' fast check reads it)."""
+    low = facts_catalog()["member_fields"]["birth_date"].get("min")
+    return parse_date(low) if low else None
+
+
+def _reference_in_period(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """The reference date falls in the years the data allows around the period (ages are
+    computed at the review, not in 2099)."""
+    years = facts_catalog()["fields"]["reference_date"].get("period_years")
+    reference, period = values.get("reference_date"), values.get("period")
+    if years is None or reference is None or period is None:
+        return
+    if not period + years[0] <= reference.year <= period + years[1]:
+        errors["reference_date"] = "reference_period"
 
 
 @cache
@@ -234,6 +272,7 @@ def validate_facts(
             except _Bad as bad:
                 errors[path] = bad.code
 
+    _reference_in_period(values, errors)
     monthly = _income(facts, values, errors)
     reference = values.get("reference_date") or date.today()
     members = _members(facts.get("members"), reference, member_checkers, member_required, errors)
@@ -292,6 +331,9 @@ def _member_is_clean(member: dict[str, Any], reference: date, fast: _FastChecks)
     try:
         birth = parse_date(member["birth_date"])
     except ValueError:
+        return None
+    earliest = _earliest_birth()
+    if earliest is not None and birth < earliest:
         return None
     return birth if birth <= reference else None
 

@@ -33,6 +33,16 @@ UNKNOWN_FIELD = _l("This field is not accepted here.")
 OUT_OF_DATE = _l("This form is out of date: reload the page.")
 
 
+def column_length(attribute: Any) -> int:
+    """The length of the string column an ORM attribute maps (``Member.ethnicity`` → 50): the
+    one source of a stored text's maximum, so no input passes its schema and then dies in the
+    database (PostgreSQL refuses what does not fit; SQLite would keep it)."""
+    size = attribute.property.columns[0].type.length
+    if not isinstance(size, int):
+        raise TypeError(f"{attribute} is not a string column of a fixed length")
+    return size
+
+
 def length(maximum: int, minimum: int | None = None) -> ma.validate.Length:
     """At most ``maximum`` characters (or items); the OpenAPI document shows the bounds."""
     return ma.validate.Length(
@@ -61,6 +71,16 @@ def between(minimum: int | None, maximum: int | None, error: Any = None) -> ma.v
     else:
         message = _l("Enter a number from {min} to {max}.")
     return ma.validate.Range(min=minimum, max=maximum, error=message)
+
+
+NOT_ASCII_DIGITS = _l("Write the numbers with the digits 0 to 9.")
+
+
+def ascii_digits(value: str) -> None:
+    """A validator: the text's digits are 0–9 (a decision number written with other scripts'
+    digits would never be found again)."""
+    if any(char.isdigit() and not char.isascii() for char in value):
+        raise ma.ValidationError(str(NOT_ASCII_DIGITS))
 
 
 def one_of(choices: tuple[str, ...] | list[str]) -> ma.validate.OneOf:

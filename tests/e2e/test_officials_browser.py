@@ -11,6 +11,8 @@ import os
 import re
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -95,24 +97,42 @@ def sign_in(page: Page, username: str) -> None:
     expect(page.locator("h1")).to_have_text("Việc cần làm")
 
 
+@contextmanager
+def on_day(node_server, day: date) -> Iterator[None]:
+    """The node's clock on ``day`` (10:00 in Vietnam) for a while; as it was afterwards."""
+    config = node_server.app.config
+    before = config["FIXED_NOW"]
+    config["FIXED_NOW"] = datetime.combine(day, time(3), tzinfo=UTC)
+    try:
+        yield
+    finally:
+        config["FIXED_NOW"] = before
+
+
 def test_the_whole_procedure_as_officials_do_it(new_page, node_server, commune_team):
     submit_application(node_server, commune_team)
 
     # The commune officer, at a desk: starts the review and assigns the village head.
+    # The review started and the household was verified last week (Monday 16 November); the
+    # meeting, the posting and the decision are entered today (NOW, 28 November).
     officer = new_page(DESKTOP)
     sign_in(officer, "canbo.kimanh")
+    last_week = on_day(node_server, date(2026, 11, 16))
     shot(officer, "01-officer-worklist")
     officer.get_by_role("link", name="Hoàng Văn Nam").click()
     expect(officer.locator("h1")).to_have_text("Hoàng Văn Nam")
     officer.get_by_label("Trưởng thôn thẩm định").select_option(label="Truongthon · Trưởng thôn")
     shot(officer, "02-officer-file")
-    officer.get_by_role("button", name="Bắt đầu rà soát").click()
-    expect(officer.locator(".notice--success")).to_have_text("Đã bắt đầu rà soát.")
+    with last_week:
+        officer.get_by_role("button", name="Bắt đầu rà soát").click()
+        expect(officer.locator(".notice--success")).to_have_text("Đã bắt đầu rà soát.")
     file_url = officer.url
 
     # The village head, on a phone: verifies at the household.
     head = new_page()
     sign_in(head, "truongthon.doai")
+    last_week = on_day(node_server, date(2026, 11, 16))
+    last_week.__enter__()
     shot(head, "03-head-worklist-phone")
     head.get_by_role("link", name="Hoàng Văn Nam").click()
     head.get_by_role("link", name="Thẩm định hộ").click()
@@ -129,10 +149,11 @@ def test_the_whole_procedure_as_officials_do_it(new_page, node_server, commune_t
     expect(head.locator("table.compare").first).to_contain_text("Hộ nghèo")
     assert head.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     shot(head, "05-head-file-after-verification-phone")
+    last_week.__exit__(None, None, None)
 
-    # The village meeting, recorded by the head.
+    # The village meeting (held on Wednesday 18th), recorded by the head.
     head.get_by_role("link", name="Ghi nhận họp dân").click()
-    head.get_by_label("Ngày họp").fill("2026-11-19")
+    head.get_by_label("Ngày họp").fill("2026-11-18")
     head.get_by_label("Số người dự họp").fill("12")
     head.get_by_label("Người chủ trì").fill("Hoàng Văn Tư")
     head.get_by_label("Số người đồng ý").fill("9")
@@ -148,7 +169,7 @@ def test_the_whole_procedure_as_officials_do_it(new_page, node_server, commune_t
     # The officer posts the results (the posting ran last week) and prints the list.
     officer.goto(file_url)
     officer.get_by_role("link", name="Niêm yết công khai kết quả").click()
-    officer.get_by_label("Niêm yết từ ngày").fill("2026-11-20")
+    officer.get_by_label("Niêm yết từ ngày").fill("2026-11-18")  # to Monday 23rd
     officer.get_by_role("button", name="Niêm yết và in danh sách").click()
     expect(officer.locator(".paper-title")).to_have_text("NIÊM YẾT CÔNG KHAI")
     expect(officer.locator(".paper")).not_to_contain_text("001080077777")

@@ -13,13 +13,11 @@ from flask.testing import FlaskClient
 from node.services import accounts
 from shared.web.auth import SESSION_KEY
 from tests.node.review_helpers import (
-    IDENTITIES,
     NOW,
-    act,
     application_id,
     submit,
     to_posted,
-    verified_facts,
+    to_verified,
 )
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -115,10 +113,10 @@ OTHER_IDENTITIES = [
 
 
 def verified(client: FlaskClient, team: Team, app_id: int, facts=None, identities=None) -> None:
-    """Start the review (assigned to the team's head) and record the verification, via the API."""
-    act(client, team.officer.bearer, app_id, "start_review", assign_to=team.head.user_id)
-    act(client, team.head.bearer, app_id, "verify", facts=facts or verified_facts(),
-        identities=identities or IDENTITIES)  # fmt: skip
+    """Start the review (assigned to the team's head) and record the verification, via the API,
+    on REVIEW_STARTED."""
+    to_verified(client, team.officer.bearer, team.head.bearer, app_id, team.head.user_id,
+                facts, identities)  # fmt: skip
 
 
 def posted(client: FlaskClient, team: Team, app_id: int) -> None:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 
 from tests.builders import adult, application_request, household
 
 # A Tuesday in the periodic review window.
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
+# The days of a review the helpers walk through (the decision may come on TODAY).
+REVIEW_STARTED = date(2026, 11, 9)
+MEETING_DAY = date(2026, 11, 10)
+POSTING_STARTS = date(2026, 11, 14)
 _keys = itertools.count(1)
 
 
@@ -59,10 +65,33 @@ IDENTITIES = [
 ]
 
 
+@contextmanager
+def on_day(client, day: date) -> Iterator[None]:
+    """The app's clock on ``day`` (10:00 in Vietnam) for a while: a step of the review entered
+    that day. The clock is as it was afterwards (stopped or not)."""
+    config = client.application.config
+    before = config.get("FIXED_NOW")
+    config["FIXED_NOW"] = datetime.combine(day, time(3), tzinfo=UTC)
+    try:
+        yield
+    finally:
+        config["FIXED_NOW"] = before
+
+
+def to_verified(client, officer, head, app_id, reviewer_id, facts=None, identities=None):
+    """start_review → verify, both on REVIEW_STARTED."""
+    with on_day(client, REVIEW_STARTED):
+        act(client, officer, app_id, "start_review", assign_to=reviewer_id)
+        return act(client, head, app_id, "verify", facts=facts or verified_facts(),
+                   identities=identities or IDENTITIES)  # fmt: skip
+
+
 def to_posted(client, officer, head, app_id, reviewer_id, facts=None):
-    """start_review → verify → record_meeting (passed) → post, ending before TODAY."""
-    act(client, officer, app_id, "start_review", assign_to=reviewer_id)
-    act(client, head, app_id, "verify", facts=facts or verified_facts(), identities=IDENTITIES)
-    act(client, head, app_id, "record_meeting", held_on="2026-11-10", attendees=10, agreeing=6)
-    starts = (TODAY - timedelta(days=10)).isoformat()
-    return act(client, officer, app_id, "post", starts_on=starts)
+    """start_review and verify (REVIEW_STARTED) → record_meeting, passed (MEETING_DAY) → post
+    (POSTING_STARTS, to Thursday 19 November): the posting is over before TODAY."""
+    to_verified(client, officer, head, app_id, reviewer_id, facts)
+    with on_day(client, MEETING_DAY):
+        act(client, head, app_id, "record_meeting", held_on=MEETING_DAY.isoformat(),
+            attendees=10, agreeing=6)  # fmt: skip
+    with on_day(client, POSTING_STARTS):
+        return act(client, officer, app_id, "post", starts_on=POSTING_STARTS.isoformat())

@@ -35,6 +35,7 @@ from tests.node.review_helpers import (
     act,
     application_id,
     submit,
+    to_verified,
     verified_facts,
 )
 
@@ -79,8 +80,8 @@ def recognised(client, team):
             employment="not_in_labour_force",
             education_level="primary",
         )
-        act(client, team["officer"], app_id, "start_review", assign_to=team["head_id"])
-        act(client, team["head"], app_id, "verify", facts=facts, identities=identities)
+        to_verified(client, team["officer"], team["head"], app_id, team["head_id"], facts,
+                    identities)  # fmt: skip
         act(
             client,
             team["head"],

@@ -198,7 +198,9 @@ def test_a_complaint_sends_the_household_back(client, db_session, team):
     assert "Ghi nội dung khiếu nại." in html(empty)
     assert status_of(db_session, app_id) == "posted"
 
-    done = team.officer.post(path, {"version": version, "content": "Hộ có xe tải."})
+    done = team.officer.post(
+        path, {"version": version, "content": "Hộ có xe tải.", "received_on": "18/11/2026"}
+    )
 
     assert done.status_code == 303
     assert status_of(db_session, app_id) == "under_review"

@@ -39,7 +39,7 @@ def two_verified(client, team):
 
 def meeting_form(db_session, first, second, **changes):
     form = {
-        "held_on": "2026-11-20",
+        "held_on": "2026-11-13",
         "attendees": "10",
         "chaired_by": "Hà Văn Thắng",
         "village": "00070-001",
@@ -81,7 +81,8 @@ def test_a_village_meeting_on_two_households(client, db_session, team):
     ("change", "message"),
     [
         ({"attendees": "0"}, "Nhập số người dự họp (lớn hơn 0)."),
-        ({"held_on": "2026-12-30"}, "Nhập ngày họp; không được sau ngày hôm nay."),
+        ({"held_on": "2026-12-30"}, "Ngày này không được sau hôm nay (24/11/2026)."),
+        ({"held_on": "2026-11-06"}, "không được trước ngày 09/11/2026"),
         ({"held_on": "hôm qua"}, "Nhập ngày họp; không được sau ngày hôm nay."),
         ({"agreeing.FIRST": "11"}, "Số người đồng ý từ 0 đến số người dự họp."),
         ({"agreeing.FIRST": "nhiều"}, "Số người đồng ý từ 0 đến số người dự họp."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -17,15 +18,17 @@ from tests.node.review_helpers import (
     IDENTITIES,
     act,
     application_id,
+    on_day,
     submit,
     to_posted,
+    to_verified,
     verified_facts,
 )
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
-def test_from_submission_to_certificate(client, db_session, team):
+def test_from_submission_to_certificate(client, db_session, team, fixed_clock, login_as):
     tracking = submit(client)["tracking_code"]
     officer, chair, head = team["officer"], team["chair"], team["head"]
     app_id = application_id(client, officer, tracking)
@@ -45,15 +48,17 @@ def test_from_submission_to_certificate(client, db_session, team):
     ]
 
     met = act(
-        client, head, app_id, "record_meeting", held_on="2026-11-10", attendees=10, agreeing=5
+        client, head, app_id, "record_meeting", held_on="2026-11-24", attendees=10, agreeing=5
     )
     assert met["status"] == "meeting_held"  # exactly 50% passes
-    posted = act(client, officer, app_id, "post", starts_on="2026-11-16")
+    posted = act(client, officer, app_id, "post", starts_on="2026-11-24")
     assert posted["status"] == "posted"
-    assert posted["postings"][0]["ends_on"] == "2026-11-19"  # 3 working days
+    assert posted["postings"][0]["ends_on"] == "2026-11-27"  # 3 working days
 
+    fixed_clock.set(datetime(2026, 11, 30, 3, tzinfo=UTC))  # the Monday after the posting
+    chair = login_as("commune_chair")  # signed in again: a token lasts 12 hours
     decided = act(
-        client, chair, app_id, "decide", number="125/QĐ-UBND", decided_on="2026-11-24",
+        client, chair, app_id, "decide", number="125/QĐ-UBND", decided_on="2026-11-30",
         outcome="recognised",
     )  # fmt: skip
     assert decided["status"] == "decided"
@@ -87,11 +92,15 @@ def test_the_file_schema_drops_nothing(app, client, db_session, team):
     down to the leaves, reaches the client."""
     app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
     to_posted(client, team["officer"], team["head"], app_id, team["head_id"])
-    act(client, team["officer"], app_id, "complaint", content="Hộ có xe tải.")
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
-    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=4,
-        agreeing=4)  # fmt: skip
-    act(client, team["officer"], app_id, "post", starts_on="2026-11-13")
+    # The complaint comes in on Tuesday 17th; the second round ends on Monday 23rd.
+    with on_day(client, date(2026, 11, 17)):
+        act(client, team["officer"], app_id, "complaint", content="Hộ có xe tải.",
+            received_on="2026-11-17")  # fmt: skip
+        act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+        act(client, team["head"], app_id, "record_meeting", held_on="2026-11-17", attendees=4,
+            agreeing=4)  # fmt: skip
+    with on_day(client, date(2026, 11, 18)):
+        act(client, team["officer"], app_id, "post", starts_on="2026-11-18")
     answer = act(client, team["chair"], app_id, "decide", number="1/QĐ", decided_on="2026-11-24",
                  outcome="recognised")  # fmt: skip
     official = accounts.official_for_user(
@@ -110,8 +119,7 @@ def test_under_half_agreeing_sends_it_back_to_review(client, team):
     tracking = submit(client)["tracking_code"]
     officer, head = team["officer"], team["head"]
     app_id = application_id(client, officer, tracking)
-    act(client, officer, app_id, "start_review")
-    act(client, head, app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    to_verified(client, officer, head, app_id, team["head_id"])
     failed = act(
         client, head, app_id, "record_meeting", held_on="2026-11-10", attendees=9, agreeing=4
     )
@@ -119,8 +127,11 @@ def test_under_half_agreeing_sends_it_back_to_review(client, team):
     assert failed["meetings"][0]["passed"] is False
     # Redo: verify again, a new meeting.
     act(client, head, app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    # Verified again today: the new meeting cannot be dated before today.
+    act(client, head, app_id, "record_meeting", status=422, held_on="2026-11-17", attendees=9,
+        agreeing=5)  # fmt: skip
     again = act(
-        client, head, app_id, "record_meeting", held_on="2026-11-17", attendees=9, agreeing=5
+        client, head, app_id, "record_meeting", held_on="2026-11-24", attendees=9, agreeing=5
     )
     assert again["status"] == "meeting_held"
 
@@ -135,6 +146,7 @@ def test_a_complaint_during_posting_sends_it_back(client, team):
         app_id,
         "complaint",
         content="Hộ có xe tải, thu nhập cao hơn kê khai.",
+        received_on="2026-11-17",
     )
     assert result["status"] == "under_review"
     assert result["complaints"][0]["content"].startswith("Hộ có xe tải")
@@ -208,8 +220,7 @@ def test_unknown_action(client, team):
 def test_bad_meeting_records(client, team, body, field):
     tracking = submit(client)["tracking_code"]
     app_id = application_id(client, team["officer"], tracking)
-    act(client, team["officer"], app_id, "start_review")
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    to_verified(client, team["officer"], team["head"], app_id, team["head_id"])
     error = act(client, team["head"], app_id, "record_meeting", status=422, **body)
     assert field in error["error"]["fields"]
     detail = client.get(f"/api/v1/applications/{app_id}", headers=team["officer"]).get_json()
@@ -220,8 +231,7 @@ def test_bad_meeting_records(client, team, body, field):
 def test_posting_cannot_end_before_it_starts(client, team):
     tracking = submit(client)["tracking_code"]
     app_id = application_id(client, team["officer"], tracking)
-    act(client, team["officer"], app_id, "start_review")
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    to_verified(client, team["officer"], team["head"], app_id, team["head_id"])
     act(
         client,
         team["head"],
@@ -239,8 +249,7 @@ def test_posting_cannot_end_before_it_starts(client, team):
 def test_decision_needs_a_number_and_the_posting_to_be_over(client, team):
     tracking = submit(client)["tracking_code"]
     app_id = application_id(client, team["officer"], tracking)
-    act(client, team["officer"], app_id, "start_review")
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    to_verified(client, team["officer"], team["head"], app_id, team["head_id"])
     act(
         client,
         team["head"],
@@ -332,8 +341,7 @@ def test_the_district_opinion_is_a_step_only_where_the_province_asks_it(
 
 def test_a_batch_listing_a_household_twice_is_refused_whole(client, db_session, team):
     app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
-    act(client, team["officer"], app_id, "start_review")
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
+    to_verified(client, team["officer"], team["head"], app_id, team["head_id"])
     act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=4,
         agreeing=4)  # fmt: skip
     response = client.post(

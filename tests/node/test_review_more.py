@@ -12,8 +12,10 @@ from node.services.calendar import add_holidays
 from tests.builders import application_request
 from tests.node.review_helpers import (
     IDENTITIES,
+    REVIEW_STARTED,
     act,
     application_id,
+    on_day,
     submit,
     to_posted,
     verified_facts,
@@ -42,16 +44,17 @@ def test_a_member_in_two_applications_is_flagged_and_must_be_resolved(client, db
     second = application_id(
         client, team["officer"], submit(client, applicant=other_applicant)["tracking_code"]
     )
-    for app_id in (first, second):
-        act(client, team["officer"], app_id, "start_review")
-    # The second household's verification lists Lò Thị Mai, already a member in the first.
-    act(client, team["head"], first, "verify", facts=verified_facts(), identities=IDENTITIES)
-    other_identities = [
-        {"full_name": "Trần Văn Ba", "citizen_id": "001090000333", "ethnicity": "Kinh"},
-        IDENTITIES[1],
-    ]
-    file = act(client, team["head"], second, "verify", facts=verified_facts(),
-               identities=other_identities)  # fmt: skip
+    with on_day(client, REVIEW_STARTED):  # verified two weeks ago
+        for app_id in (first, second):
+            act(client, team["officer"], app_id, "start_review")
+        # The second household's verification lists Lò Thị Mai, already a member in the first.
+        act(client, team["head"], first, "verify", facts=verified_facts(), identities=IDENTITIES)
+        other_identities = [
+            {"full_name": "Trần Văn Ba", "citizen_id": "001090000333", "ethnicity": "Kinh"},
+            IDENTITIES[1],
+        ]
+        file = act(client, team["head"], second, "verify", facts=verified_facts(),
+                   identities=other_identities)  # fmt: skip
     assert file["duplicates"] == [
         {
             "id": file["duplicates"][0]["id"],

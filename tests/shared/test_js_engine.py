@@ -54,7 +54,7 @@ def js_answers(households):
 def corrupt(facts, rng):
     """One realistic mistake a form or a program could make."""
     broken = copy.deepcopy(facts)
-    choice = rng.randrange(10)
+    choice = rng.randrange(11)
     member = rng.choice(broken["members"])
     if choice == 0:
         member["birth_date"] = "2030-01-01"
@@ -75,8 +75,23 @@ def corrupt(facts, rng):
         member["nickname"] = "Bé"
     elif choice == 8:
         broken["period"] = rng.choice([2019, 2031, "2026"])
-    else:
+    elif choice == 9:
         broken["reference_date"] = rng.choice(["2026-02-30", "1/10/2026", None])
+    else:
+        # Implausible values (issue 12): refused alike, by the data's bounds.
+        which = rng.randrange(5)
+        if which == 0:
+            broken.pop("annual_income", None)
+            broken["monthly_income"] = rng.choice([10**30, 10_000_000_001, 1e300])
+        elif which == 1:
+            broken["housing"]["floor_area_m2"] = rng.choice([1e300, 10_000.5, 10**12])
+        elif which == 2:
+            member["birth_date"] = rng.choice(["0001-01-01", "1899-12-31"])
+        elif which == 3:
+            broken["reference_date"] = rng.choice(["2099-10-01", "2000-01-01"])
+        else:
+            broken.pop("monthly_income", None)
+            broken["annual_income"] = 120_000_000_001
     return broken
 
 

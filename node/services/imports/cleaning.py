@@ -122,9 +122,7 @@ def _sqlite_clean_text(value: str | None) -> str | None:
 def _sqlite_clean_citizen_id(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    number = normalize_citizen_id(value)
-    # normalize_citizen_id's \d also takes other scripts' digits; the column holds 0-9.
-    return number if number and number.isascii() else ""
+    return normalize_citizen_id(value) or ""
 
 
 def _sqlite_clean_phone(value: str | None) -> str | None:

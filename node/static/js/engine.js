@@ -61,6 +61,7 @@
           if (typeof v !== "number" || !isFinite(v)) throw new Bad("integer");
           if (v < 0) throw new Bad("negative");
           if (!Number.isInteger(v)) throw new Bad("whole_dong");
+          if (spec.max != null && v > spec.max) throw new Bad("too_large");
           return v;
         };
       case "number":
@@ -68,6 +69,7 @@
           if (typeof v !== "number" || !isFinite(v)) throw new Bad("number");
           if (v < 0) throw new Bad("negative");
           if (spec.exclusive_min != null && v <= spec.exclusive_min) throw new Bad("positive");
+          if (spec.max != null && v > spec.max) throw new Bad("too_large");
           return v;
         };
       case "boolean":
@@ -84,6 +86,10 @@
         return function (v) {
           var parsed = parseDate(v);
           if (!parsed) throw new Bad("date");
+          if ((spec.min != null && compareDates(parsed, parseDate(spec.min)) < 0) ||
+              (spec.max != null && compareDates(parsed, parseDate(spec.max)) > 0)) {
+            throw new Bad("date_range");
+          }
           return parsed;
         };
     }
@@ -222,6 +228,14 @@
         });
       }
     });
+
+    /* The reference date falls in the years the data allows around the period. */
+    var years = catalog.fields.reference_date.period_years;
+    if (years && values.reference_date && values.period != null &&
+        (values.reference_date.y < values.period + years[0] ||
+         values.reference_date.y > values.period + years[1])) {
+      errors.reference_date = "reference_period";
+    }
 
     var monthly = 0;
     var hasMonthly = has(facts, "monthly_income"), hasAnnual = has(facts, "annual_income");
