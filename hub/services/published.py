@@ -86,8 +86,7 @@ def _read(name: str) -> dict[str, Any]:
 def sources() -> dict[str, Source]:
     """Every source of published figures, by key."""
     return {
-        key: Source(key=key, **{k: v for k, v in value.items()})
-        for key, value in _read("published.json")["sources"].items()
+        key: Source(key=key, **value) for key, value in _read("published.json")["sources"].items()
     }
 
 

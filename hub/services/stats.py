@@ -342,3 +342,35 @@ def _within(query: Select[Any], table: Table, ids: Select[Any], code: str | None
     if code is not None:
         query = query.where(table.province_code == code)
     return query
+
+
+def rate(part: int | None, whole: int | None) -> float | None:
+    """``part`` as a percentage of ``whole``, two decimals; None without a base."""
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole, 2)
+
+
+def with_rates(values: dict[str, Any]) -> dict[str, Any]:
+    """The values with the poor, near-poor and combined rates: of ``households_total`` where the
+    figures have it (the nodes'), else as published (kept as they are)."""
+    total = values.get("households_total")
+    poor, near = values.get("poor"), values.get("near_poor")
+    both = values.get("poor_near_poor")
+    if both is None and poor is not None and near is not None:
+        both = poor + near
+    if not total:
+        return {
+            **values,
+            "poor_rate": values.get("poor_rate"),
+            "near_poor_rate": values.get("near_poor_rate"),
+            "poor_near_poor": both,
+            "poor_near_poor_rate": values.get("poor_near_poor_rate"),
+        }
+    return {
+        **values,
+        "poor_rate": rate(poor, total),
+        "near_poor_rate": rate(near, total),
+        "poor_near_poor": both,
+        "poor_near_poor_rate": rate(both, total),
+    }

@@ -28,6 +28,17 @@ ROW_COUNTS = (
     "projected_current_near_poor",
 )
 
+SNAPSHOT_COLUMNS = (
+    "public_key",
+    "signature",
+    "signed_body",
+    "projected_standard_id",
+    "decided_on",
+    "decision_number",
+    "official_revision",
+    "schema_version",
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -75,8 +86,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("snapshots", schema=None) as batch_op:
-        for name in ("public_key", "signature", "signed_body", "projected_standard_id",
-                     "decided_on", "decision_number", "official_revision", "schema_version"):  # fmt: skip
+        for name in SNAPSHOT_COLUMNS:
             batch_op.drop_column(name)
     with op.batch_alter_table("snapshot_rows", schema=None) as batch_op:
         for name in reversed(ROW_COUNTS):
