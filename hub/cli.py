@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import date
 
 import click
@@ -171,23 +170,12 @@ def set_due_date_command(period: int, due_on: str) -> None:
     if day is None:
         raise InvalidInput("--due-on: a date such as 2027-01-15.")
     try:
-        tracker.set_due_date(db.session, SYSTEM, period=period, due_on=day, now=now())
+        tracker.set_due_date(db.session, None, period=period, due_on=day, now=now())
     except ValidationFailed as error:
         db.session.rollback()
         raise invalid_input(error, {"period": "--period", "due_on": "--due-on"}) from None
     db.session.commit()
     click.echo(f"Period {period} is due {day:%d/%m/%Y}.")
-
-
-@dataclass(frozen=True)
-class _System:
-    """The server's operator at the command line: a central admin without an account."""
-
-    id: None = None
-    role: str = "central_admin"
-
-
-SYSTEM = _System()
 
 
 @cli.command("create-user")

@@ -33,13 +33,22 @@ class NodeListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(NodeSchema), required=True)
 
 
+class Year(ma.fields.Integer):
+    """A year written with four ASCII digits (other scripts' digits are refused, not read)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and len(value) == 4 and value.isascii() and value.isdigit()):
+            raise ma.ValidationError("Must be a year of four digits.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class StatsQuerySchema(ma.Schema):
     """The query of GET /api/v1/stats."""
 
     class Meta:
         unknown = ma.RAISE
 
-    period = ma.fields.Integer(
+    period = Year(
         validate=ma.validate.Range(2000, 2100),
         metadata={"description": "a year; default: the latest period with data"},
     )
@@ -136,7 +145,7 @@ class PublicStatsQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    period = ma.fields.Integer(
+    period = Year(
         validate=ma.validate.Range(2000, 2100),
         metadata={"description": "a year; default: the latest with official or published figures"},
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.models.nodes import Node
 from hub.models.snapshots import PeriodDueDate, Snapshot
-from hub.models.users import User
+from hub.services.accounts import CentralUser
 from hub.services.errors import Forbidden, ValidationFailed
 from hub.services.stats import figures_of
 from shared import units
@@ -41,11 +41,12 @@ def due_date(session: Session, period: int) -> date | None:
 
 
 def set_due_date(
-    session: Session, user: User, *, period: int, due_on: date, now: datetime
+    session: Session, user: CentralUser | None, *, period: int, due_on: date, now: datetime
 ) -> PeriodDueDate:
-    """Set (or move) the period's due date; central admins only. Raises ValidationFailed for a
-    period outside 2000–2100 or a date outside the period's year and the next."""
-    if user.role != "central_admin":
+    """Set (or move) the period's due date; central admins only (``user`` None: the operator at
+    the command line). Raises ValidationFailed for a period outside 2000–2100 or a date outside
+    the period's year and the next."""
+    if user is not None and user.role != "central_admin":
         raise Forbidden("Only a central admin sets the due date.")
     errors = {}
     if type(period) is not int or not 2000 <= period <= 2100:
@@ -57,7 +58,7 @@ def set_due_date(
     if errors:
         raise ValidationFailed("The due date cannot be set.", errors)
     row = session.get(PeriodDueDate, period) or PeriodDueDate(period=period)
-    row.due_on, row.set_at, row.set_by = due_on, now, user.id
+    row.due_on, row.set_at, row.set_by = due_on, now, user.user_id if user else None
     session.add(row)
     session.flush()
     return row

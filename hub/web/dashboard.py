@@ -97,6 +97,8 @@ def national() -> str:
         period=period,
         periods=periods,
         totals=tables.national_table(db.session, period),
+        figures=tables.national_item(db.session, period),
+        source_text=tables.source_text,
         provinces=provinces,
         states=_count_states(provinces.rows),
         chart=bar_chart(provinces.rows, "name", RATE_SERIES),

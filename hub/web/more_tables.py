@@ -109,6 +109,9 @@ def signals_table(found: list[signals.Signal], period: int) -> Table:
                 "value": signal.value,
                 "before": signal.before,
                 "threshold": signal.threshold,
+                # Rates and shares in %, the others counts (files, votes, households, days).
+                "value_kind": RATE if signal.kind in ("rate_moved", "class_changed") else COUNT,
+                "threshold_kind": RATE if signal.kind in ("rate_moved", "class_changed") else COUNT,
             }
         )
     return Table(

@@ -27,9 +27,7 @@ def _query() -> tuple[int | None, list[int], str]:
 def _table():
     period, periods, level = _query()
     items = (
-        open_data.public_stats(db.session, period=period, level=level)
-        if period is not None
-        else []
+        open_data.public_stats(db.session, period=period, level=level) if period is not None else []
     )
     return more_tables.open_data_table(items, period, level), period, periods, level
 
@@ -38,9 +36,7 @@ def _table():
 def index() -> str:
     """The official and published figures of a period, by province or for the whole country."""
     table, period, periods, level = _table()
-    national = (
-        open_data.public_stats(db.session, period=period, level="national") if period else []
-    )
+    national = open_data.public_stats(db.session, period=period, level="national") if period else []
     return render_template(
         "open_data/index.html",
         table=table,

@@ -143,14 +143,19 @@ def period_label(period: int | None) -> str:
     return "" if period is None else str(_l("Period %(period)s", period=period))
 
 
-def national_table(session: Session, period: int | None) -> Table:
-    """The national totals and rates, one measure a row."""
+def national_item(session: Session, period: int | None) -> dict[str, Any]:
+    """The national figures of the period (the nodes', else published) with their state."""
     values = (
         stats.stats(session, period=period, level="national")[0]
         if period is not None
         else stats.empty_national()[0]
     )
-    values = _with_state(values)
+    return _with_state(values)
+
+
+def national_table(session: Session, period: int | None) -> Table:
+    """The national totals and rates, one measure a row."""
+    values = national_item(session, period)
     reporting = len(stats.reporting_provinces(session, period)) if period is not None else 0
     rows = [
         {"measure": label, "value": values.get(key), "kind": _kind(key)}
@@ -159,12 +164,6 @@ def national_table(session: Session, period: int | None) -> Table:
     rows.append(
         {"measure": _l("Provinces reporting"), "value": reporting, "kind": COUNT},
     )
-    rows.append({"measure": _l("Figures"), "value": values["status"], "kind": TEXT})
-    rows += [
-        {"measure": _l("Source"), "value": source_text(source), "kind": TEXT}
-        for source in values.get("sources", [])
-        if source["kind"] == "decision"
-    ]
     return Table(
         name="national",
         title=_l("National figures"),
