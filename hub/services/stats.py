@@ -296,7 +296,13 @@ def trends(session: Session, province_code: str | None = None) -> list[dict[str,
     )
     if province_code is not None:
         query = query.where(Snapshot.province_code == province_code)
-    rows = {row["period"]: {**row, "source": NODE} for row in session.execute(query).mappings()}
+    rows = {}
+    for row in session.execute(query).mappings():
+        chosen = figures_of(session, row["period"])
+        if province_code is not None:
+            chosen = {k: v for k, v in chosen.items() if k == province_code}
+        official = bool(chosen) and all(f.official for f in chosen.values())
+        rows[row["period"]] = {**row, "source": NODE, "official": official}
     for period in published.periods():
         if period in rows:
             continue
