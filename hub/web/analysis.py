@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from hub.api.schemas import Year
 from hub.auth import login_required, signin
 from hub.extensions import db
 from hub.services import impact as impact_service
@@ -30,9 +31,9 @@ class DueDateSchema(ma.Schema):
     """The date by which the provinces are due to close a period."""
 
     class Meta:
-        unknown = ma.EXCLUDE
+        unknown = ma.RAISE
 
-    period = ma.fields.Integer(required=True, validate=ma.validate.Range(2000, 2100))
+    period = Year(required=True, validate=ma.validate.Range(2000, 2100))
     due_on = ma.fields.Date(required=True)
 
 
@@ -117,7 +118,7 @@ def _render_tracker(errors: dict[str, str], status: int) -> tuple[str, int]:
 def set_due_date() -> Response | tuple[str, int]:
     """A central admin sets (or moves) the period's due date."""
     try:
-        data = DueDateSchema().load(request.form)
+        data = DueDateSchema().load({k: v for k, v in request.form.items() if k != "csrf_token"})
         tracker.set_due_date(db.session, signin.current(), now=now(), **data)
     except ma.ValidationError as error:
         return _render_tracker({k: _("Enter a valid value.") for k in error.messages}, 422)

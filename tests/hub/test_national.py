@@ -440,6 +440,12 @@ def test_a_central_admin_sets_the_due_date_on_the_tracker(client, db_session, ma
         response = client.post(
             "/dashboard/tracker", data={"csrf_token": csrf, "period": "2026", "due_on": due_on}
         )
+        assert response.status_code == 422
+    for form in (
+        {"period": "٢٠٢٦", "due_on": "2026-12-15"},
+        {"period": "2026", "due_on": "2026-12-15", "note": "x"},
+    ):
+        response = client.post("/dashboard/tracker", data={"csrf_token": csrf, **form})
         assert response.status_code == 422  # fmt: skip
     good = client.post("/dashboard/tracker", data={"csrf_token": csrf, "period": "2026",
                                                    "due_on": "2026-12-15"})  # fmt: skip
