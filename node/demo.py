@@ -16,7 +16,6 @@ and one more commune has its resident households entered but no activity at all.
 from __future__ import annotations
 
 import copy
-import csv
 import random
 import tempfile
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from node.services.scopes import (
 )
 from node.services.steps import latest_verification, scoped_application
 from shared import units
+from shared.spreadsheets import csv_writer
 from shared.standards import evaluate, standard_for
 from shared.standards.synthetic import random_facts
 
@@ -338,7 +338,7 @@ def _last_years_list(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "danh-sach.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow(["Mã xã", "Họ và tên chủ hộ", "Số định danh cá nhân chủ hộ", "Năm",
                              "Phân loại", "Số nhân khẩu"])  # fmt: skip
             for number in range(count):

@@ -227,16 +227,25 @@ def _vietnam_today() -> date:
 
 def _close_one_period(hub: Service, nodes: list[Service]) -> None:
     """The second node's province closes this year's period (its figures become official), and
-    the hub's due date for it is yesterday: the others are late on the tracker."""
+    the hub's due date for it is yesterday: the others are late on the tracker. Both at once."""
     today = _vietnam_today()
     year = today.year
+    due = max(today - timedelta(days=1), date(year, 1, 1))
+    started = [(hub, hub.giamngheo("set-due-date", "--period", str(year), "--due-on",
+                                   due.isoformat()))]  # fmt: skip
     if len(nodes) > 1:
         decided = max(today - timedelta(days=3), date(year, 1, 1))
-        line = nodes[1].run("close-period", "--period", str(year), "--decision-number",
-                            "2468/QĐ-UBND", "--decided-on", decided.isoformat())  # fmt: skip
-        click.echo(f"{nodes[1].label}: {line.strip()}")
-    due = max(today - timedelta(days=1), date(year, 1, 1))
-    hub.run("set-due-date", "--period", str(year), "--due-on", due.isoformat())
+        started.append((nodes[1], nodes[1].giamngheo(
+            "close-period", "--period", str(year), "--decision-number", "2468/QĐ-UBND",
+            "--decided-on", decided.isoformat(),
+        )))  # fmt: skip
+    for service, process in started:
+        if process.wait() != 0:
+            raise click.ClickException(
+                f"Closing the period failed for {service.label}:\n{service.log_tail()}"
+            )
+    if len(nodes) > 1:
+        click.echo(f"{nodes[1].label}: period {year} closed with decision 2468/QĐ-UBND.")
 
 
 def _print_summary(hub: Service, nodes: list[Service], seeded: dict[str, dict]) -> None:
