@@ -18,7 +18,7 @@ from hub.services import signals as signal_service
 from hub.services import stats, tracker
 from hub.services.errors import Forbidden, ValidationFailed
 from hub.web import more_tables
-from hub.web.dashboard import period_arg, private, province_arg
+from hub.web.query import period_arg, private, province_arg
 from shared import units
 from shared.moments import VIETNAM
 from shared.web.clock import now

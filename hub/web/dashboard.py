@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 from hub.auth import login_required
 from hub.extensions import db
 from hub.services import published, stats
-from hub.web import exports, more_tables, tables, tilemap
+from hub.web import analysis, exports, more_tables, tables, tilemap
 from hub.web.charts import bar_chart
+from hub.web.query import period_arg, private, province_arg
 from shared import units
 from shared.web.clock import now
 
@@ -25,33 +26,12 @@ RATE_SERIES = [
 ]
 
 
-@bp.after_request
-def private(response: Response) -> Response:
-    """Figures for signed-in users only: no shared cache keeps them."""
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def period_arg(periods: list[int]) -> int | None:
-    """The period asked for (?period=), else the latest with figures; 400 for a non-year."""
-    raw = request.args.get("period", "")
-    if raw:
-        if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
-            abort(400, description="period must be a year")
-        return int(raw)
-    return periods[0] if periods else None
+bp.after_request(private)
 
 
 def _period() -> tuple[int | None, list[int]]:
     periods = stats.periods(db.session)
     return period_arg(periods), periods
-
-
-def province_arg(code: str | None) -> str:
-    """A province code from the address; 404 for anything else."""
-    if not units.is_province_code(code):
-        abort(404)
-    return code  # type: ignore[return-value]
 
 
 def sorted_rows(table: tables.Table) -> dict[str, Any]:
@@ -242,8 +222,6 @@ def export(name: str, fmt: str) -> Response:
     """A dashboard table as CSV or XLSX, with the same query as its page."""
     if fmt not in exports.FORMATS:
         abort(404)
-    from hub.web import analysis
-
     table = export_table(name) or analysis.export_table(name)
     if table is None:
         abort(404)

@@ -22,11 +22,11 @@ from hub.web.tables import (
     TEXT,
     Column,
     Table,
-    _measure_columns,
-    _with_state,
     indicator_names,
+    measure_columns,
     period_label,
     source_text,
+    with_state,
 )
 from shared import units
 from shared.schemas import ACTIVITY_FIELDS
@@ -140,7 +140,7 @@ def impact_table(session: Session, period: int, level: str, code: str | None = N
         title=_l("Today's standard and the next (%(standard)s)", standard=later),
         columns=[
             Column("name", name_label, TEXT),
-            *_measure_columns(("poor", "poor_rate", "near_poor", "near_poor_rate")),
+            *measure_columns(("poor", "poor_rate", "near_poor", "near_poor_rate")),
             Column("assessed", _l("Households assessed"), COUNT),
             Column("baseline_poor", _l("Poor today (assessed)"), COUNT),
             Column("projected_poor", _l("Poor under the next standard"), COUNT),
@@ -194,7 +194,7 @@ def published_regions_table(period: int) -> Table:
         title=_l("Published results by region"),
         columns=[
             Column("name", _l("Region"), TEXT),
-            *_measure_columns(
+            *measure_columns(
                 ("poor", "poor_rate", "near_poor", "near_poor_rate", "poor_near_poor",
                  "poor_near_poor_rate")
             ),
@@ -251,14 +251,14 @@ def commune_history_table(session: Session, commune_code: str) -> Table:
         values = {column: getattr(row, column) for column in _ROW_COLUMNS}
         values["official"] = revision is not None
         values["source"] = stats.NODE
-        rows.append({**_with_state(values), "period": row.period})
+        rows.append({**with_state(values), "period": row.period})
     return Table(
         name=f"commune-{commune_code}",
         title=_l("Figures by period: %(name)s", name=units.commune(commune_code).name),
         columns=[
             Column("period", _l("Period"), TEXT),
             STATUS_COLUMN,
-            *_measure_columns(("households_total", "poor", "poor_rate", "near_poor",
+            *measure_columns(("households_total", "poor", "poor_rate", "near_poor",
                                "near_poor_rate", "new_poor", "exited_poor", "fell_back",
                                "projected_poor", "projected_near_poor")),
             *[Column(name, ACTIVITY[name], COUNT) for name in ACTIVITY_FIELDS],
@@ -282,14 +282,14 @@ def open_data_table(items: list[dict[str, Any]], period: int | None, level: str)
             Column("code", _l("Code"), TEXT),
             Column("name", _l("Area"), TEXT),
             STATUS_COLUMN,
-            *_measure_columns(
+            *measure_columns(
                 ("households_total", "poor", "poor_rate", "near_poor", "near_poor_rate",
                  "poor_near_poor", "poor_near_poor_rate")
             ),
             Column("source", _l("Source"), TEXT),
         ],
         rows=[
-            {**_with_state(item),
+            {**with_state(item),
              "source": "; ".join(source_text(s) for s in item.get("sources", []))}
             for item in items
         ],

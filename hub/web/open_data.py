@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from hub.extensions import db
 from hub.services import open_data, stats
 from hub.web import exports, more_tables
-from hub.web.dashboard import period_arg
+from hub.web.query import period_arg
 from shared.web.clock import now
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")

@@ -126,7 +126,7 @@ def state_of(item: dict[str, Any]) -> str:
     return "official" if item.get("official") else "provisional"
 
 
-def _with_state(item: dict[str, Any]) -> dict[str, Any]:
+def with_state(item: dict[str, Any]) -> dict[str, Any]:
     state = state_of(item)
     return {**with_rates(item), "status": str(STATES[state]), "figure_state": state}
 
@@ -134,7 +134,7 @@ def _with_state(item: dict[str, Any]) -> dict[str, Any]:
 STATUS_COLUMN = Column("status", _l("Figures"), TEXT)
 
 
-def _measure_columns(keys: tuple[str, ...]) -> list[Column]:
+def measure_columns(keys: tuple[str, ...]) -> list[Column]:
     return [Column(key, MEASURES[key], RATE if key in RATE_KEYS else COUNT) for key in keys]
 
 
@@ -150,7 +150,7 @@ def national_item(session: Session, period: int | None) -> dict[str, Any]:
         if period is not None
         else stats.empty_national()[0]
     )
-    return _with_state(values)
+    return with_state(values)
 
 
 def national_table(session: Session, period: int | None) -> Table:
@@ -183,9 +183,9 @@ def provinces_table(session: Session, period: int | None) -> Table:
             Column("code", _l("Code"), TEXT),
             Column("name", _l("Province/city"), TEXT),
             STATUS_COLUMN,
-            *_measure_columns(UNIT_MEASURES),
+            *measure_columns(UNIT_MEASURES),
         ],
-        rows=[_with_state(item) for item in items],
+        rows=[with_state(item) for item in items],
         subtitle=period_label(period),
     )
 
@@ -204,7 +204,7 @@ def communes_table(session: Session, period: int | None, province_code: str) -> 
         columns=[
             Column("code", _l("Code"), TEXT),
             Column("name", _l("Commune/ward/special zone"), TEXT),
-            *_measure_columns(UNIT_MEASURES),
+            *measure_columns(UNIT_MEASURES),
         ],
         rows=[with_rates(item) for item in items],
         subtitle=period_label(period),
@@ -242,9 +242,9 @@ def trends_table(session: Session, province_code: str | None = None) -> Table:
             Column("period", _l("Period"), TEXT),
             STATUS_COLUMN,
             Column("provinces", _l("Provinces reporting"), COUNT),
-            *_measure_columns(TREND_MEASURES),
+            *measure_columns(TREND_MEASURES),
         ],
-        rows=[_with_state(row) for row in stats.trends(session, province_code)],
+        rows=[with_state(row) for row in stats.trends(session, province_code)],
     )
 
 
