@@ -47,7 +47,12 @@ from hub.models import Node  # noqa: E402
 from hub.scheduler import pull_now  # noqa: E402
 from hub.services.nodes import TokenCipher, register_node  # noqa: E402
 from shared import units  # noqa: E402
-from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of  # noqa: E402
+from shared.schemas import (  # noqa: E402
+    ACTIVITY_FIELDS,
+    COUNT_FIELDS,
+    SCHEMA_VERSION,
+    snapshot_id_of,
+)
 from shared.schemas.binding import (  # noqa: E402
     BINDING_HEADER,
     NONCE_HEADER,
@@ -140,9 +145,18 @@ def fake_snapshot(code: str) -> bytes:
         row["households_total"] = 5000 + index
         row["deprived"] = {"employment": index % 50, "health_insurance": index % 30}
         row["suppressed"] = []
+        # Version 2: the review's activity and the projection under the next standard.
+        row["activity"] = {name: (index + n) % 40 for n, name in enumerate(ACTIVITY_FIELDS)}
+        row["projected"] = {
+            "standard_id": "VN-2027-2030", "households": 400 + index % 100, "poor": index % 60,
+            "near_poor": index % 45, "deprived": {"waste": index % 20, "telecom": index % 15},
+            "current": {"poor": index % 50, "near_poor": index % 40,
+                        "deprived": {"telecom": index % 10, "information_access": index % 12}},
+        }  # fmt: skip
         rows.append(row)
     content = {
         "schema_version": SCHEMA_VERSION,
+        "official": None,
         "province_code": code,
         "period": 2026,
         "standard_id": "VN-2022-2025",

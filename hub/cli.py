@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 from flask import current_app
@@ -12,7 +13,7 @@ from hub import create_app
 from hub.extensions import db
 from hub.models.users import ROLES
 from hub.scheduler import pull_now, run_scheduler
-from hub.services import accounts, pulls
+from hub.services import accounts, pulls, tracker
 from hub.services.errors import NotFound, ValidationFailed
 from hub.services.nodes import TokenCipher, register_node
 from shared import units
@@ -152,6 +153,29 @@ def describe(result: pulls.PullResult) -> str:
         details.append("stored=new" if result.stored else "stored=already")
     line = f"{result.province_code} {result.outcome} {' '.join(details)}"
     return f"{line} error: {result.error}" if result.error else line
+
+
+@cli.command("set-due-date")
+@click.option("--period", required=True, type=click.IntRange(2000, 2100), metavar="YYYY")
+@click.option("--due-on", required=True, metavar="YYYY-MM-DD", help="The provinces close by then.")
+@with_appcontext
+def set_due_date_command(period: int, due_on: str) -> None:
+    """Set the date by which the provinces are due to close the period (the tracker's "late");
+    exit 2 on bad input."""
+    require_current_database()
+    try:
+        day = date.fromisoformat(due_on) if due_on.isascii() and len(due_on) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidInput("--due-on: a date such as 2027-01-15.")
+    try:
+        tracker.set_due_date(db.session, None, period=period, due_on=day, now=now())
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise invalid_input(error, {"period": "--period", "due_on": "--due-on"}) from None
+    db.session.commit()
+    click.echo(f"Period {period} is due {day:%d/%m/%Y}.")
 
 
 @cli.command("create-user")

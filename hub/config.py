@@ -20,6 +20,8 @@ class Config(BaseConfig):
         *BaseConfig.UNCOMPRESSED_PATHS,
         r"^/login$",
         r"^/account(/|$)",
+        # Bytes signed as they are: open data serves a node's snapshot exactly as it signed it.
+        r"^/api/v1/public/snapshots/",
     )
     # Larger request bodies get a 413: the hub takes nothing bigger than a sign-in form.
     MAX_CONTENT_LENGTH = 64 * 1024
@@ -39,6 +41,23 @@ class Config(BaseConfig):
     STALE_FACTOR = 3
     # How often the scheduler looks for added, changed or removed nodes.
     SCHEDULER_SYNC_SECONDS = 60
+    # Signals worth a look (hub.services.signals), from the aggregates alone. A poor or
+    # near-poor rate that moved by more than SIGNAL_RATE_POINTS percentage points since the
+    # previous period (communes with at least SIGNAL_MIN_HOUSEHOLDS households both times);
+    # communes whose village meetings agreed unanimously on every one of at least
+    # SIGNAL_UNANIMOUS_MIN_VOTES households; at least SIGNAL_CLASS_CHANGE_SHARE % of at least
+    # SIGNAL_CLASS_CHANGE_MIN verified files whose verification changed the self-assessed class;
+    # at least SIGNAL_OVERDUE_MIN files past their deadline; and communes with households but no
+    # activity at all once the periodic review window (REVIEW_WINDOW, month-day) has been open
+    # SIGNAL_QUIET_DAYS days.
+    SIGNAL_RATE_POINTS = 3.0
+    SIGNAL_MIN_HOUSEHOLDS = 30
+    SIGNAL_UNANIMOUS_MIN_VOTES = 10
+    SIGNAL_CLASS_CHANGE_SHARE = 30.0
+    SIGNAL_CLASS_CHANGE_MIN = 10
+    SIGNAL_OVERDUE_MIN = 10
+    SIGNAL_QUIET_DAYS = 14
+    REVIEW_WINDOW = ("09-01", "12-14")
 
 
 ENVIRONMENTS = ProductionConfig, DevelopmentConfig, TestConfig = environments(Config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import click
@@ -18,8 +19,8 @@ from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
 from node.models import Application, AuditEntry, User
 from node.scheduler import run_scheduler
-from node.services import accounts, aggregates, audit, hub_access, imports
-from node.services.errors import ValidationFailed
+from node.services import accounts, aggregates, audit, closing, hub_access, imports
+from node.services.errors import Conflict, ValidationFailed
 from node.services.periods import current_period
 from node.services.scopes import ROLES
 from shared.standards import UnknownStandard, standard_for
@@ -118,6 +119,61 @@ def rebuild_snapshot(period: int | None) -> None:
     click.echo(
         f"Snapshot {snapshot.snapshot_id} for {period} ({snapshot.generated_at:%Y-%m-%d %H:%M})."
     )
+
+
+@cli.command("close-period")
+@click.option(
+    "--period", required=True, metavar="YYYY", help="The period whose results are approved."
+)
+@click.option(
+    "--decision-number",
+    required=True,
+    metavar="TEXT",
+    help="The decision's number, e.g. 123/QĐ-UBND.",
+)
+@click.option("--decided-on", required=True, metavar="YYYY-MM-DD", help="The date of the decision.")
+@with_appcontext
+def close_period(period: str, decision_number: str, decided_on: str) -> None:
+    """Record the province's approval of a period's results: its snapshot becomes official
+    (closing again later is a new revision); exit 2 on bad input, nothing written."""
+    require_current_database()
+    context = node_context()
+    try:
+        close = closing.close_period(
+            db.session,
+            None,
+            context,
+            period=int(period) if period.isascii() and period.isdigit() else None,
+            decision_number=decision_number,
+            decided_on=_iso_day(decided_on),
+            suppression_k=current_app.config["SUPPRESSION_K"],
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise invalid_input(error, CLOSE_NAMES) from None
+    except Conflict as error:
+        db.session.rollback()
+        raise InvalidInput(error.message) from None
+    db.session.commit()
+    click.echo(
+        f"Period {close.period} closed: decision {close.decision_number} of "
+        f"{close.decided_on.isoformat()}, revision {close.revision}, official snapshot "
+        f"{close.snapshot_id}."
+    )
+
+
+CLOSE_NAMES = {"period": "--period", "decision_number": "--decision-number",
+               "decided_on": "--decided-on"}  # fmt: skip
+
+
+def _iso_day(text: str) -> date | None:
+    """YYYY-MM-DD in ASCII digits, or None."""
+    if not (len(text) == 10 and text.isascii()):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @cli.command()

@@ -5,15 +5,23 @@ The households are a sample of the province's population: each is drawn poor, ne
 average or not poor at the 2024 regional rates (RULES §7), with Vietnamese names, plausible ages
 and an ethnic-minority share by region; those that would qualify apply and go through the
 procedure, a few are refused, and some stay mid-way so the officers' worklists have work.
+
+It also plants what the hub's signals page is there to find (hub.services.signals), one kind per
+commune of the demo: in the first, every village meeting agrees unanimously and last year's list
+(imported) had many more poor households; in the second, the village heads' verification changes
+the class of half the files; in the third, every file stops after it was started and is overdue;
+and one more commune has its resident households entered but no activity at all.
 """
 
 from __future__ import annotations
 
 import copy
 import random
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +30,7 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application
 from node.models.snapshots import CommuneHouseholdCount
 from node.models.units import Village
-from node.services import accounts
+from node.services import accounts, imports
 from node.services.applications import submit_application
 from node.services.context import Actor, NodeContext
 from node.services.decisions import DecisionLine, decide
@@ -36,8 +44,9 @@ from node.services.scopes import (
     VILLAGE_HEAD,
     Official,
 )
-from node.services.steps import scoped_application
+from node.services.steps import latest_verification, scoped_application
 from shared import units
+from shared.spreadsheets import csv_writer
 from shared.standards import evaluate, standard_for
 from shared.standards.synthetic import random_facts
 
@@ -290,6 +299,12 @@ def seed_demo(
                 commune_code=commune, period=period, households=households // len(team.communes)
             )
         )
+    quiet = next(c for c in units.communes(context.province_code) if c.code not in team.communes)
+    session.add(
+        CommuneHouseholdCount(
+            commune_code=quiet.code, period=period, households=households // len(team.communes)
+        )
+    )
     applicants: dict[int, Applicant] = {}
     for number in range(households):
         target = _draw_class(rng, region)
@@ -301,8 +316,42 @@ def seed_demo(
         by_commune.setdefault(village.commune_code, []).append(applicant.application_id)
         result.applications += 1
     _review(session, context, team, by_commune, applicants, rng, result)
+    _last_years_list(session, context, next(iter(team.communes)), households // len(team.communes),
+                     region, rng)  # fmt: skip
     session.flush()
     return result
+
+
+def _last_years_list(
+    session: Session,
+    context: NodeContext,
+    commune_code: str,
+    households: int,
+    region: str,
+    rng: random.Random,
+) -> None:
+    """Plant a rate that moved: the first commune's list of the year before, imported as a
+    province brings its old lists in, with six points more poor households than this year's."""
+    period = context.today.year - 1
+    poor_rate = REGION_RATES[region][0] + 6
+    count = max(1, round(households * poor_rate / 100))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "danh-sach.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv_writer(handle)
+            writer.writerow(["Mã xã", "Họ và tên chủ hộ", "Số định danh cá nhân chủ hộ", "Năm",
+                             "Phân loại", "Số nhân khẩu"])  # fmt: skip
+            for number in range(count):
+                sex = rng.choice(("male", "female"))
+                # Nine first: no applicant of the demo has such an ID number.
+                writer.writerow([commune_code, _name(rng, sex, False), f"9{number:011d}", period,
+                                 "hộ nghèo", rng.randint(2, 6)])  # fmt: skip
+        imports.import_households(
+            session, path, province_code=context.province_code, period=period,
+            standard=standard_for(period), today=context.today, now=context.now,
+        )  # fmt: skip
+    session.add(CommuneHouseholdCount(commune_code=commune_code, period=period,
+                                      households=households))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -391,11 +440,16 @@ def _review(
 ) -> None:
     """Take each commune's applications through the procedure, leaving some mid-way."""
     review = _DemoReview(session, context, team, rng, result, context.today - timedelta(days=40))
+    order = list(team.communes)
     for commune, ids in by_commune.items():
         officer = team.communes[commune]["officer"]
         chair = team.communes[commune]["chair"]
-        to_meeting = review.verify(officer, ids, applicants)
-        posted = review.hold_meetings(to_meeting)
+        plant = order.index(commune)  # 0: unanimous, 1: classes changed, 2: overdue
+        if plant == 2:
+            review.start_only(officer, ids, applicants)
+            continue
+        to_meeting = review.verify(officer, ids, applicants, change_class=plant == 1)
+        posted = review.hold_meetings(to_meeting, unanimous=plant == 0)
         # A few wait at the meeting stage; the rest are posted and decided.
         waiting, to_post = posted[: len(posted) // 8], posted[len(posted) // 8 :]
         result.in_progress += len(waiting)
@@ -414,10 +468,26 @@ class _DemoReview:
     result: SeedResult
     start: date
 
-    def verify(
+    def start_only(
         self, officer: Official, ids: list[int], applicants: dict[int, Applicant]
+    ) -> None:
+        """Start every application and go no further: past their deadline, they pile up."""
+        past = _shifted(self.context, self.start)
+        for app_id in ids:
+            application = scoped_application(self.session, officer, app_id)
+            head = self.team.village_heads[applicants[app_id].village.code]
+            start_review(self.session, officer, application, past, assign_to=head.user_id)
+            self.result.in_progress += 1
+
+    def verify(
+        self,
+        officer: Official,
+        ids: list[int],
+        applicants: dict[int, Applicant],
+        change_class: bool = False,
     ) -> dict[str, list[int]]:
-        """Start reviewing and verify most applications; returns those verified, by village."""
+        """Start reviewing and verify most applications; returns those verified, by village.
+        ``change_class``: the village head finds every other household in another class."""
         region_minorities = MINORITIES[region_of(self.context.province_code)]
         to_meeting: dict[str, list[int]] = {}
         past = _shifted(self.context, self.start)
@@ -435,6 +505,8 @@ class _DemoReview:
                 self.result.in_progress += 1
                 continue
             facts = copy.deepcopy(application.declared_facts)
+            if change_class and position % 2 == 0:
+                _found_otherwise(facts, application.self_classification)
             ethnicity = self.rng.choice(region_minorities) if applicant.minority else "Kinh"
             identities = _identities(self.rng, facts, applicant.name, applicant.minority, ethnicity)
             record_verification(
@@ -449,16 +521,16 @@ class _DemoReview:
             to_meeting.setdefault(village_code, []).append(app_id)
         return to_meeting
 
-    def hold_meetings(self, to_meeting: dict[str, list[int]]) -> list[int]:
-        """Each village's meeting, a week in, voting on its applications; returns them all."""
+    def hold_meetings(self, to_meeting: dict[str, list[int]], unanimous: bool = False) -> list[int]:
+        """Each village's meeting, a week in, voting on its applications; returns them all.
+        ``unanimous``: everyone agrees, every time."""
         meeting_day = self.start + timedelta(days=7)
         posted: list[int] = []
         for village_code, app_ids in to_meeting.items():
             head = self.team.village_heads[village_code]
             attendees = self.rng.randint(25, 60)
-            votes = [
-                (app_id, self.rng.randint(attendees // 2 + 1, attendees)) for app_id in app_ids
-            ]
+            low = attendees if unanimous else attendees // 2 + 1
+            votes = [(app_id, self.rng.randint(low, attendees)) for app_id in app_ids]
             record_meeting(
                 self.session,
                 head,
@@ -486,7 +558,8 @@ class _DemoReview:
         lines = []
         for app_id in to_post:
             application = scoped_application(self.session, chair, app_id)
-            refused = application.self_classification not in ("poor", "near_poor")
+            found = latest_verification(self.session, application).classification
+            refused = found not in ("poor", "near_poor")
             lines.append(
                 DecisionLine(
                     app_id,
@@ -504,6 +577,22 @@ class _DemoReview:
             decided_on=decision_day,
             lines=lines,
         )
+
+
+def _found_otherwise(facts: dict[str, Any], declared: str) -> None:
+    """What a village head might find at a household that declared ``declared``: three
+    deprivations more for a near-poor one, an income just above the line for a poor one, one
+    below it for the others."""
+    line = standard_for(facts["period"]).income_lines[facts["area"]]
+    members = len(facts["members"])
+    if declared == "near_poor":
+        facts["water"] = {"source": "surface_water"}
+        facts["sanitation"] = {"latrine": "none"}
+        facts["housing"].update(walls_durable=False, roof_durable=False, columns_durable=False)
+    elif declared == "poor":
+        facts["monthly_income"] = int(line * 1.2) * members
+    else:
+        facts["monthly_income"] = int(line * 0.8) * members
 
 
 def _shifted(context: NodeContext, day: date) -> NodeContext:

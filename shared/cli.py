@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections import deque
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import NoReturn
@@ -167,6 +168,7 @@ def demo(nodes: int, households: int, base_port: int) -> None:
                 "register-node", "--province", node.env["GIAMNGHEO_PROVINCE"], "--url", node.url,
                 "--token", credentials["token"], "--public-key", credentials["public_key"],
             )  # fmt: skip
+        _close_one_period(hub, nodes_)
         servers: list[Server] = []
         for service in services:
             server = service.giamngheo("run", "--host", HOST, "--port", str(service.port))
@@ -175,6 +177,9 @@ def demo(nodes: int, households: int, base_port: int) -> None:
         _wait_until_healthy(servers)
         click.echo("First pull by the hub:")
         for line in hub.run("pull-now").splitlines():
+            click.echo(f"  {line}")
+        # Last year's lists (the demo imports one commune's), for trends and the rate signal.
+        for line in hub.run("pull-now", "--period", str(_vietnam_today().year - 1)).splitlines():
             click.echo(f"  {line}")
         for service in services:
             children.append(service.giamngheo("scheduler"))
@@ -216,11 +221,40 @@ def _seed_nodes(nodes: list[Service], households: int) -> dict[str, dict]:
     return seeded
 
 
+def _vietnam_today() -> date:
+    return datetime.now(timezone(timedelta(hours=7))).date()
+
+
+def _close_one_period(hub: Service, nodes: list[Service]) -> None:
+    """The second node's province closes this year's period (its figures become official), and
+    the hub's due date for it is yesterday: the others are late on the tracker. Both at once."""
+    today = _vietnam_today()
+    year = today.year
+    due = max(today - timedelta(days=1), date(year, 1, 1))
+    started = [(hub, hub.giamngheo("set-due-date", "--period", str(year), "--due-on",
+                                   due.isoformat()))]  # fmt: skip
+    if len(nodes) > 1:
+        decided = max(today - timedelta(days=3), date(year, 1, 1))
+        started.append((nodes[1], nodes[1].giamngheo(
+            "close-period", "--period", str(year), "--decision-number", "2468/QĐ-UBND",
+            "--decided-on", decided.isoformat(),
+        )))  # fmt: skip
+    for service, process in started:
+        if process.wait() != 0:
+            raise click.ClickException(
+                f"Closing the period failed for {service.label}:\n{service.log_tail()}"
+            )
+    if len(nodes) > 1:
+        click.echo(f"{nodes[1].label}: period {year} closed with decision 2468/QĐ-UBND.")
+
+
 def _print_summary(hub: Service, nodes: list[Service], seeded: dict[str, dict]) -> None:
     """Every URL and every demo sign-in."""
     click.echo("")
     click.echo(f"Hub (central office)      {hub.url}")
     click.echo(f"  dashboards: {hub.url}dashboard/  sign in as {HUB_USER} / {DEMO_PASSWORD}")
+    click.echo(f"  year close: {hub.url}dashboard/tracker   signals: {hub.url}dashboard/signals")
+    click.echo(f"  new standard: {hub.url}dashboard/impact   open data: {hub.url}open-data/")
     for node in nodes:
         summary = seeded[node.label]
         click.echo(

@@ -61,6 +61,8 @@ KEY_TERMS = {
         "Ngày nghỉ",
         "Nhật ký",
         "hub-credentials",
+        "Chốt số liệu",
+        "số quyết định",
     ],
     "trung-uong.md": [
         "Số liệu toàn quốc",
@@ -72,6 +74,12 @@ KEY_TERMS = {
         "CSV",
         "XLSX",
         "tỷ lệ hộ nghèo, hộ cận nghèo",
+        "Chính thức",
+        "Tạm thời",
+        "Chốt số liệu",
+        "Chuẩn nghèo mới",
+        "Dấu hiệu cần lưu ý",
+        "Dữ liệu mở",
     ],
 }
 

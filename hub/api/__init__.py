@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from hub.api import auth, nodes, stats
+from hub.api import auth, nodes, public, stats
 from shared.web.api import init_api
 
 
@@ -10,6 +10,6 @@ def init_app(app: Flask) -> None:
     """Register the API blueprints and the OpenAPI document."""
     init_api(
         app,
-        (auth.blp, nodes.blp, stats.blp),
+        (auth.blp, nodes.blp, stats.blp, public.blp),
         bearer_description="a central user's token from POST /api/v1/auth/token",
     )

@@ -27,8 +27,12 @@ class Stats(MethodView):
 
         `level=national` (default): one item, code `VN`. `level=province`: one item per province
         with data, or the province `code` alone. `level=commune`: the communes of province
-        `code`. Each province counts with the snapshot its node served last for the period.
-        Without `period`, the latest period with data.
+        `code`. Each province counts with the snapshot its node served last for the period,
+        official (closed) or provisional: `official` says which. Periods no node has figures for
+        answer with the published results of the Ministry's decisions (`source: "published"`).
+        `projected_poor` and `projected_near_poor`: the households whose facts the nodes hold,
+        classified under the next national standard. Without `period`, the latest period with
+        data.
         """
         level = query["level"]
         code = query.get("code")
@@ -38,4 +42,4 @@ class Stats(MethodView):
             items = stats.stats(db.session, period=period, level=level, code=code)
         else:
             items = stats.empty_national() if level == "national" else []
-        return {"period": period, "level": level, "items": items}
+        return {"period": period, "level": level, "items": [stats.with_rates(i) for i in items]}

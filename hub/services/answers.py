@@ -21,7 +21,7 @@ import marshmallow as ma
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from shared.schemas import AggregateSnapshotSchema, snapshot_id_of
+from shared.schemas import load_snapshot, snapshot_id_of
 from shared.schemas.binding import BINDING_HEADER, PERIOD_HEADER, binding_message
 
 _ETAG = re.compile(r'"([0-9a-f]{64})"', re.ASCII)
@@ -109,9 +109,11 @@ def checked_snapshot(
         )
     content = _json_object(body)
     try:
-        AggregateSnapshotSchema().load(content)
+        load_snapshot(content)
     except ma.ValidationError as error:
-        raise Refused(f"The snapshot breaks AggregateSnapshot v1: {_messages(error)}") from None
+        version = content.get("schema_version")
+        name = f"v{version}" if version in (1, 2) and type(version) is int else "v1 or v2"
+        raise Refused(f"The snapshot breaks AggregateSnapshot {name}: {_messages(error)}") from None
     if content["province_code"] != province_code:
         raise Refused(
             f"The snapshot is of province {content['province_code']}, but this node is "

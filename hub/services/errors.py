@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from shared.errors import NotFound, ServiceError, ValidationFailed
+from shared.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 
-__all__ = ["NotFound", "ServiceError", "ValidationFailed"]
+__all__ = ["Forbidden", "NotFound", "ServiceError", "ValidationFailed"]

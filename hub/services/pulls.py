@@ -42,7 +42,7 @@ from hub.services.answers import (
 )
 from hub.services.errors import NotFound
 from hub.services.nodes import TokenCipher, TokenUnreadable
-from hub.services.storing import SnapshotRefused, confirm_snapshot, store_snapshot
+from hub.services.storing import Signed, SnapshotRefused, confirm_snapshot, store_snapshot
 from shared.schemas.binding import NONCE_HEADER, new_nonce
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ class Fetched:
     error: str | None = None
     snapshot_id: str | None = None
     snapshot: dict[str, Any] | None = field(default=None, repr=False)
+    # The exact bytes and their signature, kept so that anyone can check published figures.
+    signed: Signed | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,8 @@ def _fetch(
             bound=bound,
         )
         fetched.snapshot_id = fetched.snapshot["snapshot_id"]
+        # Checked above: the bytes are UTF-8 JSON and the signature verifies with this key.
+        fetched.signed = Signed(body.decode("utf-8"), (signature or "").strip(), target.public_key)
         fetched.outcome = OK
         return
 
@@ -421,7 +425,7 @@ def _store(session: Session, target: PullTarget, fetched: Fetched, now: datetime
     """Store the fetched snapshot under a SAVEPOINT; on refusal or failure, the pull failed."""
     try:
         with session.begin_nested():
-            return store_snapshot(session, fetched.snapshot, now=now)
+            return store_snapshot(session, fetched.snapshot, now=now, signed=fetched.signed)
     except SnapshotRefused as refused:
         _failed(fetched, refused.reason)
     except Exception as error:

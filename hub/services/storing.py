@@ -9,21 +9,37 @@ wrong would make every honest snapshot after it look older).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.models.snapshots import Snapshot, SnapshotDeprivation, SnapshotRow
+from hub.models.snapshots import (
+    BASELINE_COLUMNS,
+    PROJECTED_COLUMNS,
+    Snapshot,
+    SnapshotDeprivation,
+    SnapshotRow,
+)
 from hub.services.accounts import as_utc
-from shared.schemas import COUNT_FIELDS
+from shared.schemas import ACTIVITY_FIELDS, COUNT_FIELDS
 
 logger = logging.getLogger(__name__)
 
 # How far ahead of the hub's clock a snapshot may be dated.
 CLOCK_SKEW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A snapshot as the node signed it: the exact body, its X-Signature, the key that verified."""
+
+    body: str
+    signature: str
+    public_key: str
 
 
 class SnapshotRefused(Exception):
@@ -35,7 +51,9 @@ class SnapshotRefused(Exception):
         self.reason = reason
 
 
-def store_snapshot(session: Session, content: dict[str, Any], *, now: datetime) -> bool:
+def store_snapshot(
+    session: Session, content: dict[str, Any], *, now: datetime, signed: Signed | None = None
+) -> bool:
     """Store a checked snapshot and make it current; False when it was stored before.
 
     Idempotent: (province_code, period, snapshot_id) is unique, and the same content again only
@@ -55,19 +73,20 @@ def store_snapshot(session: Session, content: dict[str, Any], *, now: datetime) 
     )
     created = snapshot is None
     if snapshot is None:
-        snapshot = _new_snapshot(content, generated_at, now)
+        snapshot = _new_snapshot(content, generated_at, now, signed)
         try:
             with session.begin_nested():
                 session.add(snapshot)
         except IntegrityError:
             # Another pull of the same node stored it meanwhile.
-            return store_snapshot(session, content, now=now)
+            return store_snapshot(session, content, now=now, signed=signed)
         _insert_rows(session, snapshot, content)
     elif generated_at > as_utc(snapshot.generated_at):
         # The figures went A → B → A: the node built A again, later. A is current as of then,
         # so that B, replayed or late, is older than it.
         snapshot.generated_at = generated_at
         snapshot.body = content
+        _keep_signed(snapshot, signed)
     snapshot.confirmed_at = now
     # Clear the old current one first: the partial unique index allows one per province/period.
     session.execute(
@@ -93,8 +112,19 @@ def store_snapshot(session: Session, content: dict[str, Any], *, now: datetime) 
     return created
 
 
-def _new_snapshot(content: dict[str, Any], generated_at: datetime, now: datetime) -> Snapshot:
-    return Snapshot(
+def _keep_signed(snapshot: Snapshot, signed: Signed | None) -> None:
+    if signed is not None:
+        snapshot.signed_body = signed.body
+        snapshot.signature = signed.signature
+        snapshot.public_key = signed.public_key
+
+
+def _new_snapshot(
+    content: dict[str, Any], generated_at: datetime, now: datetime, signed: Signed | None
+) -> Snapshot:
+    official = content.get("official") or {}
+    projected = next((row["projected"] for row in content["rows"] if row.get("projected")), None)
+    snapshot = Snapshot(
         province_code=content["province_code"],
         period=content["period"],
         snapshot_id=content["snapshot_id"],
@@ -105,7 +135,14 @@ def _new_snapshot(content: dict[str, Any], generated_at: datetime, now: datetime
         is_current=False,
         suppression_k=content.get("suppression_k"),
         body=content,
+        schema_version=content["schema_version"],
+        official_revision=official.get("revision"),
+        decision_number=official.get("decision_number"),
+        decided_on=date.fromisoformat(official["decided_on"]) if official else None,
+        projected_standard_id=projected["standard_id"] if projected else None,
     )
+    _keep_signed(snapshot, signed)
+    return snapshot
 
 
 def _check_order(
@@ -152,19 +189,39 @@ def _insert_rows(session: Session, snapshot: Snapshot, content: dict[str, Any]) 
         "province_code": snapshot.province_code,
         "period": snapshot.period,
     }
-    rows = [
-        {**keys, "commune_code": row["commune_code"], **{name: row[name] for name in COUNT_FIELDS}}
-        for row in content["rows"]
-    ]
+    rows = [{**keys, **_row_values(row)} for row in content["rows"]]
     deprivations = [
-        {**keys, "commune_code": row["commune_code"], "indicator": code, "households": count}
+        {**keys, "commune_code": row["commune_code"], "indicator": code, "households": count,
+         "kind": kind}
         for row in content["rows"]
-        for code, count in sorted(row["deprived"].items())
-    ]
+        for kind, counts in _deprivations(row)
+        for code, count in sorted(counts.items())
+    ]  # fmt: skip
     if rows:
         session.execute(insert(SnapshotRow), rows)
     if deprivations:
         session.execute(insert(SnapshotDeprivation), deprivations)
+
+
+def _row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A commune's counts as SnapshotRow columns (v2's activity and projection null in v1)."""
+    values = {"commune_code": row["commune_code"], **{name: row[name] for name in COUNT_FIELDS}}
+    activity = row.get("activity") or {}
+    values.update({name: activity.get(name) for name in ACTIVITY_FIELDS})
+    projected = row.get("projected") or {}
+    values.update({column: projected.get(key) for key, column in PROJECTED_COLUMNS.items()})
+    baseline = projected.get("current") or {}
+    values.update({column: baseline.get(key) for key, column in BASELINE_COLUMNS.items()})
+    return values
+
+
+def _deprivations(row: dict[str, Any]) -> list[tuple[str, dict[str, int | None]]]:
+    projected = row.get("projected") or {}
+    return [
+        ("current", row["deprived"]),
+        ("projected", projected.get("deprived") or {}),
+        ("baseline", (projected.get("current") or {}).get("deprived") or {}),
+    ]
 
 
 def parse_time(value: str) -> datetime:

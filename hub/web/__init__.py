@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from flask import Flask, has_request_context
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auth import signin
-from hub.web import account, dashboard, pages
-from hub.web.tables import COUNT, MOMENT, RATE, cell_kind
+from hub.web import account, analysis, dashboard, open_data, pages
+from hub.web.tables import COUNT, DAY, MOMENT, RATE, cell_kind
+from shared.moments import vietnam_text
 
 
 def format_cell(value: object, kind: str) -> str:
-    """A cell as people read it, in the page's language: 1.234 · 2,93 · 28/11/2026 09:15."""
+    """A cell as people read it, in the page's language: 1.234 · 2,93 · 28/11/2026 09:15 (in
+    Vietnam's time, whatever the language)."""
     if value is None:
         return "–"
     if kind == COUNT and isinstance(value, int):
         return format_decimal(value, format="#,##0")
     if kind == RATE and isinstance(value, int | float):
         return format_decimal(value, format="#,##0.00")
-    if kind == MOMENT and isinstance(value, datetime):
-        return format_datetime(value, "short")
+    if kind in (MOMENT, DAY) and isinstance(value, date):
+        return vietnam_text(value)
     return str(value)
 
 
@@ -33,7 +35,12 @@ def template_helpers() -> dict[str, object]:
     except SQLAlchemyError:
         # An error page about a database failure must still render.
         user = None
-    return {"signed_in_user": user, "format_cell": format_cell, "cell_kind": cell_kind}
+    return {
+        "signed_in_user": user,
+        "format_cell": format_cell,
+        "cell_kind": cell_kind,
+        "vietnam_text": vietnam_text,
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -41,4 +48,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(analysis.bp)
+    app.register_blueprint(open_data.bp)
     app.context_processor(template_helpers)

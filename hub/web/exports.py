@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Response
@@ -12,14 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from hub.web.tables import COUNT, MOMENT, RATE, Table, cell_kind
+from hub.web.tables import COUNT, DAY, MOMENT, RATE, Table, cell_kind
+from shared.moments import VIETNAM, as_utc, vietnam_text
 from shared.spreadsheets import csv_writer, xlsx_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # The row of the column headings in an XLSX export; the data starts under it.
 HEADER_ROW = 4
-NUMBER_FORMATS = {RATE: "0.00", COUNT: "#,##0", MOMENT: "yyyy-mm-dd hh:mm"}
+# Moments in Vietnam's time, in the one format of the pages: 05/12/2026 00:42.
+NUMBER_FORMATS = {RATE: "0.00", COUNT: "#,##0", MOMENT: "dd/mm/yyyy hh:mm", DAY: "dd/mm/yyyy"}
 
 
 def export(table: Table, fmt: str, *, generated_at: datetime) -> Response:
@@ -40,8 +42,10 @@ def _value(table: Table, row: dict[str, Any], key: str) -> Any:
     kind = cell_kind(column, row)
     if value is None:
         return None
-    if kind == MOMENT:
-        return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+    if kind == MOMENT and isinstance(value, datetime):
+        return as_utc(value).astimezone(VIETNAM).replace(tzinfo=None)
+    if kind == DAY:
+        return value
     if kind in (COUNT, RATE):
         return value
     return str(value)
@@ -55,9 +59,11 @@ def to_csv(table: Table) -> bytes:
     for row in table.rows:
         values = []
         for column in table.columns:
-            value = _value(table, row, column.key)
-            if isinstance(value, datetime):
-                value = value.isoformat(timespec="seconds") + "Z"
+            raw = row.get(column.key)
+            if cell_kind(column, row) in (MOMENT, DAY) and isinstance(raw, date):
+                value = vietnam_text(raw)
+            else:
+                value = _value(table, row, column.key)
             values.append("" if value is None else value)
         writer.writerow(values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -69,8 +75,7 @@ def to_xlsx(table: Table, *, generated_at: datetime) -> bytes:
     sheet = workbook.active
     sheet.title = table.name[:31]
     sheet.cell(row=1, column=1, value=str(table.title)).font = Font(bold=True, size=14)
-    moment = generated_at.strftime("%Y-%m-%d %H:%M")
-    produced = _("Produced %(moment)s UTC", moment=moment)
+    produced = _("Produced %(moment)s", moment=vietnam_text(generated_at))
     sheet.cell(row=2, column=1, value=" · ".join(p for p in (table.subtitle, produced) if p))
     for index, column in enumerate(table.columns, start=1):
         sheet.cell(row=HEADER_ROW, column=index, value=str(column.label)).font = Font(bold=True)

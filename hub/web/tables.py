@@ -7,7 +7,7 @@ the screen by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_locale
@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from hub.services import stats
 from hub.services.nodes import NodeStatus, node_statuses
 from shared import units
+from shared.moments import vietnam_text
 from shared.standards import national_standards
 
-TEXT, COUNT, RATE, MOMENT = "text", "count", "rate", "moment"
+TEXT, COUNT, RATE, MOMENT, DAY = "text", "count", "rate", "moment", "day"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,17 @@ MEASURES = {
     "members_poor": _l("Persons in poor households"),
     "members_near_poor": _l("Persons in near-poor households"),
     "applications_pending": _l("Applications being reviewed"),
+    "poor_near_poor": _l("Poor and near-poor households"),
+    "poor_near_poor_rate": _l("Poor and near-poor household rate (%)"),
+    "projected_poor": _l("Poor households, next standard"),
+    "projected_near_poor": _l("Near-poor households, next standard"),
 }
-RATE_KEYS = {"poor_rate", "near_poor_rate"}
+RATE_KEYS = {"poor_rate", "near_poor_rate", "poor_near_poor_rate"}
+STATES = {
+    "official": _l("Official"),
+    "provisional": _l("Provisional"),
+    "published": _l("Published"),
+}
 # The columns of the by-province and by-commune tables.
 UNIT_MEASURES = (
     "households_total",
@@ -74,11 +84,14 @@ UNIT_MEASURES = (
     "poor_rate",
     "near_poor",
     "near_poor_rate",
+    "poor_near_poor_rate",
     "average",
     "not_poor",
     "new_poor",
     "exited_poor",
     "fell_back",
+    "projected_poor",
+    "projected_near_poor",
 )
 TREND_MEASURES = (
     "households_total",
@@ -86,6 +99,8 @@ TREND_MEASURES = (
     "poor_rate",
     "near_poor",
     "near_poor_rate",
+    "poor_near_poor",
+    "poor_near_poor_rate",
     "new_poor",
     "exited_poor",
     "exited_near_poor",
@@ -100,24 +115,26 @@ STATUS_LABELS = {
 }
 
 
-def rate(part: int | None, whole: int | None) -> float | None:
-    """``part`` as a percentage of ``whole``, two decimals; None without a base."""
-    if part is None or not whole:
-        return None
-    return round(100 * part / whole, 2)
+rate = stats.rate
+with_rates = stats.with_rates
 
 
-def with_rates(values: dict[str, Any]) -> dict[str, Any]:
-    """The values with the poor and near-poor rates of households_total added."""
-    total = values.get("households_total")
-    return {
-        **values,
-        "poor_rate": rate(values.get("poor"), total),
-        "near_poor_rate": rate(values.get("near_poor"), total),
-    }
+def state_of(item: dict[str, Any]) -> str:
+    """official · provisional · published: what a figure is."""
+    if item.get("source") == stats.PUBLISHED:
+        return "published"
+    return "official" if item.get("official") else "provisional"
 
 
-def _measure_columns(keys: tuple[str, ...]) -> list[Column]:
+def with_state(item: dict[str, Any]) -> dict[str, Any]:
+    state = state_of(item)
+    return {**with_rates(item), "status": str(STATES[state]), "figure_state": state}
+
+
+STATUS_COLUMN = Column("status", _l("Figures"), TEXT)
+
+
+def measure_columns(keys: tuple[str, ...]) -> list[Column]:
     return [Column(key, MEASURES[key], RATE if key in RATE_KEYS else COUNT) for key in keys]
 
 
@@ -126,17 +143,22 @@ def period_label(period: int | None) -> str:
     return "" if period is None else str(_l("Period %(period)s", period=period))
 
 
-def national_table(session: Session, period: int | None) -> Table:
-    """The national totals and rates, one measure a row."""
+def national_item(session: Session, period: int | None) -> dict[str, Any]:
+    """The national figures of the period (the nodes', else published) with their state."""
     values = (
         stats.stats(session, period=period, level="national")[0]
         if period is not None
         else stats.empty_national()[0]
     )
-    values = with_rates(values)
+    return with_state(values)
+
+
+def national_table(session: Session, period: int | None) -> Table:
+    """The national totals and rates, one measure a row."""
+    values = national_item(session, period)
     reporting = len(stats.reporting_provinces(session, period)) if period is not None else 0
     rows = [
-        {"measure": label, "value": values[key], "kind": _kind(key)}
+        {"measure": label, "value": values.get(key), "kind": _kind(key)}
         for key, label in MEASURES.items()
     ]
     rows.append(
@@ -160,9 +182,10 @@ def provinces_table(session: Session, period: int | None) -> Table:
         columns=[
             Column("code", _l("Code"), TEXT),
             Column("name", _l("Province/city"), TEXT),
-            *_measure_columns(UNIT_MEASURES),
+            STATUS_COLUMN,
+            *measure_columns(UNIT_MEASURES),
         ],
-        rows=[with_rates(item) for item in items],
+        rows=[with_state(item) for item in items],
         subtitle=period_label(period),
     )
 
@@ -181,24 +204,47 @@ def communes_table(session: Session, period: int | None, province_code: str) -> 
         columns=[
             Column("code", _l("Code"), TEXT),
             Column("name", _l("Commune/ward/special zone"), TEXT),
-            *_measure_columns(UNIT_MEASURES),
+            *measure_columns(UNIT_MEASURES),
         ],
         rows=[with_rates(item) for item in items],
         subtitle=period_label(period),
     )
 
 
-def trends_table(session: Session) -> Table:
-    """National figures per period, oldest first."""
+def source_text(source: dict[str, Any]) -> str:
+    """A source in words: the decision (number and date), or the node's snapshot."""
+    if source["kind"] == "decision":
+        parts = [source["title"]]
+        if source.get("decision_number"):
+            parts.append(str(_l("Decision %(number)s", number=source["decision_number"])))
+        if source.get("decided_on"):
+            parts.append(vietnam_text(date.fromisoformat(source["decided_on"])))
+        if source.get("reported_by") and not source.get("decision_number"):
+            parts.append(source["reported_by"])
+        return ", ".join(parts)
+    text = str(_l("Snapshot %(id)s", id=source["snapshot_id"][:12]))
+    if source.get("decision_number"):
+        text += " · " + str(
+            _l("Decision %(number)s, revision %(revision)s", number=source["decision_number"],
+               revision=source["revision"])
+        )  # fmt: skip
+    return text
+
+
+def trends_table(session: Session, province_code: str | None = None) -> Table:
+    """Figures per period, oldest first, nationally or for one province: the nodes' where they
+    have any, else the published results."""
+    where = units.province(province_code).name if province_code else stats.NATIONAL_NAME
     return Table(
-        name="trends",
-        title=_l("Trends across periods"),
+        name=f"trends-{province_code}" if province_code else "trends",
+        title=_l("Trends across periods: %(where)s", where=where),
         columns=[
             Column("period", _l("Period"), TEXT),
+            STATUS_COLUMN,
             Column("provinces", _l("Provinces reporting"), COUNT),
-            *_measure_columns(TREND_MEASURES),
+            *measure_columns(TREND_MEASURES),
         ],
-        rows=[with_rates(row) for row in stats.trends(session)],
+        rows=[with_state(row) for row in stats.trends(session, province_code)],
     )
 
 

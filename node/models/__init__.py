@@ -20,7 +20,7 @@ from node.models.review import (
     Verification,
 )
 from node.models.settings import NodeSetting
-from node.models.snapshots import CommuneHouseholdCount, HubToken, Snapshot
+from node.models.snapshots import CommuneHouseholdCount, HubToken, PeriodClose, Snapshot
 from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
 
@@ -46,6 +46,7 @@ __all__ = [
     "MeetingVote",
     "Member",
     "NodeSetting",
+    "PeriodClose",
     "PeriodicReview",
     "Posting",
     "PostingItem",

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.extensions import db
@@ -44,3 +54,29 @@ class HubToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodClose(db.Model):
+    """The province's approval of a period's results (chốt số liệu), by its People's Committee's
+    decision: the period's figures as they stood then become official. A later close of the same
+    period is a new revision; nothing here is ever edited."""
+
+    __tablename__ = "period_closes"
+    __table_args__ = (
+        UniqueConstraint("period", "revision"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    decision_number: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The province admin who closed it on the web page; None from the command line.
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The hash of the figures approved (the snapshot's content without ``official``): a snapshot
+    # carries the close only while its figures are these.
+    figures_hash: Mapped[str] = mapped_column(String(64))
+    # The official snapshot the close produced.
+    snapshot_id: Mapped[str] = mapped_column(String(64))

@@ -113,3 +113,18 @@ class HolidaySchema(Strict):
         validate=length(HOLIDAY_NAME_MAX, 1),
         error_messages={"required": _l("Give the day off a short name, e.g. Tết Nguyên đán.")},
     )
+
+
+class ClosePeriodSchema(Strict):
+    """The province's approval of a period's results: the period, the decision's number and date.
+
+    The service normalises and judges the number (closed pattern, e.g. 123/QĐ-UBND) and the date
+    against the period and today."""
+
+    period = Integer(required=True, validate=between(2000, 2100))
+    decision_number = Text(
+        required=True,
+        validate=length(60, 1),
+        error_messages={"required": _l("Enter the decision's number, e.g. 123/QĐ-UBND.")},
+    )
+    decided_on = Date(required=True, error_messages={"required": _l("Enter the date.")})

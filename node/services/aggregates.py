@@ -12,6 +12,7 @@ import json
 import logging
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, not_, select
 from sqlalchemy.orm import Session
@@ -19,15 +20,18 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application
 from node.models.households import HouseholdStatus, StatusDeprivation
 from node.models.snapshots import CommuneHouseholdCount, Snapshot
+from node.services import aggregates_v2
 from node.services.errors import ValidationFailed
 from node.services.workflow import OPEN_STATUSES
 from shared import units
+from shared.moments import as_utc
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, AggregateSnapshotSchema, snapshot_id_of
 from shared.standards import UnknownStandard, standard_for
 
 logger = logging.getLogger(__name__)
 
 ON_THE_LISTS = ("poor", "near_poor")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def status_counts(session: Session, period: int) -> dict[str, dict[str, int]]:
@@ -175,28 +179,56 @@ def _suppress(row: dict[str, Any], k: int) -> None:
             row["suppressed"].append(f"deprived.{code}")
 
 
+def snapshot_figures(
+    session: Session,
+    province_code: str,
+    period: int,
+    now: datetime,
+    suppression_k: int | None = None,
+) -> dict[str, Any]:
+    """The period's snapshot content as of now, before ``official`` is decided (version 2). A
+    period no poverty standard covers is refused (ValidationFailed): there is nothing to
+    classify by."""
+    try:
+        standard = standard_for(period)
+    except UnknownStandard:
+        message = f"No poverty standard covers the period {period}."
+        raise ValidationFailed(message, {"period": message}) from None
+    rows = commune_rows(session, province_code, period, suppression_k)
+    today = as_utc(now).astimezone(VIETNAM).date()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "province_code": province_code,
+        "period": period,
+        "standard_id": standard.id,
+        "suppression_k": suppression_k,
+        "rows": aggregates_v2.add_v2_parts(session, rows, period, today, suppression_k),
+        "official": None,
+    }
+
+
+def figures_hash(content: dict[str, Any]) -> str:
+    """The hash of a snapshot's figures, whatever its ``official``: what a close approves."""
+    return snapshot_id_of({**content, "official": None})
+
+
 def build_snapshot(
     session: Session,
     province_code: str,
     period: int,
     now: datetime,
     suppression_k: int | None = None,
+    figures: dict[str, Any] | None = None,
 ) -> Snapshot:
-    """The period's snapshot as of now; the latest one again when nothing has changed (so the
-    hub's ETag check gets a 304). A period no poverty standard covers is refused
-    (ValidationFailed): there is nothing to classify by."""
-    try:
-        standard = standard_for(period)
-    except UnknownStandard:
-        message = f"No poverty standard covers the period {period}."
-        raise ValidationFailed(message, {"period": message}) from None
+    """The period's snapshot as of now (``figures``, when the caller just computed them); the
+    latest one again when nothing has changed (so the hub's ETag check gets a 304).
+
+    It is official (``official`` set) while its figures are those of the period's latest close.
+    """
+    content = figures or snapshot_figures(session, province_code, period, now, suppression_k)
     content = {
-        "schema_version": SCHEMA_VERSION,
-        "province_code": province_code,
-        "period": period,
-        "standard_id": standard.id,
-        "suppression_k": suppression_k,
-        "rows": commune_rows(session, province_code, period, suppression_k),
+        **content,
+        "official": aggregates_v2.official_for(session, period, figures_hash(content)),
     }
     snapshot_id = snapshot_id_of(content)
     latest = latest_snapshot(session, period)

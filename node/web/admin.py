@@ -1,5 +1,6 @@
 """The province admin's screens: officials' accounts, villages (CSV import), the communes'
-resident household counts, the holidays of the working-day calendar and the audit log.
+resident household counts, the holidays of the working-day calendar, the year close and the
+audit log.
 
 Every form loads through its schema in node.schemas.admin (the input layer the API uses too):
 bad input is named field by field in the page's language, never cut short.
@@ -11,7 +12,17 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -20,8 +31,8 @@ from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.schemas import admin as schemas
-from node.services import admin
-from node.services.errors import ValidationFailed
+from node.services import admin, closing
+from node.services.errors import Conflict, ValidationFailed
 from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES, Official
 from node.web import form_input
 from node.web import officials_forms as words
@@ -439,6 +450,66 @@ def remove_holiday(day: str) -> Any:
     commit()
     flash(_("The day off was removed."), "success")
     return redirect(url_for("admin.holidays", year=parsed.year), 303)
+
+
+# --------------------------------------------------------------------------- year close
+
+CLOSE_MESSAGES = {
+    "period": _l("A year with a national standard, at most next year."),
+    "decision_number": _l("A decision number such as 123/QĐ-UBND: digits, a slash, QĐ- and "
+                          "the issuing body's letters."),
+    "decided_on": _l("The decision's date: not in the future, from the year before the period "
+                     "to the year after."),
+}  # fmt: skip
+
+
+def render_closes(errors: Mapping[str, str] | None = None, status: int = 200):
+    """The periods closed so far, and the form to close one."""
+    values = request.form if request.method == "POST" else {}
+    return render_template(
+        "admin/periods.html",
+        closes=closing.closes(db.session, official()),
+        errors=dict(errors or {}),
+        values=values,
+        period=values.get("period") or node_context().today.year,
+    ), status
+
+
+@bp.get("/periods")
+def periods() -> tuple[str, int]:
+    """The year close (chốt số liệu): each period's closes and revisions."""
+    return render_closes()
+
+
+@bp.post("/periods")
+def close_period() -> Any:
+    """Close a period with the People's Committee's decision: its snapshot becomes official."""
+    form = request.form
+    try:
+        data = form_input.load(
+            schemas.ClosePeriodSchema(), form_input.everything(form, dates=("decided_on",))
+        )
+        close = closing.close_period(
+            db.session, official(), node_context(), **data,
+            suppression_k=current_app.config["SUPPRESSION_K"],
+        )  # fmt: skip
+        commit()
+    except form_input.FormRefused as error:
+        return render_closes(error.fields, 422)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return render_closes({k: str(CLOSE_MESSAGES.get(k, words.INVALID)) for k in error.fields},
+                             422)  # fmt: skip
+    except Conflict:
+        db.session.rollback()
+        already = _("The period is already closed with this decision on these very figures.")
+        return render_closes({"decision_number": already}, 409)
+    flash(
+        _("Period %(period)s is closed (revision %(revision)s): its figures are now official.",
+          period=close.period, revision=close.revision),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("admin.periods"), 303)
 
 
 # ----------------------------------------------------------------------------- audit log

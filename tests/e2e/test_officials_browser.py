@@ -250,6 +250,7 @@ def test_the_officials_pages_pass_axe(new_page, node_server, commune_team):
         f"/admin/villages?commune={COMMUNE}",
         "/admin/households",
         "/admin/holidays",
+        "/admin/periods",
         "/admin/audit?check=1",
     ):
         check(admin, path)

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared import units
-from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of
+from shared.schemas import ACTIVITY_FIELDS, COUNT_FIELDS, SCHEMA_VERSION, snapshot_id_of
 from shared.schemas.binding import BINDING_HEADER, PERIOD_HEADER, binding_message
 
 INDICATORS = ("employment", "health_insurance", "housing_quality", "drinking_water")
@@ -35,8 +35,12 @@ def make_snapshot(
     communes: int | None = None,
     suppressed: dict[str, list[str]] | None = None,
     generated_at: datetime = GENERATED_AT,
+    version: int = SCHEMA_VERSION,
+    official: dict[str, Any] | None = None,
+    activity: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A valid snapshot with deterministic counts for the province's communes (or the first N)."""
+    """A valid snapshot with deterministic counts for the province's communes (or the first N):
+    version 2 (``official`` as given, ``activity`` the same in every commune) or 1."""
     rows = []
     for index, commune in enumerate(units.communes(province_code)[:communes]):
         base = (index + 1) * scale
@@ -46,18 +50,38 @@ def make_snapshot(
         row["households_total"] = base * 1000
         row["deprived"] = {code: base + n for n, code in enumerate(INDICATORS)}
         row["suppressed"] = []
+        if version == 2:
+            row["activity"] = dict(activity or dict.fromkeys(ACTIVITY_FIELDS, base))
+            row["projected"] = (
+                {
+                    "standard_id": "VN-2027-2030",
+                    "households": base * 10,
+                    "poor": base * 3,
+                    "near_poor": base * 2,
+                    "deprived": {"waste": base, "telecom": base * 2},
+                    "current": {
+                        "poor": base * 2,
+                        "near_poor": base,
+                        "deprived": {"information_access": base, "telecom": base},
+                    },
+                }
+                if period <= 2026
+                else None
+            )
         for name in (suppressed or {}).get(commune.code, []):
             row[name] = None
             row["suppressed"].append(name)
         rows.append(row)
     content = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": version,
         "province_code": province_code,
         "period": period,
-        "standard_id": "VN-2022-2025",
+        "standard_id": "VN-2022-2025" if period <= 2026 else "VN-2027-2030",
         "suppression_k": None,
         "rows": rows,
     }
+    if version == 2:
+        content["official"] = official
     return {
         **content,
         "snapshot_id": snapshot_id_of(content),

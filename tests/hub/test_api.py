@@ -122,7 +122,14 @@ def test_stats_national(client, api_headers, figures):
 
     [item] = body["items"]
     assert item["code"] == "VN"
-    assert set(item) == {"code", "name", "deprived", *COUNT_FIELDS}
+    # DESIGN §6: the summed counts, the projection under the next standard, official, source
+    # (and the rates, the combined count and how many provinces are summed).
+    assert set(item) == {
+        "code", "name", "deprived", *COUNT_FIELDS, "projected_poor", "projected_near_poor",
+        "official", "source", "poor_rate", "near_poor_rate", "poor_near_poor",
+        "poor_near_poor_rate", "provinces",
+    }  # fmt: skip
+    assert (item["official"], item["source"]) == (False, "node")
     for name in COUNT_FIELDS:
         assert item[name] == sum(row[name] for s in figures for row in s["rows"])
 

@@ -46,6 +46,7 @@ def test_init_db_creates_the_schema_and_can_run_again(make_app):
             "nodes",
             "pull_attempts",
             "snapshot_deprivations",
+            "period_due_dates",
             "snapshot_rows",
             "snapshots",
             "user_sessions",

@@ -27,6 +27,10 @@ ALLOWED_COLUMNS = {
     "snapshots": {  # the validated AggregateSnapshot: counts per commune
         "id", "province_code", "period", "snapshot_id", "standard_id", "generated_at",
         "received_at", "confirmed_at", "is_current", "suppression_k", "body",
+        # v2: the province's approval (a decision's closed-pattern number and date), the next
+        # standard's id, and the node's exact signed bytes with signature and public key.
+        "schema_version", "official_revision", "decision_number", "decided_on",
+        "projected_standard_id", "signed_body", "signature", "public_key",
     },
     "snapshot_rows": {  # one commune's counts
         "id", "snapshot_pk", "province_code", "period", "commune_code", "households_total",
@@ -34,10 +38,17 @@ ALLOWED_COLUMNS = {
         "near_poor_rural", "near_poor_urban", "new_poor", "new_near_poor", "exited_poor",
         "exited_near_poor", "fell_back", "ethnic_minority_poor", "ethnic_minority_near_poor",
         "members_poor", "members_near_poor", "applications_pending",
+        # v2: counts of the review's steps and of the projection under the next standard
+        "applications_received", "verified", "verified_class_changed", "meeting_votes",
+        "meeting_votes_unanimous", "applications_overdue", "projected_households",
+        "projected_poor", "projected_near_poor", "projected_current_poor",
+        "projected_current_near_poor",
     },
     "snapshot_deprivations": {  # households deprived per indicator, per commune
         "id", "snapshot_pk", "province_code", "period", "commune_code", "indicator", "households",
+        "kind",
     },
+    "period_due_dates": {"period", "due_on", "set_at", "set_by"},  # when provinces must close
     # Central staff's sign-in: a login name chosen for the account (no full name, no ID, no
     # phone), a password hash, and the lockout state.
     "users": {

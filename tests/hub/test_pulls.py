@@ -65,7 +65,7 @@ def test_a_good_snapshot_is_verified_and_stored_with_its_rows(nodes, register, p
         }
     deprived = db_session.scalar(
         select(func.sum(SnapshotDeprivation.households)).where(
-            SnapshotDeprivation.snapshot_pk == snapshot.id
+            SnapshotDeprivation.kind == "current", SnapshotDeprivation.snapshot_pk == snapshot.id
         )
     )
     assert deprived == sum(sum(row["deprived"].values()) for row in node.snapshot["rows"])
@@ -636,10 +636,10 @@ def test_any_failure_while_storing_a_node_is_its_failed_attempt(
     register(nodes["01"])
     real = pulls.store_snapshot
 
-    def broken(session, content, *, now):
+    def broken(session, content, *, now, signed=None):
         if content["province_code"] == "12":
             raise RuntimeError("the disk is full")
-        return real(session, content, now=now)
+        return real(session, content, now=now, signed=signed)
 
     monkeypatch.setattr(pulls, "store_snapshot", broken)
 

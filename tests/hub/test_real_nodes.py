@@ -24,11 +24,11 @@ from tests.hub.realnode import RealNode
 
 @pytest.fixture(scope="module")
 def real_nodes(tmp_path_factory):
-    """Nodes of Lai Châu (12, with 200 synthetic households through the real review) and Hà Nội
+    """Nodes of Lai Châu (12, with 300 synthetic households through the real review) and Hà Nội
     (01, empty), running for this module."""
     started = []
     try:
-        for code, households in (("12", 200), ("01", 0)):
+        for code, households in (("12", 300), ("01", 0)):
             node = RealNode(code, tmp_path_factory.mktemp(f"node{code}"))
             started.append(node.start(households=households))
         yield {node.province_code: node for node in started}

@@ -73,11 +73,15 @@ def test_each_period_has_its_own_figures(db_session, stored):
     [item] = stats.stats(db_session, period=2025, level="national")
 
     assert item["poor"] == total([stored["12-2025"]], "poor")
-    assert stats.periods(db_session) == [2026, 2025]
+    assert stats.node_periods(db_session) == [2026, 2025]
     assert stats.latest_period(db_session) == 2026
     trends = stats.trends(db_session)
-    assert [(row["period"], row["provinces"]) for row in trends] == [(2025, 1), (2026, 2)]
-    assert trends[1]["households_total"] == total([stored["01"], stored["12"]], "households_total")
+    # Before the nodes: the published results of 2022–2024.
+    assert [(row["period"], row["provinces"], row["source"]) for row in trends] == [
+        (2022, None, "published"), (2023, None, "published"), (2024, None, "published"),
+        (2025, 1, "node"), (2026, 2, "node"),
+    ]  # fmt: skip
+    assert trends[4]["households_total"] == total([stored["01"], stored["12"]], "households_total")
 
 
 def test_suppressed_cells_are_skipped_in_sums(db_session):

@@ -33,18 +33,58 @@ def test_seed_demo_runs_households_through_the_review(runner, db_session):
     statuses = db_session.scalar(
         select(func.count())
         .select_from(HouseholdStatus)
-        .where(HouseholdStatus.classification.in_(("poor", "near_poor")))
+        .where(
+            HouseholdStatus.classification.in_(("poor", "near_poor")),
+            HouseholdStatus.period == 2026,
+        )
     )
     assert statuses == summary["recognised"]
     decided_statuses = set(
         db_session.scalars(select(Application.status).where(Application.status != "decided"))
     )
     assert decided_statuses <= {"submitted", "under_review", "meeting_held"}
-    snapshot = json.loads(db_session.scalar(select(Snapshot.body)))
+    snapshot = json.loads(db_session.scalar(select(Snapshot.body).where(Snapshot.period == 2026)))
     poor = sum(row["poor"] for row in snapshot["rows"])
     total = sum(row["households_total"] for row in snapshot["rows"])
-    assert 0.02 < poor / total < 0.2
+    # A fifth of the communes in the demo stop before any decision (overdue), one more has none.
+    assert 0.01 < poor / total < 0.2
     assert verify_audit_chain(db_session) is None
     again = runner.invoke(cli, ["seed-demo", "--households", "10"])
     assert again.exit_code != 0
     assert "empty node" in again.output
+
+
+def test_seed_demo_plants_what_the_signals_page_finds(runner, db_session):
+    result = runner.invoke(cli, ["seed-demo", "--households", "2000"])
+    assert result.exit_code == 0, result.output
+    snapshot = json.loads(db_session.scalar(select(Snapshot.body).where(Snapshot.period == 2026)))
+    active = [row for row in snapshot["rows"] if row["households_total"]]
+    assert len(active) == 5  # four communes of the demo and one without any activity
+    reviewed = sorted(
+        (row for row in active if row["activity"]["applications_received"]),
+        key=lambda row: row["commune_code"],
+    )
+    unanimous, changed, overdue, normal = reviewed
+    [quiet] = [row for row in active if not row["activity"]["applications_received"]]
+    activity = unanimous["activity"]
+    assert activity["meeting_votes"] >= 10
+    assert activity["meeting_votes_unanimous"] == activity["meeting_votes"]
+    share = changed["activity"]["verified_class_changed"] / changed["activity"]["verified"]
+    assert share >= 0.3
+    assert overdue["activity"]["applications_overdue"] >= 10
+    assert normal["activity"]["meeting_votes_unanimous"] < normal["activity"]["meeting_votes"]
+    assert set(quiet["activity"].values()) == {0}
+    # Last year's list of the first commune: many more poor households.
+    before = db_session.scalar(
+        select(func.count())
+        .select_from(HouseholdStatus)
+        .where(
+            HouseholdStatus.period == 2025,
+            HouseholdStatus.commune_code == unanimous["commune_code"],
+        )
+    )
+    assert (
+        before / unanimous["households_total"]
+        > unanimous["poor"] / unanimous["households_total"] + 0.03
+    )
+    assert {row["projected"]["standard_id"] for row in active} == {"VN-2027-2030"}

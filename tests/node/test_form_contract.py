@@ -31,6 +31,7 @@ from node.models import (
     DistrictOpinion,
     Holiday,
     Meeting,
+    PeriodClose,
     PeriodicReview,
     Posting,
     User,
@@ -61,7 +62,7 @@ OVERLONG_2000 = "x" * 2001
 SUMMARY_ITEM = re.compile(r'<li data-field="([^"]+)">(?:<a [^>]*>)?(.*?)(?:</a>)?</li>', re.S)
 WRITTEN = (Application, ApplicationEvent, Verification, Meeting, Posting, Complaint,
            DistrictOpinion, Decision, PeriodicReview, User, Village, Holiday,
-           CommuneHouseholdCount)  # fmt: skip
+           CommuneHouseholdCount, PeriodClose)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -335,6 +336,15 @@ CASES = {
                           {"period": "2026", "counts": {"00070": "nhiều",
                                                         "00073": "99999999999"}}),
         expected=("counts.00070.value", "counts.00073.value"),
+    ),
+    "year close": Case(
+        admin_and_officer,
+        page=lambda c: ("admin", "/admin/periods",
+                        {"period": "20260", "decision_number": NUL, "decided_on": "2026-02-30"}),
+        schema=lambda c: (admin_schemas.ClosePeriodSchema(),
+                          {"period": "20260", "decision_number": NUL,
+                           "decided_on": "2026-02-30"}),
+        expected=("period", "decision_number", "decided_on"),
     ),
     "day off": Case(
         admin_and_officer,

@@ -1,11 +1,12 @@
-"""The node→hub wire schema is an allowlist of counts (DESIGN §6)."""
+"""The node→hub wire schema is an allowlist of counts (DESIGN §6): version 1, which the hub still
+accepts (version 2: test_schemas_v2.py)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 import pytest
 
-from shared.schemas import COUNT_FIELDS, AggregateSnapshotSchema, CommuneRowSchema, snapshot_id_of
+from shared.schemas import COUNT_FIELDS, AggregateSnapshotV1Schema, CommuneRowSchema, snapshot_id_of
 
 
 def row(**changes):
@@ -40,7 +41,7 @@ def test_count_fields_are_the_rows_fields_in_order():
 
 
 def test_a_valid_snapshot_loads():
-    loaded = AggregateSnapshotSchema().load(snapshot())
+    loaded = AggregateSnapshotV1Schema().load(snapshot())
     assert loaded["rows"][0]["deprived"] == {"sanitation": 2}
     assert loaded["rows"][0]["suppressed"] == []
 
@@ -61,7 +62,7 @@ def test_a_valid_snapshot_loads():
 )
 def test_anything_outside_the_allowlist_is_refused(change, path):
     with pytest.raises(ma.ValidationError) as caught:
-        AggregateSnapshotSchema().load(snapshot(**change))
+        AggregateSnapshotV1Schema().load(snapshot(**change))
     messages = caught.value.messages
     for step in path:
         messages = messages[step]
@@ -72,11 +73,11 @@ def test_a_missing_count_is_refused_not_defaulted():
     incomplete = row()
     del incomplete["fell_back"]
     with pytest.raises(ma.ValidationError):
-        AggregateSnapshotSchema().load(snapshot(rows=[incomplete]))
+        AggregateSnapshotV1Schema().load(snapshot(rows=[incomplete]))
 
 
 def test_suppressed_counts_are_null_and_named():
-    loaded = AggregateSnapshotSchema().load(snapshot(rows=[row(poor=None, suppressed=["poor"])]))
+    loaded = AggregateSnapshotV1Schema().load(snapshot(rows=[row(poor=None, suppressed=["poor"])]))
     assert loaded["rows"][0]["poor"] is None
     assert loaded["rows"][0]["suppressed"] == ["poor"]
 
@@ -120,7 +121,7 @@ def test_no_string_field_takes_free_text(place, text):
     STRING_PLACES[place](document, FREE_TEXT[text])
 
     with pytest.raises(ma.ValidationError) as caught:
-        AggregateSnapshotSchema().load(document)
+        AggregateSnapshotV1Schema().load(document)
     if FREE_TEXT[text]:
         assert FREE_TEXT[text] not in str(caught.value.messages)  # the error never repeats it
 
@@ -150,7 +151,7 @@ def test_strings_match_their_pattern_whole_and_in_ascii(place, value):
     STRING_PLACES[place](document, value)
 
     with pytest.raises(ma.ValidationError):
-        AggregateSnapshotSchema().load(document)
+        AggregateSnapshotV1Schema().load(document)
 
 
 @pytest.mark.parametrize("name", [*COUNT_FIELDS, "deprived"])
@@ -159,11 +160,11 @@ def test_every_count_is_a_whole_number_in_bounds(name, value):
     changed = row(deprived={"sanitation": value}) if name == "deprived" else row(**{name: value})
 
     with pytest.raises(ma.ValidationError):
-        AggregateSnapshotSchema().load(snapshot(rows=[changed]))
+        AggregateSnapshotV1Schema().load(snapshot(rows=[changed]))
 
 
 def test_the_largest_plausible_count_loads():
-    loaded = AggregateSnapshotSchema().load(snapshot(rows=[row(members_poor=10**7)]))
+    loaded = AggregateSnapshotV1Schema().load(snapshot(rows=[row(members_poor=10**7)]))
     assert loaded["rows"][0]["members_poor"] == 10**7
 
 
@@ -188,16 +189,16 @@ def test_the_largest_plausible_count_loads():
 )
 def test_codes_and_suppressions_agree_with_the_snapshot(change):
     with pytest.raises(ma.ValidationError):
-        AggregateSnapshotSchema().load(snapshot(**change))
+        AggregateSnapshotV1Schema().load(snapshot(**change))
 
 
 def test_a_suppressed_indicator_count_is_named_with_its_code():
     suppressed = row(deprived={"sanitation": None}, suppressed=["deprived.sanitation"])
-    loaded = AggregateSnapshotSchema().load(snapshot(rows=[suppressed]))
+    loaded = AggregateSnapshotV1Schema().load(snapshot(rows=[suppressed]))
     assert loaded["rows"][0]["suppressed"] == ["deprived.sanitation"]
 
 
 @pytest.mark.parametrize("value", [None, [], "2026", 2026.0])
 def test_the_snapshot_is_an_object_of_the_right_types(value):
     with pytest.raises(ma.ValidationError):
-        AggregateSnapshotSchema().load(snapshot(period=value))
+        AggregateSnapshotV1Schema().load(snapshot(period=value))
