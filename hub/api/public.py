@@ -14,8 +14,10 @@ from flask_smorest import Blueprint
 from hub.api.schemas import PublicStatsQuerySchema, PublicStatsSchema
 from hub.extensions import db
 from hub.services import open_data, stats
+from shared.web.caching import public
 
-blp = Blueprint("public", __name__, url_prefix="/api/v1/public", description="Open data")
+# Published and official figures only, the same for everyone: caches may keep them.
+blp = public(Blueprint("public", __name__, url_prefix="/api/v1/public", description="Open data"))
 
 SNAPSHOT_ID = re.compile(r"[0-9a-f]{64}", re.ASCII)
 PUBLIC_KEY_HEADER = "X-Giamngheo-Public-Key"

@@ -11,9 +11,11 @@ from hub.extensions import db
 from hub.services import open_data, stats
 from hub.web import exports, more_tables
 from hub.web.query import period_arg
+from shared.web.caching import public
 from shared.web.clock import now
 
-bp = Blueprint("open_data", __name__, url_prefix="/open-data")
+# Published and official figures only, the same for everyone: caches may keep them.
+bp = public(Blueprint("open_data", __name__, url_prefix="/open-data"))
 
 
 def _query() -> tuple[int | None, list[int], str]:

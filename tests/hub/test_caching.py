@@ -11,7 +11,19 @@ import pytest
 from hub.services import accounts
 from tests.caching_contract import CachingContract
 
-PUBLIC = frozenset({"pages.index", "health.Health", "api-docs.openapi_json"})
+# The open data (published and official figures only) is public too.
+PUBLIC = frozenset(
+    {
+        "pages.index",
+        "health.Health",
+        "api-docs.openapi_json",
+        "open_data.index",
+        "open_data.figures_csv",
+        "open_data.merger",
+        "public.PublicStats",
+        "public.SignedSnapshot",
+    }
+)
 ASSETS = frozenset({"static"})
 
 
@@ -27,6 +39,7 @@ def contract(app, client, signed_in, make_user, db_session) -> CachingContract:
         bearer={"Authorization": f"Bearer {token}"},
         public=PUBLIC,
         assets=ASSETS,
+        samples={"snapshot_id": "0" * 64},
     )
 
 
