@@ -17,9 +17,11 @@ from node.models.review import (
     Posting,
     PostingItem,
     Verification,
+    VerificationIdentity,
 )
 from node.models.settings import NodeSetting
 from node.models.snapshots import CommuneHouseholdCount, HubToken, Snapshot
+from node.models.tallies import DeprivationTally, StatusTally
 from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
 
@@ -33,6 +35,7 @@ __all__ = [
     "Consent",
     "Decision",
     "DecisionItem",
+    "DeprivationTally",
     "DistrictOpinion",
     "DuplicateFlag",
     "Holiday",
@@ -49,9 +52,11 @@ __all__ = [
     "PostingItem",
     "Snapshot",
     "StatusDeprivation",
+    "StatusTally",
     "User",
     "UserSession",
     "UserUnit",
     "Verification",
+    "VerificationIdentity",
     "Village",
 ]

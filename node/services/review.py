@@ -32,7 +32,7 @@ from node.services import audit
 from node.services.accounts import official_for_user
 from node.services.calendar import due_date, load_calendar
 from node.services.context import NodeContext
-from node.services.duplicates import flag_duplicates
+from node.services.duplicates import flag_duplicates, record_identities
 from node.services.errors import ValidationFailed
 from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
 from node.services.scopes import (
@@ -314,6 +314,7 @@ def record_verification(
     session.add(verification)
     move(session, application, permit, "under_review", context)
     session.flush()
+    record_identities(session, verification)
     head = next(i for i, member in enumerate(facts["members"]) if member["relation"] == "head")
     flag_duplicates(session, application, checked, checked[head]["citizen_id"], context)
     return verification
