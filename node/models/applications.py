@@ -19,8 +19,8 @@ from sqlalchemy import (
     column,
     func,
 )
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from node.extensions import db
 from node.models.personal import personal_column

@@ -2,8 +2,9 @@
 
 Counts come from the tallies of the decided statuses and their deprivations (a few rows per
 commune, kept by the decisions and imports) and one count over the open applications' index, so
-a province of millions of households costs what its communes cost, not a scan of its households. Reports (node.services.reports) render the very same rows, so node and hub figures
-agree by construction.
+a province of millions of households costs what its communes cost, not a scan of its households.
+Reports (node.services.reports) render the very same rows, so node and hub figures agree by
+construction.
 """
 
 from __future__ import annotations

@@ -118,7 +118,8 @@ def _other_applications(
     )
     found: dict[int, str] = {}
     # Applicants first, so an application whose applicant matches is flagged with that ID.
-    rows = session.execute(union_all(applicants, members).order_by("kind", "other_id", "citizen_id"))
+    both = union_all(applicants, members).order_by("kind", "other_id", "citizen_id")
+    rows = session.execute(both)
     for _kind, other_id, citizen_id in rows:
         found.setdefault(other_id, citizen_id)
     return sorted(found.items())

@@ -135,4 +135,3 @@ def _add_select(connection: Connection, table: Table, key: tuple[str, ...], quer
     ordered = query.order_by(*query.selected_columns[: len(key)])
     statement = _upsert(connection, table).from_select(names, ordered)
     connection.execute(_adding(statement, table, key))
-
