@@ -124,14 +124,20 @@ def entered_household_totals(session: Session, period: int) -> dict[str, int]:
 
 
 def commune_rows(
-    session: Session, province_code: str, period: int, suppression_k: int | None = None
+    session: Session,
+    province_code: str,
+    period: int,
+    suppression_k: int | None = None,
+    *,
+    pending: bool = True,
 ) -> list[dict[str, Any]]:
-    """One row per commune of the province, explicit zeros, in commune-code order."""
+    """One row per commune of the province, explicit zeros, in commune-code order
+    (``pending`` False: without counting the open applications, which no report shows)."""
     standard = standard_for(period)
     indicators = [indicator.code for indicator in standard.indicators]
     statuses = status_counts(session, period)
     deprived = deprivation_counts(session, period)
-    pending = pending_counts(session, period)
+    open_files = pending_counts(session, period) if pending else {}
     entered = entered_household_totals(session, period)
     rows = []
     for commune in units.communes(province_code):
@@ -140,7 +146,7 @@ def commune_rows(
         # Without the admin's figure: the households the node registered for the period.
         registered = counts.pop("registered", 0)
         counts["households_total"] = entered.get(commune.code, registered)
-        counts["applications_pending"] = pending.get(commune.code, 0)
+        counts["applications_pending"] = open_files.get(commune.code, 0)
         by_indicator = deprived.get(commune.code, {})
         row = {
             "commune_code": commune.code,
