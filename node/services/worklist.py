@@ -11,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application, is_open
 from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
 from node.services.paging import (
+    SUMMARY_COLUMNS,
     Count,
     capped_counts,
     deadline_key,
     parse_deadline_key,
-    summary_columns,
 )
 from node.services.scopes import Official, application_scope, require_role
 from node.services.steps import READERS
@@ -101,25 +101,30 @@ def _page(
     session: Session, official: Official, position: tuple[date | None, int] | None, limit: int
 ) -> list[Application]:
     """Up to ``limit`` open applications from ``position`` on: those with a deadline by
-    (deadline, id), then those without by id — two walks of an index, never a sort of them all.
-    """
-    due, last_id = position if position else (date.min, 0)
-    found: list[Application] = []
-    if position is None or due is not None:
-        query = _open(official).where(Application.due_on.is_not(None))
+    (deadline, id), then those without by id. One statement of two index walks, each stopped at
+    ``limit`` (never a sort of them all), with only the columns a row shows."""
+    due, last_id = position if position else (None, 0)
+    without = _open(official).where(Application.due_on.is_(None))
+    if position is not None and due is None:
+        walks = [without.where(Application.id > last_id).order_by(Application.id)]
+    else:
+        with_due = _open(official).where(Application.due_on.is_not(None))
         if position is not None:
-            query = query.where(tuple_(Application.due_on, Application.id) > tuple_(due, last_id))
-        found = _read(session, query.order_by(Application.due_on, Application.id), limit)
-    if len(found) < limit:
-        query = _open(official).where(Application.due_on.is_(None))
-        if position is not None and due is None:
-            query = query.where(Application.id > last_id)
-        found += _read(session, query.order_by(Application.id), limit - len(found))
-    return found
-
-
-def _read(session: Session, query: Select[tuple[Application]], limit: int) -> list[Application]:
-    return list(session.scalars(query.options(summary_columns()).limit(limit)))
+            with_due = with_due.where(
+                tuple_(Application.due_on, Application.id) > tuple_(due, last_id)
+            )
+        walks = [
+            with_due.order_by(Application.due_on, Application.id),
+            without.order_by(Application.id),
+        ]
+    parts = [
+        select(walk.with_only_columns(*SUMMARY_COLUMNS).limit(limit).subquery()) for walk in walks
+    ]
+    both = union_all(*parts).subquery()
+    query = select(Application).from_statement(
+        select(both).order_by(both.c.due_on.is_(None), both.c.due_on, both.c.id).limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def _counts(session: Session, official: Official, today: date) -> dict[str, Count]:
