@@ -70,8 +70,9 @@ def fill(session, communes: list[str]) -> None:
                 session.add(village)
             villages.append(village)
         session.flush()
-        posting = Posting(commune_code=commune, starts_on=TODAY - timedelta(days=20),
-                          ends_on=TODAY - timedelta(days=15), posted_by=user_id, posted_at=NOW)  # fmt: skip
+        ends = TODAY - timedelta(days=15)
+        posting = Posting(commune_code=commune, starts_on=ends - timedelta(days=5), ends_on=ends,
+                          posted_by=user_id, posted_at=NOW)  # fmt: skip
         decision = Decision(commune_code=commune, number=f"{next(_numbers)}/QĐ", decided_on=TODAY,
                             chair_id=user_id, recorded_at=NOW)  # fmt: skip
         session.add_all([posting, decision])
@@ -201,7 +202,7 @@ def test_no_request_costs_more_statements_in_a_bigger_province(
 
     def operations() -> dict[str, Callable[[], object]]:
         """Each operation, bound to records of the data as it is now."""
-        answer, body = submit()
+        answer, _ = submit()
         code = answer.get_json()["tracking_code"]
         new_id = db_session.scalar(select(Application.id).where(Application.tracking_code == code))
         client.post(f"/api/v1/applications/{new_id}/actions/start_review",
@@ -258,15 +259,15 @@ def test_no_request_costs_more_statements_in_a_bigger_province(
                 f"/api/v1/applications/{review_id}/actions/start_review",
                 json={"assign_to": head_id},
                 headers=officer,
-            ),  # fmt: skip
+            ),
             "verify": lambda: client.post(
                 f"/api/v1/applications/{new_id}/actions/verify", json=verification, headers=head
-            ),  # fmt: skip
+            ),
             "file page": lambda: client.get(f"/api/v1/applications/{file_id}", headers=officer),
             "list, commune": lambda: client.get("/api/v1/applications", headers=officer),
             "list, commune, by key": lambda: client.get(
                 f"/api/v1/applications?after={deep}", headers=officer
-            ),  # fmt: skip
+            ),
             "list, province": lambda: client.get("/api/v1/applications", headers=province),
             "list, province, by key": lambda: client.get(
                 f"/api/v1/applications?after={deep_province}", headers=province
@@ -274,7 +275,7 @@ def test_no_request_costs_more_statements_in_a_bigger_province(
             "worklist, commune": lambda: client.get("/api/v1/worklist", headers=officer),
             "worklist, commune, next page": lambda: client.get(
                 f"/api/v1/worklist?per_page=5&after={worklist_next['next_after']}", headers=officer
-            ),  # fmt: skip
+            ),
             "worklist, province": lambda: client.get("/api/v1/worklist", headers=province),
             "worklist page": lambda: web.get("/officials/"),
             "list page": lambda: web.get("/officials/applications"),
