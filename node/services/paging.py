@@ -37,15 +37,17 @@ class Count:
     exact: bool
 
 
-def capped_count(session: Session, query: Select[Any], cap: int = COUNT_CAP) -> Count:
-    """Count the rows of ``query`` (a SELECT with its WHERE), reading at most ``cap`` + 1."""
+def capped_count(session: Session, query: Select[Any], cap: int | None = None) -> Count:
+    """Count the rows of ``query`` (a SELECT with its WHERE), reading at most ``cap`` + 1
+    (default ``COUNT_CAP``)."""
     return capped_counts(session, {"": query}, cap)[""]
 
 
 def capped_counts(
-    session: Session, queries: dict[str, Select[Any]], cap: int = COUNT_CAP
+    session: Session, queries: dict[str, Select[Any]], cap: int | None = None
 ) -> dict[str, Count]:
     """Several capped counts in one statement, one scalar subquery each."""
+    cap = COUNT_CAP if cap is None else cap
     columns = [
         select(func.count())
         .select_from(query.with_only_columns(literal(1)).order_by(None).limit(cap + 1).subquery())
