@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -126,6 +126,8 @@ CLASS = (
     " WHEN ({i} + {p}) % 25 < 2 THEN 'average' ELSE 'not_poor' END"
 )
 MEMBERS = "(1 + {i} % 6 + ({i} % 3 = 0)::int)"
+# Row i's village: one of its commune's ten, by i (communes take turns by i % 126).
+VILLAGE = "c.code || '-' || lpad((1 + ({i} / 126) % 10)::text, 3, '0')"
 
 
 def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
@@ -151,18 +153,20 @@ def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
             INSERT INTO households (id, commune_code, village_id, area, head_name,
                 head_citizen_id, address, phone, ethnic_minority, created_at, updated_at)
             SELECT i, c.code, v.id, c.area, {NAME.format(i="i")}, '002' || lpad(i::text, 9, '0'),
-                'Số ' || (1 + i % 200) || ', ' || v.name, '09' || lpad((i::bigint * 7919 % 100000000)::text, 8, '0'),
+                'Số ' || (1 + i % 200) || ', ' || v.name,
+                '09' || lpad((i::bigint * 7919 % 100000000)::text, 8, '0'),
                 i % 7 = 0, now(), now()
             FROM generate_series(1, {h}) AS i
             JOIN bench_communes AS c ON c.n = i % (SELECT count(*) FROM bench_communes)
-            JOIN villages AS v ON v.code = c.code || '-' || lpad((1 + (i / 126) % {VILLAGES_PER_COMMUNE})::text, 3, '0')""",
+            JOIN villages AS v ON v.code = {VILLAGE.format(i="i")}""",
         ),
         (
             "members",
             f"""
             INSERT INTO household_members (household_id, position, full_name, citizen_id,
                 birth_date, sex, relation, ethnicity)
-            SELECT h.id, n, CASE WHEN n = 1 THEN h.head_name ELSE {NAME.format(i="(h.id * 5 + n)")} END,
+            SELECT h.id, n,
+                CASE WHEN n = 1 THEN h.head_name ELSE {NAME.format(i="(h.id * 5 + n)")} END,
                 CASE WHEN n = 1 THEN h.head_citizen_id
                      WHEN n <= 3 THEN '003' || lpad((h.id * 4 + n)::text, 9, '0') END,
                 date '1960-01-01' + ((h.id * 37 + n * 3000) % 20000),
@@ -229,7 +233,7 @@ def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
                         CASE WHEN i % 20 >= 6 THEN date '{today}' + (i % 40) - 8 END
                     FROM generate_series(1, {o}) AS i
                     JOIN bench_communes AS c ON c.n = i % 126
-                    JOIN villages AS v ON v.code = c.code || '-' || lpad((1 + (i / 126) % {VILLAGES_PER_COMMUNE})::text, 3, '0')
+                    JOIN villages AS v ON v.code = {VILLAGE.format(i="i")}
                 ) AS kinds
             ) AS a
             JOIN bench_facts AS f ON f.k = a.n % (SELECT count(*) FROM bench_facts)""",
@@ -271,7 +275,8 @@ def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
                 (SELECT json_agg(json_build_object(
                     'full_name', a.applicant_name || ' ' || n,
                     'citizen_id', CASE WHEN n = 1 THEN a.applicant_citizen_id
-                                       WHEN n <= 3 THEN '005' || lpad((a.id * 4 + n)::text, 9, '0') END,
+                                       WHEN n <= 3
+                                       THEN '005' || lpad((a.id * 4 + n)::text, 9, '0') END,
                     'ethnicity', 'Kinh') ORDER BY n)
                  FROM generate_series(1, json_array_length(a.declared_facts -> 'members')) AS n),
                 'Thôn', a.self_assessment, a.self_classification, 'VN-2022-2025'
@@ -335,7 +340,8 @@ def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
             SELECT s.household_id, s.decision_item_id, s.commune_code, s.period,
                 row_number() OVER (PARTITION BY s.commune_code ORDER BY s.id),
                 row_number() OVER (PARTITION BY s.commune_code ORDER BY s.id) || '/GCN-HN.HCN',
-                s.classification, date '{today}' - 10, left(md5('c' || s.id) || md5('v' || s.id), 24)
+                s.classification, date '{today}' - 10,
+                left(md5('c' || s.id) || md5('v' || s.id), 24)
             FROM household_statuses AS s WHERE s.decision_item_id IS NOT NULL""",
         ),
         # Each application read once by an official, as the file page records it.
@@ -360,8 +366,8 @@ def facts_pool(period: int, count: int = 120) -> list[tuple[int, str, str, str]]
     for k in range(count):
         facts = random_facts(rng, period)
         assessment = evaluate(facts)
-        pool.append((k, json.dumps(facts, ensure_ascii=False),
-                     json.dumps(assessment, ensure_ascii=False), assessment["classification"]))  # fmt: skip
+        texts = (json.dumps(facts, ensure_ascii=False), json.dumps(assessment, ensure_ascii=False))
+        pool.append((k, *texts, assessment["classification"]))
     return pool
 
 
@@ -501,12 +507,14 @@ class Bench:
             user = accounts.create_user(db.session, f"bench.{name}.{uuid.uuid4().hex[:6]}",
                                         PASSWORD, role, codes, PROVINCE, now=now)  # fmt: skip
             db.session.flush()
-            headers[name] = {"Authorization": f"Bearer {accounts.open_session(db.session, user, accounts.API, now=now)}"}  # fmt: skip
+            token = accounts.open_session(db.session, user, accounts.API, now=now)
+            headers[name] = {"Authorization": f"Bearer {token}"}
             if name == "officer":
                 web = accounts.open_session(db.session, user, accounts.WEB, now=now)
         db.session.commit()
-        self.head_id = db.session.scalar(sa.text(
-            "SELECT id FROM users WHERE role = 'village_head' ORDER BY id DESC LIMIT 1"))  # fmt: skip
+        self.head_id = db.session.scalar(
+            sa.text("SELECT id FROM users WHERE role = 'village_head' ORDER BY id DESC LIMIT 1")
+        )
         with self.web.session_transaction() as session:
             session[SESSION_KEY] = web
         return headers
@@ -539,8 +547,8 @@ class Bench:
             "household": self.rng.choice(self.facts),
             "consent": True,
         }  # fmt: skip
-        answer = self.client.post("/api/v1/applications", json=body,
-                                  headers={"Idempotency-Key": f"scale-{uuid.uuid4().hex}"})  # fmt: skip
+        key = {"Idempotency-Key": f"scale-{uuid.uuid4().hex}"}
+        answer = self.client.post("/api/v1/applications", json=body, headers=key)
         self.submitted.append((answer.get_json()["tracking_code"], body["applicant"]["phone"]))
         return answer
 
@@ -734,7 +742,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="runs of each interactive operation")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--reuse", action="append", default=[], metavar="SIZE=URL",
-                        help="measure a database kept by --keep instead of building it")  # fmt: skip
+                        help="measure a database --keep kept instead of building it")  # fmt: skip
     parser.add_argument("--no-import", action="store_true", help="skip the import")
     args = parser.parse_args()
     names = list(SIZES)

@@ -84,7 +84,7 @@ class XlsxStream:
         """A new sheet; set its column widths and page setup before appending rows."""
         return SafeSheet(self.book.create_sheet(title))
 
-    def save(self, out: IO[bytes]) -> None:
+    def write_to(self, out: IO[bytes]) -> None:
         """Write the workbook to ``out`` (a file: the rows went to temporary files meanwhile)."""
         self.book.save(out)
 

@@ -256,8 +256,8 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
     """R5 as XLSX in the form's layout (heading, table, signatures), written row by row; the
     file is returned rewound, for the caller to send and close."""
     texts = TEXTS[lang]
-    book = XlsxStream()
-    sheet = book.sheet(heading.code)
+    stream = XlsxStream()
+    sheet = stream.sheet(heading.code)
     width = len(heading.columns)
     for column, size in enumerate((8, 30, 24, 16, 12, 20)[:width], start=1):
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
@@ -272,7 +272,7 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
         written += 1
     _stream_signatures(sheet, written + 1, texts, today, width)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
-    book.save(out)
+    stream.write_to(out)
     out.seek(0)
     return out
 
