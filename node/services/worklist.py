@@ -36,6 +36,10 @@ NEXT_STEP = {
     "posted": "the chair decides after the posting ends",
 }
 PER_PAGE = 50
+# The order of the open applications' partial indexes (after the commune): both walks ask for
+# it, so the planner walks those indexes (the files without a deadline, by id, at their end)
+# rather than the primary key, filtering out every closed file on the way.
+DEADLINE_ORDER = (Application.due_on, Application.id)
 
 
 @dataclass(frozen=True)
@@ -106,17 +110,14 @@ def _page(
     due, last_id = position if position else (None, 0)
     without = _open(official).where(Application.due_on.is_(None))
     if position is not None and due is None:
-        walks = [without.where(Application.id > last_id).order_by(Application.id)]
+        walks = [without.where(Application.id > last_id).order_by(*DEADLINE_ORDER)]
     else:
         with_due = _open(official).where(Application.due_on.is_not(None))
         if position is not None:
             with_due = with_due.where(
                 tuple_(Application.due_on, Application.id) > tuple_(due, last_id)
             )
-        walks = [
-            with_due.order_by(Application.due_on, Application.id),
-            without.order_by(Application.id),
-        ]
+        walks = [with_due.order_by(*DEADLINE_ORDER), without.order_by(*DEADLINE_ORDER)]
     parts = [
         select(walk.with_only_columns(*SUMMARY_COLUMNS).limit(limit).subquery()) for walk in walks
     ]
