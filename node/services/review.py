@@ -95,21 +95,8 @@ def list_applications(
     first few, and kept for programs that page that way).
     """
     require_role(official, *READERS)
-    conditions = [application_scope(official)]
-    if status:
-        conditions.append(Application.status == status)
-    if commune:
-        conditions.append(Application.commune_code == commune)
-    if village:
-        village_ids = select(Village.id).where(Village.code == village).scalar_subquery()
-        conditions.append(Application.village_id.in_(village_ids))
-    if kind:
-        conditions.append(Application.kind == kind)
-    if period:
-        conditions.append(Application.period == period)
-    if overdue:
-        conditions.append(Application.due_on < context.today)
-        conditions.append(is_open())
+    conditions = _list_conditions(official, status, commune, village, kind, period,
+                                  context.today if overdue else None)  # fmt: skip
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
     page = max(1, page)
     total = capped_count(session, select(Application).where(*conditions))
@@ -135,6 +122,35 @@ def list_applications(
         next_after=list_key(last.submitted_at, last.id) if last and more_after else None,
         previous_before=list_key(first.submitted_at, first.id) if first and more_before else None,
     )
+
+
+def _list_conditions(
+    official: Official,
+    status: str | None,
+    commune: str | None,
+    village: str | None,
+    kind: str | None,
+    period: int | None,
+    overdue_on: date | None,
+) -> list[Any]:
+    """The list's WHERE clause: the official's scope and each filter given (``overdue_on``:
+    open and due before that day)."""
+    conditions = [application_scope(official)]
+    if status:
+        conditions.append(Application.status == status)
+    if commune:
+        conditions.append(Application.commune_code == commune)
+    if village:
+        village_ids = select(Village.id).where(Village.code == village).scalar_subquery()
+        conditions.append(Application.village_id.in_(village_ids))
+    if kind:
+        conditions.append(Application.kind == kind)
+    if period:
+        conditions.append(Application.period == period)
+    if overdue_on:
+        conditions.append(Application.due_on < overdue_on)
+        conditions.append(is_open())
+    return conditions
 
 
 def _list_page(
