@@ -464,6 +464,33 @@ class Measured:
         return round(statistics.median(self.statements))
 
 
+@dataclass(frozen=True)
+class Step:
+    """An operation of one size's bench: what to call, how many times, with a warm-up or not."""
+
+    name: str
+    call: Callable[[], object]
+    runs: int
+    warm: bool
+
+
+def measure_interleaved(benches: list[Bench], import_file: Path | None) -> None:
+    """Each operation on every size in turn, run by run (small, medium, large, small, …), so
+    the machine's other work, which comes and goes, weighs on every size alike."""
+    plans = [bench.operations(import_file) for bench in benches]
+    while True:
+        try:
+            steps = [next(plan) for plan in plans]
+        except StopIteration:
+            return
+        for bench, step in zip(benches, steps, strict=True):
+            if step.warm:
+                bench._check(step.name, step.call())
+        for _ in range(steps[0].runs):
+            for bench, step in zip(benches, steps, strict=True):
+                bench.measure(step.name, step.call)
+
+
 class Counter:
     """SQL statements the app sends, counted with an engine event."""
 
@@ -519,20 +546,21 @@ class Bench:
             session[SESSION_KEY] = web
         return headers
 
-    def time(
+    def _step(
         self, name: str, call: Callable[[], object], runs: int | None = None, warm: bool = True
-    ) -> None:
-        """Run ``call`` ``runs`` times (after one run not counted, for reads: ``warm``)."""
+    ) -> Step:
+        """An operation to run ``runs`` times (after one run not counted, for reads: ``warm``)."""
+        return Step(name, call, runs or self.runs, warm)
+
+    def measure(self, name: str, call: Callable[[], object]) -> None:
+        """One run of ``call``: its time and statements."""
         measured = self.results.setdefault(name, Measured())
-        if warm:
-            self._check(name, call())
-        for _ in range(runs or self.runs):
-            before = self.counter.count
-            started = time.perf_counter()
-            answer = call()
-            measured.seconds.append(time.perf_counter() - started)
-            measured.statements.append(self.counter.count - before)
-            measured.bytes = self._check(name, answer)
+        before = self.counter.count
+        started = time.perf_counter()
+        answer = call()
+        measured.seconds.append(time.perf_counter() - started)
+        measured.statements.append(self.counter.count - before)
+        measured.bytes = self._check(name, answer)
 
     @staticmethod
     def _check(name: str, answer: object) -> int:
@@ -561,9 +589,11 @@ class Bench:
         self.submitted.append((answer.get_json()["tracking_code"], body["applicant"]["phone"]))
         return answer
 
-    def run_all(self, import_file: Path | None) -> None:
+    def operations(self, import_file: Path | None) -> Iterator[Step]:
+        """Every operation, one at a time: the caller runs each (on every size, interleaved)
+        before asking for the next, which may build on it (start_review on the submitted)."""
         self.submitted: list[tuple[str, str]] = []
-        self.time("submit", self.submit, warm=False)
+        yield self._step("submit", self.submit, warm=False)
         with self.app.app_context():
             codes = [code for code, _ in self.submitted]
             ids = dict(db.session.execute(sa.text(
@@ -571,14 +601,14 @@ class Bench:
                 {"codes": codes}).all())  # fmt: skip
             db.session.remove()
         lookups = iter(itertools.cycle(self.submitted))
-        self.time("lookup", lambda: self._lookup(*next(lookups)), warm=False)
+        yield self._step("lookup", lambda: self._lookup(*next(lookups)), warm=False)
         started = iter([ids[code] for code in codes])
         officer, head, province = (self.headers[k] for k in ("officer", "head", "province"))
-        self.time("start_review", lambda: self.client.post(
+        yield self._step("start_review", lambda: self.client.post(
             f"/api/v1/applications/{next(started)}/actions/start_review",
             json={"assign_to": self.head_id}, headers=officer), warm=False)  # fmt: skip
         verifying = iter([ids[code] for code in codes])
-        self.time("verify", lambda: self.client.post(
+        yield self._step("verify", lambda: self.client.post(
             f"/api/v1/applications/{next(verifying)}/actions/verify",
             json=self._verification(), headers=head), warm=False)  # fmt: skip
         with self.app.app_context():
@@ -589,36 +619,41 @@ class Bench:
             deep_province = self._key("", {})
             db.session.remove()
         files = itertools.cycle(opened)
-        self.time("file page", lambda: self.client.get(f"/api/v1/applications/{next(files)}",
+        yield self._step("file page", lambda: self.client.get(f"/api/v1/applications/{next(files)}",
                                                        headers=officer))  # fmt: skip
-        self.time("list commune", lambda: self.client.get("/api/v1/applications", headers=officer))
-        self.time("list commune deep", lambda: self.client.get(
+        yield self._step(
+            "list commune", lambda: self.client.get("/api/v1/applications", headers=officer)
+        )
+        yield self._step("list commune deep", lambda: self.client.get(
             f"/api/v1/applications?after={deep_commune}", headers=officer))  # fmt: skip
-        self.time("list province", lambda: self.client.get("/api/v1/applications",
+        yield self._step("list province", lambda: self.client.get("/api/v1/applications",
                                                            headers=province))  # fmt: skip
-        self.time("list province deep", lambda: self.client.get(
+        yield self._step("list province deep", lambda: self.client.get(
             f"/api/v1/applications?after={deep_province}", headers=province))  # fmt: skip
-        self.time("worklist commune", lambda: self.client.get("/api/v1/worklist", headers=officer))
-        self.time("worklist province", lambda: self.client.get("/api/v1/worklist",
+        yield self._step(
+            "worklist commune", lambda: self.client.get("/api/v1/worklist", headers=officer)
+        )
+        yield self._step("worklist province", lambda: self.client.get("/api/v1/worklist",
                                                                headers=province))  # fmt: skip
         after = self.client.get("/api/v1/worklist", headers=officer).get_json()["next_after"]
         query = f"?after={after}" if after else ""
-        self.time("worklist commune next", lambda: self.client.get(f"/api/v1/worklist{query}",
-                                                                   headers=officer))  # fmt: skip
-        self.time("worklist page (web)", lambda: self.web.get("/officials/"))
-        self.time("list page (web)", lambda: self.web.get("/officials/applications"))
-        self.time("snapshot", self._snapshot, runs=max(5, self.runs // 3))
+        next_page = f"/api/v1/worklist{query}"
+        yield self._step("worklist commune next",
+                         lambda: self.client.get(next_page, headers=officer))  # fmt: skip
+        yield self._step("worklist page (web)", lambda: self.web.get("/officials/"))
+        yield self._step("list page (web)", lambda: self.web.get("/officials/applications"))
+        yield self._step("snapshot", self._snapshot, runs=max(5, self.runs // 3))
         for form in ("R1", "R2", "R3", "R4"):
             for fmt in ("json", "csv", "xlsx"):
-                self.time(f"{form} {fmt}", lambda form=form, fmt=fmt: self.client.get(
+                yield self._step(f"{form} {fmt}", lambda form=form, fmt=fmt: self.client.get(
                     f"/api/v1/reports/{form}?unit={PROVINCE}&period={self.period}&format={fmt}",
                     headers=province), runs=max(5, self.runs // 3))  # fmt: skip
         for fmt in ("json", "csv", "xlsx"):
-            self.time(f"R5 {fmt}", lambda fmt=fmt: self.client.get(
+            yield self._step(f"R5 {fmt}", lambda fmt=fmt: self.client.get(
                 f"/api/v1/reports/R5?unit={PROVINCE}&period={self.period}&format={fmt}",
                 headers=province), runs=3)  # fmt: skip
         if import_file is not None:
-            self.time("import 100,000 rows", lambda: self._import(import_file), runs=1,
+            yield self._step("import 100,000 rows", lambda: self._import(import_file), runs=1,
                       warm=False)  # fmt: skip
 
     def _lookup(self, code: str, phone: str) -> object:
@@ -668,9 +703,7 @@ class Bench:
 # ------------------------------------------------------------------------------ the report
 
 
-def report(
-    sizes: list[str], results: dict[str, dict[str, Measured]], loads: dict[str, str]
-) -> bool:
+def report(sizes: list[str], results: dict[str, dict[str, Measured]], loads: str) -> bool:
     """The table, side by side, with the growth and each goal; True if every goal is met."""
     first, last = sizes[0], sizes[-1]
     names = list(results[first])
@@ -700,9 +733,7 @@ def report(
             + "".join(cells)
             + f" | {growth:6.2f}× | {goal}{'' if met else '  ← NOT MET'}"
         )
-    print()
-    for size in sizes:
-        print(f"{size}: machine load {loads[size]}")
+    print(f"\nmachine load (sizes measured interleaved): {loads}")
     return all_met
 
 
@@ -767,10 +798,10 @@ def main() -> None:
         importlib.import_module("import").generate(import_file, 100_000)
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
     results: dict[str, dict[str, Measured]] = {}
-    loads: dict[str, str] = {}
+    benches: list[Bench] = []
     try:
-        for size in sizes:
-            with ExitStack() as stack:
+        with ExitStack() as stack:
+            for size in sizes:
                 url = reuse.get(size) or stack.enter_context(database(admin, size, args.keep))
                 if size not in reuse:
                     started = time.perf_counter()
@@ -779,13 +810,14 @@ def main() -> None:
                     print(f"{size}: built in {time.perf_counter() - started:.0f} s ("
                           + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in slowest)
                           + ")", flush=True)  # fmt: skip
-                bench = Bench(url, period, args.runs)
-                bench.run_all(import_file)
+                benches.append(Bench(url, period, args.runs))
+            load_before = load_average()
+            measure_interleaved(benches, import_file)
+            loads = f"{load_before} before, {load_average()} after"
+            for size, bench in zip(sizes, benches, strict=True):
                 results[size] = bench.results
-                loads[size] = load_average()
                 with bench.app.app_context():
                     db.engine.dispose()
-                print(f"{size}: measured; load {loads[size]}", flush=True)
     finally:
         admin.dispose()
         if import_file is not None:
