@@ -114,9 +114,7 @@ def _page(
     else:
         with_due = _open(official).where(Application.due_on.is_not(None))
         if position is not None:
-            with_due = with_due.where(
-                tuple_(Application.due_on, Application.id) > tuple_(due, last_id)
-            )
+            with_due = with_due.where(tuple_(*DEADLINE_ORDER) > tuple_(due, last_id))
         walks = [with_due.order_by(*DEADLINE_ORDER), without.order_by(*DEADLINE_ORDER)]
     parts = [
         select(walk.with_only_columns(*SUMMARY_COLUMNS).limit(limit).subquery()) for walk in walks
