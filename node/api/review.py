@@ -58,8 +58,11 @@ class ApplicationList(MethodView):
                 application_summary(a, context.today, codes.get(a.village_id)) for a in page.items
             ],
             "total": page.total,
+            "total_exact": page.total_exact,
             "page": page.page,
             "per_page": page.per_page,
+            "next_after": page.next_after,
+            "previous_before": page.previous_before,
         }
         db.session.commit()  # the audit entry for this read of personal data
         return body
@@ -308,16 +311,21 @@ class Worklist(MethodView):
     """What is due."""
 
     @official_required()
+    @blp.arguments(schemas.WorklistQuerySchema, location="query")
     @blp.response(200, files.WorklistSchema)
-    def get(self):
+    def get(self, query):
         """Open applications in your area, overdue first, with working days left and what you
-        may do with each now."""
+        may do with each now; a page at a time (``after``: the ``next_after`` of the page
+        before)."""
         context = node_context()
-        items = worklist(db.session, require_official(), context)
+        page = worklist(db.session, require_official(), context, **query)
+        codes = village_codes(db.session, [item.application for item in page.items])
         return {
             "items": [
                 {
-                    **application_summary(item.application, context.today),
+                    **application_summary(
+                        item.application, context.today, codes.get(item.application.village_id)
+                    ),
                     "next_step": item.next_step,
                     "working_days_left": item.working_days_left,
                     "posting_ends_on": item.posting_ends_on.isoformat()
@@ -325,6 +333,12 @@ class Worklist(MethodView):
                     else None,
                     "allowed_actions": item.actions,
                 }
-                for item in items
-            ]
+                for item in page.items
+            ],
+            "next_after": page.next_after,
+            "by_status": {
+                status: {"count": count.value, "exact": count.exact}
+                for status, count in page.by_status.items()
+            },
+            "overdue": {"count": page.overdue.value, "exact": page.overdue.exact},
         }

@@ -18,9 +18,11 @@ from node.models.review import (
     Posting,
     PostingItem,
     Verification,
+    VerificationIdentity,
 )
 from node.models.settings import NodeSetting
 from node.models.snapshots import CommuneHouseholdCount, HubToken, PeriodClose, Snapshot
+from node.models.tallies import DeprivationTally, StatusTally
 from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
 
@@ -34,6 +36,7 @@ __all__ = [
     "Consent",
     "Decision",
     "DecisionItem",
+    "DeprivationTally",
     "DistrictOpinion",
     "DuplicateFlag",
     "Holiday",
@@ -52,9 +55,11 @@ __all__ = [
     "PostingItem",
     "Snapshot",
     "StatusDeprivation",
+    "StatusTally",
     "User",
     "UserSession",
     "UserUnit",
     "Verification",
+    "VerificationIdentity",
     "Village",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -75,6 +76,13 @@ class HouseholdStatus(db.Model):
     __tablename__ = "household_statuses"
     __table_args__ = (
         UniqueConstraint("household_id", "period"),
+        # R5, the list of a period's poor and near-poor households, for the province or a commune.
+        Index(
+            "ix_household_statuses_period_classification_commune_code",
+            "period",
+            "classification",
+            "commune_code",
+        ),
         CheckConstraint(
             "classification IN ('poor', 'near_poor', 'average', 'not_poor')", name="classification"
         ),

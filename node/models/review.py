@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -39,6 +40,27 @@ class Verification(db.Model):
     assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
     classification: Mapped[str] = mapped_column(String(10))
     standard_id: Mapped[str] = mapped_column(String(40))
+
+
+class VerificationIdentity(db.Model):
+    """A citizen ID a verification recorded for one member (one row each): finding the other
+    files that hold the same ID is then an index lookup (node.services.duplicates), not a read of
+    every verification's identities."""
+
+    __tablename__ = "verification_identities"
+    __table_args__ = (
+        Index(
+            "ix_verification_identities_citizen_id_application_id", "citizen_id", "application_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verification_id: Mapped[int] = mapped_column(ForeignKey("verifications.id"), index=True)
+    # The verification's application, kept here so the lookup joins the applications directly.
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # The member's place in the verification's facts["members"] (from 0).
+    position: Mapped[int] = mapped_column(Integer)
+    citizen_id: Mapped[str] = personal_column(String(12))
 
 
 class Meeting(db.Model):

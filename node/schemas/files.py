@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from node.models.applications import CLASSIFICATIONS, KINDS, OUTCOMES, STATUSES
+from node.models.applications import CLASSIFICATIONS, KINDS, OPEN_STATUSES, OUTCOMES, STATUSES
 from node.schemas.applications import AssessmentSchema
 from node.schemas.facts import facts_json_schema
 from node.services.duplicates import RESOLUTIONS
@@ -35,9 +35,22 @@ class ApplicationPageSchema(ma.Schema):
     """A page of the list."""
 
     items = ma.fields.List(ma.fields.Nested(ApplicationSummarySchema))
-    total = ma.fields.Integer()
+    total = ma.fields.Integer(
+        metadata={"description": "the matches, counted up to 10,000 (see total_exact)"}
+    )
+    total_exact = ma.fields.Boolean(
+        metadata={"description": "false: there are more than ``total`` (the count stops there)"}
+    )
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
+    next_after = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "give it as ``after`` for the next page (null: the last page)"},
+    )
+    previous_before = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "give it as ``before`` for the page before (null: the first)"},
+    )
 
 
 class ApplicantViewSchema(ma.Schema):
@@ -192,10 +205,27 @@ class WorkItemSchema(ApplicationSummarySchema):
     allowed_actions = ma.fields.List(ma.fields.String())
 
 
+class CappedCountSchema(ma.Schema):
+    """A count that stops at 10,000."""
+
+    count = ma.fields.Integer()
+    exact = ma.fields.Boolean(metadata={"description": "false: more than ``count``"})
+
+
 class WorklistSchema(ma.Schema):
-    """What is due, overdue first."""
+    """What is due, overdue first, a page at a time, with the counts above the list."""
 
     items = ma.fields.List(ma.fields.Nested(WorkItemSchema))
+    next_after = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "give it as ``after`` for the next page (null: the last page)"},
+    )
+    by_status = ma.fields.Dict(
+        keys=ma.fields.String(metadata={"enum": list(OPEN_STATUSES)}),
+        values=ma.fields.Nested(CappedCountSchema),
+        metadata={"description": "the open applications of your area by status"},
+    )
+    overdue = ma.fields.Nested(CappedCountSchema)
 
 
 # ------------------------------------------------------------------ steps for many at once

@@ -96,6 +96,27 @@ class ListQuerySchema(ma.Schema):
     overdue = Boolean(load_default=False)
     page = Integer(load_default=1, validate=between(1, 100_000))
     per_page = Integer(load_default=50, validate=between(1, 200))
+    after = String(
+        validate=length(40),
+        metadata={"description": "next_after of the page before: the page after it, by key"},
+    )
+    before = String(
+        validate=length(40),
+        metadata={"description": "previous_before of the page after: the page before it"},
+    )
+
+
+class WorklistQuerySchema(ma.Schema):
+    """Paging of the worklist."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    after = String(
+        validate=length(40),
+        metadata={"description": "next_after of the page before: the page after it"},
+    )
+    per_page = Integer(load_default=50, validate=between(1, 200))
 
 
 class FileQuerySchema(ma.Schema):

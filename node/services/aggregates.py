@@ -1,9 +1,10 @@
 """Per-commune counts for a period (DESIGN §6), and the immutable snapshots the hub pulls.
 
-Counts come from three GROUP BY queries over the decided statuses, their deprivations and the
-open applications — set-based, so a province of millions of households costs a few scans, not a
-Python loop. Reports (node.services.reports) render the very same rows, so node and hub figures
-agree by construction.
+Counts come from the tallies of the decided statuses and their deprivations (a few rows per
+commune, kept by the decisions and imports) and one count over the open applications' index, so
+a province of millions of households costs what its communes cost, not a scan of its households.
+Reports (node.services.reports) render the very same rows, so node and hub figures agree by
+construction.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application
-from node.models.households import HouseholdStatus, StatusDeprivation
+from node.models.applications import Application, is_open
 from node.models.snapshots import CommuneHouseholdCount, Snapshot
+from node.models.tallies import DeprivationTally, StatusTally
 from node.services import aggregates_v2
 from node.services.errors import ValidationFailed
-from node.services.workflow import OPEN_STATUSES
 from shared import units
 from shared.moments import as_utc
 from shared.schemas import COUNT_FIELDS, SCHEMA_VERSION, AggregateSnapshotSchema, snapshot_id_of
@@ -37,31 +37,23 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 def status_counts(session: Session, period: int) -> dict[str, dict[str, int]]:
     """Counts of decided statuses per commune: classes, areas, changes, minorities, members.
 
-    One GROUP BY commune and class over the statuses alone (each carries the household's area
-    and minority status as decided), with FILTER counts for the rest: the database makes one
-    pass, at about the cost of a plain count per commune.
+    Read from the tallies (node.models.tallies: one row per commune and class, kept by the
+    decisions and imports that write statuses), so their cost follows the communes, not the
+    households.
     """
-    s = HouseholdStatus
-    query = (
-        select(
-            s.commune_code,
-            s.classification,
-            func.count(),
-            func.count().filter(s.area == "urban"),
-            func.count().filter(s.ethnic_minority),
-            func.count().filter(s.fell_back),
-            # New on this list: not on it the period before (a poor household that had exited
-            # poverty earlier counts as fallen back instead).
-            func.count().filter(
-                s.previous_classification.is_distinct_from(s.classification), not_(s.fell_back)
-            ),
-            func.count().filter(s.previous_classification == "poor"),
-            func.count().filter(s.previous_classification == "near_poor"),
-            func.coalesce(func.sum(s.members_count), 0),
-        )
-        .where(s.period == period)
-        .group_by(s.commune_code, s.classification)
-    )
+    t = StatusTally
+    query = select(
+        t.commune_code,
+        t.classification,
+        t.households,
+        t.urban,
+        t.ethnic_minority,
+        t.fell_back,
+        t.newly_listed,
+        t.was_poor,
+        t.was_near_poor,
+        t.members,
+    ).where(t.period == period)
     counts: dict[str, dict[str, int]] = {}
     for (
         commune,
@@ -102,13 +94,9 @@ STATUS_FIELDS = (
 
 
 def deprivation_counts(session: Session, period: int) -> dict[str, dict[str, int]]:
-    """Poor and near-poor households deprived in each indicator, per commune."""
-    d = StatusDeprivation
-    query = (
-        select(d.commune_code, d.indicator, func.count())
-        .where(d.period == period)
-        .group_by(d.commune_code, d.indicator)
-    )
+    """Poor and near-poor households deprived in each indicator, per commune (the tallies)."""
+    t = DeprivationTally
+    query = select(t.commune_code, t.indicator, t.households).where(t.period == period)
     counts: dict[str, dict[str, int]] = {}
     for commune, indicator, count in session.execute(query):
         counts.setdefault(commune, {})[indicator] = count
@@ -116,10 +104,14 @@ def deprivation_counts(session: Session, period: int) -> dict[str, dict[str, int
 
 
 def pending_counts(session: Session, period: int) -> dict[str, int]:
-    """Applications for the period still in review, per commune."""
+    """Applications for the period still in review, per commune.
+
+    Only the open applications' partial index is read (commune, deadline, id, period: an
+    index-only scan in commune order), never the applications' rows and their JSON.
+    """
     query = (
         select(Application.commune_code, func.count())
-        .where(Application.period == period, Application.status.in_(OPEN_STATUSES))
+        .where(is_open(), Application.period == period)
         .group_by(Application.commune_code)
     )
     return dict(session.execute(query).all())
@@ -137,14 +129,20 @@ def entered_household_totals(session: Session, period: int) -> dict[str, int]:
 
 
 def commune_rows(
-    session: Session, province_code: str, period: int, suppression_k: int | None = None
+    session: Session,
+    province_code: str,
+    period: int,
+    suppression_k: int | None = None,
+    *,
+    pending: bool = True,
 ) -> list[dict[str, Any]]:
-    """One row per commune of the province, explicit zeros, in commune-code order."""
+    """One row per commune of the province, explicit zeros, in commune-code order
+    (``pending`` False: without counting the open applications, which no report shows)."""
     standard = standard_for(period)
     indicators = [indicator.code for indicator in standard.indicators]
     statuses = status_counts(session, period)
     deprived = deprivation_counts(session, period)
-    pending = pending_counts(session, period)
+    open_files = pending_counts(session, period) if pending else {}
     entered = entered_household_totals(session, period)
     rows = []
     for commune in units.communes(province_code):
@@ -153,7 +151,7 @@ def commune_rows(
         # Without the admin's figure: the households the node registered for the period.
         registered = counts.pop("registered", 0)
         counts["households_total"] = entered.get(commune.code, registered)
-        counts["applications_pending"] = pending.get(commune.code, 0)
+        counts["applications_pending"] = open_files.get(commune.code, 0)
         by_indicator = deprived.get(commune.code, {})
         row = {
             "commune_code": commune.code,

@@ -25,6 +25,7 @@ from node.services.errors import ValidationFailed
 from node.services.identity import normalize_text
 from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
+from node.services.tallies import tally_status
 from node.services.workflow import Permit, authorize, require_action_role
 from shared import units
 from shared.standards import parse_date
@@ -222,6 +223,8 @@ def set_status(
     if status is None:
         status = HouseholdStatus(household_id=household.id, period=period)
         session.add(status)
+    else:
+        tally_status(session, status, -1)  # decided again: its earlier counts go
     status.commune_code = household.commune_code
     status.classification = classification
     status.standard_id = verification.standard_id
@@ -241,6 +244,7 @@ def set_status(
     status.decision_item_id = item.id
     status.decided_on = decided_on
     session.flush()
+    tally_status(session, status, 1)
     return status
 
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application
+from node.models.applications import Application, is_open
 from node.models.households import Household, Member
-from node.models.review import DuplicateFlag, Verification
+from node.models.review import DuplicateFlag, Verification, VerificationIdentity
 from node.services import audit
 from node.services.context import NodeContext
 from node.services.errors import Conflict, ValidationFailed
 from node.services.identity import normalize_text
 from node.services.scopes import Official
 from node.services.steps import withdraw_by_official
-from node.services.workflow import OPEN_STATUSES, actions_for, authorize
+from node.services.workflow import actions_for, authorize
 
 RESOLUTIONS = ("merged", "withdrawn", "distinct")
 
@@ -78,31 +78,50 @@ def _flag(
     )
 
 
+def record_identities(session: Session, verification: Verification) -> None:
+    """The citizen IDs the verification recorded, one row per member that has one, so other
+    verifications find them by index (``_other_applications``)."""
+    session.add_all(
+        VerificationIdentity(
+            verification_id=verification.id,
+            application_id=verification.application_id,
+            position=position,
+            citizen_id=identity["citizen_id"],
+        )
+        for position, identity in enumerate(verification.identities)
+        if identity.get("citizen_id")
+    )
+    session.flush()
+
+
 def _other_applications(
     session: Session, application: Application, ids: set[str]
 ) -> list[tuple[int, str]]:
-    """Open applications (other than this one) whose applicant or verified members share an ID."""
+    """Open applications (other than this one) whose applicant or verified members share an ID.
+
+    One statement, two index lookups by ID number: the applicants' and the verified members'
+    (verification_identities), each joined to its open application — the same few rows
+    whether the province has a thousand open files or a million.
+    """
+    wanted = sorted(ids)
+    other_open = and_(Application.id != application.id, is_open())
+    applicants = select(
+        literal(0).label("kind"),
+        Application.id.label("other_id"),
+        Application.applicant_citizen_id.label("citizen_id"),
+    ).where(other_open, Application.applicant_citizen_id.in_(wanted))
+    identity = VerificationIdentity
+    members = (
+        select(literal(1).label("kind"), identity.application_id, identity.citizen_id)
+        .join(Application, Application.id == identity.application_id)
+        .where(other_open, identity.citizen_id.in_(wanted))
+    )
     found: dict[int, str] = {}
-    rows = session.execute(
-        select(Application.id, Application.applicant_citizen_id).where(
-            Application.id != application.id,
-            Application.status.in_(OPEN_STATUSES),
-            Application.applicant_citizen_id.in_(sorted(ids)),
-        )
-    )
-    for other_id, citizen_id in rows:
+    # Applicants first, so an application whose applicant matches is flagged with that ID.
+    both = union_all(applicants, members).order_by("kind", "other_id", "citizen_id")
+    rows = session.execute(both)
+    for _kind, other_id, citizen_id in rows:
         found.setdefault(other_id, citizen_id)
-    verified = session.execute(
-        select(Verification.application_id, Verification.identities)
-        .join(Application, Application.id == Verification.application_id)
-        .where(Application.id != application.id, Application.status.in_(OPEN_STATUSES))
-    )
-    # Verified member lists are JSON; the candidates are few (open applications), so checking
-    # them here is cheaper than a JSON index that only PostgreSQL would have.
-    for other_id, identities in verified:
-        for identity in identities:
-            if identity.get("citizen_id") in ids:
-                found.setdefault(other_id, identity["citizen_id"])
     return sorted(found.items())
 
 

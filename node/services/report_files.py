@@ -7,8 +7,11 @@ title, unit and period, the table with its totals, then the signature block.
 from __future__ import annotations
 
 import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -16,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from node.services.reports import ReportTable
-from shared.spreadsheets import csv_writer, xlsx_bytes
+from shared.spreadsheets import SafeSheet, XlsxStream, csv_writer, xlsx_bytes
 
 CLASS_NAMES = {
     "vi": {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"},
@@ -198,3 +201,133 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
             cell = sheet.cell(row=row_number, column=column, value=value)
             cell.font, cell.border = _BOLD, _BOX
     return row_number
+
+
+# ------------------------------------------------------------------- R5, a list of any length
+# Written out as its rows are read (node.services.reports.r5_rows): CSV and JSON in chunks, the
+# XLSX in openpyxl's write-only mode into a temporary file. Its columns are the form's own (the
+# row number first), without the code and name the unit tables lead with.
+
+_CHUNK = 64 * 1024
+
+
+def named_list_csv(heading: ReportTable, rows: Iterable[dict[str, Any]], lang: str = "vi"
+                   ) -> Iterator[str]:  # fmt: skip
+    """R5 as CSV (UTF-8 with a BOM), in chunks of about 64 KB."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv_writer(out)
+    writer.writerow([c.label[lang] for c in heading.columns])
+    for row in rows:
+        writer.writerow([_display(row[c.key], c.key, lang) for c in heading.columns])
+        if out.tell() >= _CHUNK:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def named_list_json(heading: ReportTable, rows: Iterable[dict[str, Any]], lang: str = "vi"
+                    ) -> Iterator[str]:  # fmt: skip
+    """R5 as the JSON of ``report_json`` (the same keys), in chunks."""
+    head = json.dumps(report_json(heading, lang), ensure_ascii=False)
+    # report_json(heading) ends with "rows": [], "totals": []}: the rows go between the brackets.
+    before, after = head.rsplit('"rows": []', 1)
+    parts = [before, '"rows": [']
+    size = 0
+    for index, row in enumerate(rows):
+        item = {
+            "code": row["code"],
+            "name": row["name"],
+            **{c.key: row[c.key] for c in heading.columns},
+        }
+        text = ("," if index else "") + json.dumps(item, ensure_ascii=False)
+        parts.append(text)
+        size += len(text)
+        if size >= _CHUNK:
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append("]" + after)
+    yield "".join(parts)
+
+
+def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today: date,
+                    lang: str = "vi") -> IO[bytes]:  # fmt: skip
+    """R5 as XLSX in the form's layout (heading, table, signatures), written row by row; the
+    file is returned rewound, for the caller to send and close."""
+    texts = TEXTS[lang]
+    stream = XlsxStream()
+    sheet = stream.sheet(heading.code)
+    width = len(heading.columns)
+    for column, size in enumerate((8, 30, 24, 16, 12, 20)[:width], start=1):
+        sheet.sheet.column_dimensions[get_column_letter(column)].width = size
+    sheet.sheet.page_setup.orientation = "landscape"
+    sheet.sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    written = _stream_heading(sheet, heading, texts, lang, width)
+    sheet.append([sheet.cell(c.label[lang], font=_BOLD, alignment=_CENTER, border=_BOX)
+                  for c in heading.columns])  # fmt: skip
+    written += 1
+    for row in rows:
+        sheet.append([_display(row[c.key], c.key, lang) for c in heading.columns])
+        written += 1
+    _stream_signatures(sheet, written + 1, texts, today, width)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
+    stream.write_to(out)
+    out.seek(0)
+    return out
+
+
+def _merge(sheet: SafeSheet, row: int, first: int, last: int) -> None:
+    if last > first:
+        sheet.sheet.merged_cells.add(
+            f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
+        )
+
+
+def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str], lang: str,
+                    width: int) -> int:  # fmt: skip
+    """The heading rows of ``_FormSheet.heading``, written in order; returns the rows written."""
+    half = max(1, width // 2)
+    centred = {"alignment": _CENTER}
+    lines = [
+        ((heading.unit_name.upper(), _BOLD), (texts["motto"], _BOLD)),
+        ((f"{texts['form']} {heading.code}", None),
+         (texts["motto2"], Font(bold=True, underline="single"))),
+        (),
+        ((heading.title[lang].upper(), Font(bold=True, size=13)),),
+        ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
+        (),
+    ]  # fmt: skip
+    for number, line in enumerate(lines, start=1):
+        cells: list[Any] = []
+        if len(line) == 2:
+            (left, left_font), (right, right_font) = line
+            cells = [sheet.cell(left, font=left_font or Font(), **centred)] + [None] * (half - 1)
+            cells.append(sheet.cell(right, font=right_font or Font(), **centred))
+            _merge(sheet, number, 1, half)
+            _merge(sheet, number, half + 1, width)
+        elif line:
+            ((text, font),) = line
+            cells = [sheet.cell(text, font=font or Font(), **centred)]
+            _merge(sheet, number, 1, width)
+        sheet.append(cells)
+    return len(lines)
+
+
+def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], today: date,
+                       width: int) -> None:  # fmt: skip
+    """The signature block of ``_FormSheet.signatures``, from ``row`` down (after a blank)."""
+    half = max(1, width // 2)
+    dated = texts["dated"].format(d=today.day, m=today.month, y=today.year)
+    sheet.append([])
+    for number, (left, right, font) in enumerate(
+        [(None, dated, None), (texts["preparer"], texts["head"], _BOLD),
+         (texts["sign"], texts["sign_stamp"], None)],
+        start=row + 1,
+    ):  # fmt: skip
+        cells: list[Any] = [sheet.cell(left, font=font or Font(), alignment=_CENTER)]
+        cells += [None] * (half - 1)
+        cells.append(sheet.cell(right, font=font or Font(), alignment=_CENTER))
+        sheet.append(cells)
+        _merge(sheet, number, 1, half)
+        _merge(sheet, number, half + 1, width)

@@ -7,17 +7,18 @@ members, is personal data: it exists at the node only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from node.models.households import Household, HouseholdStatus
+from node.models.households import Household, HouseholdStatus, Member
 from node.models.review import Certificate
+from node.models.tallies import StatusTally
 from node.models.units import Village
-from node.services.aggregates import commune_rows
+from node.services.aggregates import ON_THE_LISTS, commune_rows
 from node.services.errors import NotFound, ValidationFailed
 from node.services.scopes import (
     COMMUNE_CHAIR,
@@ -239,9 +240,10 @@ def build_report(
     form = FORMS.get(code)
     if form is None:
         raise ValidationFailed("Unknown report form.", {"form": ", ".join(FORM_CODES)})
-    rows = commune_rows(session, province_code, period)
+    rows = commune_rows(session, province_code, period, pending=False)
     if form.needs_previous_period:
-        before = {r["commune_code"]: r for r in commune_rows(session, province_code, period - 1)}
+        earlier = commune_rows(session, province_code, period - 1, pending=False)
+        before = {r["commune_code"]: r for r in earlier}
         for row in rows:
             row["poor_start"] = before[row["commune_code"]]["poor"]
             row["near_poor_start"] = before[row["commune_code"]]["near_poor"]
@@ -277,41 +279,91 @@ R5_COLUMNS = [
 ]
 
 
-def recognised_households(
-    session: Session, province_code: str, period: int, unit: str
-) -> ReportTable:
-    """R5: the recognised poor and near-poor households with their members (node only)."""
-    query = (
-        select(Household, HouseholdStatus, Village.name, Certificate.number)
-        .join(HouseholdStatus, HouseholdStatus.household_id == Household.id)
-        .outerjoin(Village, Village.id == Household.village_id)
-        .outerjoin(Certificate, Certificate.decision_item_id == HouseholdStatus.decision_item_id)
-        .where(
-            HouseholdStatus.period == period,
-            HouseholdStatus.classification.in_(("poor", "near_poor")),
-        )
-        .order_by(Household.commune_code, HouseholdStatus.classification, Household.head_name)
+R5_TITLE = _t(
+    "Danh sách hộ nghèo, hộ cận nghèo được công nhận",
+    "List of recognised poor and near-poor households",
+)
+# The page shows the first households and their members; the files carry the whole list.
+R5_PAGE_ROWS = 200
+
+
+def r5_heading(province_code: str, period: int, unit: str) -> ReportTable:
+    """R5's title, unit and columns, without rows (its rows come from ``r5_rows``)."""
+    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
+    return ReportTable("R5", R5_TITLE, unit, name, period, R5_COLUMNS)
+
+
+def r5_count(session: Session, province_code: str, period: int, unit: str) -> int:
+    """How many households R5 lists (from the tallies)."""
+    query = select(func.coalesce(func.sum(StatusTally.households), 0)).where(
+        StatusTally.period == period, StatusTally.classification.in_(ON_THE_LISTS)
     )
     if unit != province_code:
-        query = query.where(Household.commune_code == unit)
-    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
-    title = _t(
-        "Danh sách hộ nghèo, hộ cận nghèo được công nhận",
-        "List of recognised poor and near-poor households",
-    )
-    table = ReportTable("R5", title, unit, name, period, R5_COLUMNS)
-    for number, (household, status, village, certificate) in enumerate(session.execute(query), 1):
-        table.rows.append(
-            {
-                "code": str(household.id),
-                "name": household.head_name,
-                "number": number,
-                "head_name": household.head_name,
-                "village": village or "",
-                "classification": status.classification,
-                "members": status.members_count,
-                "certificate": certificate or "",
-                "member_names": [member.full_name for member in household.members],
-            }
+        query = query.where(StatusTally.commune_code == unit)
+    return session.scalar(query) or 0
+
+
+def r5_rows(
+    session: Session, province_code: str, period: int, unit: str, *, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """R5's rows in order (commune, class, head's name), made as they are written out: one
+    query through the statuses' (period, class, commune) index; the driver holds its compact
+    result and each row becomes a dict only when its turn comes. (Not a server-side cursor:
+    PostgreSQL plans a cursor for its first rows and without parallel workers, 15× slower for
+    a province's list.) Members are not read here (``with_members`` adds them)."""
+    s = HouseholdStatus
+    query = (
+        select(
+            Household.id,
+            Household.head_name,
+            Village.name,
+            s.classification,
+            s.members_count,
+            Certificate.number,
         )
+        .join(Household, Household.id == s.household_id)
+        .outerjoin(Village, Village.id == Household.village_id)
+        .outerjoin(Certificate, Certificate.decision_item_id == s.decision_item_id)
+        .where(s.period == period, s.classification.in_(ON_THE_LISTS))
+        .order_by(s.commune_code, s.classification, Household.head_name, Household.id)
+        .limit(limit)
+    )
+    if unit != province_code:
+        query = query.where(s.commune_code == unit)
+    result = session.execute(query)
+    for number, (household_id, head, village, cls, members, certificate) in enumerate(result, 1):
+        yield {
+            "code": str(household_id),
+            "name": head,
+            "number": number,
+            "head_name": head,
+            "village": village or "",
+            "classification": cls,
+            "members": members,
+            "certificate": certificate or "",
+        }
+
+
+def with_members(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with each household's ``member_names``, read in one query for them all."""
+    ids = [int(row["code"]) for row in rows]
+    names: dict[int, list[str]] = {household_id: [] for household_id in ids}
+    if ids:
+        for household_id, full_name in session.execute(
+            select(Member.household_id, Member.full_name)
+            .where(Member.household_id.in_(ids))
+            .order_by(Member.household_id, Member.position)
+        ):
+            names[household_id].append(full_name)
+    return [{**row, "member_names": names[int(row["code"])]} for row in rows]
+
+
+def recognised_households(
+    session: Session, province_code: str, period: int, unit: str, *, limit: int = R5_PAGE_ROWS
+) -> ReportTable:
+    """R5 as the page shows it: the first ``limit`` households with their members (node only;
+    the files stream the whole list from ``r5_rows``)."""
+    table = r5_heading(province_code, period, unit)
+    rows = list(r5_rows(session, province_code, period, unit, limit=limit))
+    table.rows = with_members(session, rows)
     return table

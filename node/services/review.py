@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application, ApplicationEvent
+from node.models.applications import Application, ApplicationEvent, is_open
 from node.models.review import (
     Complaint,
     DistrictOpinion,
@@ -32,9 +32,10 @@ from node.services import audit
 from node.services.accounts import official_for_user
 from node.services.calendar import WorkingCalendar, due_date, load_calendar
 from node.services.context import NodeContext
-from node.services.duplicates import flag_duplicates
+from node.services.duplicates import flag_duplicates, record_identities
 from node.services.errors import ValidationFailed
 from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
+from node.services.paging import capped_count, list_key, parse_list_key, summary_columns
 from node.services.scopes import (
     COMMUNE_OFFICER,
     VILLAGE_HEAD,
@@ -44,7 +45,6 @@ from node.services.scopes import (
 )
 from node.services.steps import READERS, latest_verification, move, scoped_application
 from node.services.workflow import (
-    OPEN_STATUSES,
     Permit,
     authorize,
     meeting_target,
@@ -59,12 +59,16 @@ MAX_PAGE_SIZE = 200
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list, with the total the filters match."""
+    """One page of a list, with the total the filters match (exact up to the paging module's
+    cap; ``total_exact`` False: more than ``total``), and the tokens of the pages around it."""
 
     items: list[Application]
     total: int
     page: int
     per_page: int
+    total_exact: bool = True
+    next_after: str | None = None
+    previous_before: str | None = None
 
 
 def list_applications(
@@ -80,9 +84,57 @@ def list_applications(
     overdue: bool = False,
     page: int = 1,
     per_page: int = 50,
+    after: str | None = None,
+    before: str | None = None,
 ) -> Page:
-    """The applications in the official's scope matching the filters, newest first."""
+    """The applications in the official's scope matching the filters, newest first.
+
+    A page is the ``per_page`` rows after the ``after`` token (the last row of the page before)
+    or before the ``before`` token (the first row of the page after), read by key through the
+    list's index; without either, ``page`` counts pages from the first (OFFSET: fine for the
+    first few, and kept for programs that page that way).
+    """
     require_role(official, *READERS)
+    conditions = _list_conditions(official, status, commune, village, kind, period,
+                                  context.today if overdue else None)  # fmt: skip
+    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
+    page = max(1, page)
+    total = capped_count(session, select(Application).where(*conditions))
+    items, more_after, more_before = _list_page(
+        session, conditions, per_page, page, after=after, before=before
+    )
+    audit.record(
+        session,
+        official,
+        "list_applications",
+        "application",
+        None,
+        context.now,
+        details={"count": len(items), "status": status, "commune": commune, "page": page},
+    )
+    first, last = (items[0], items[-1]) if items else (None, None)
+    return Page(
+        items,
+        total.value,
+        page,
+        per_page,
+        total_exact=total.exact,
+        next_after=list_key(last.submitted_at, last.id) if last and more_after else None,
+        previous_before=list_key(first.submitted_at, first.id) if first and more_before else None,
+    )
+
+
+def _list_conditions(
+    official: Official,
+    status: str | None,
+    commune: str | None,
+    village: str | None,
+    kind: str | None,
+    period: int | None,
+    overdue_on: date | None,
+) -> list[Any]:
+    """The list's WHERE clause: the official's scope and each filter given (``overdue_on``:
+    open and due before that day)."""
     conditions = [application_scope(official)]
     if status:
         conditions.append(Application.status == status)
@@ -95,31 +147,43 @@ def list_applications(
         conditions.append(Application.kind == kind)
     if period:
         conditions.append(Application.period == period)
-    if overdue:
-        conditions.append(Application.due_on < context.today)
-        conditions.append(Application.status.in_(OPEN_STATUSES))
-    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
-    page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(Application).where(*conditions))
-    items = list(
-        session.scalars(
-            select(Application)
-            .where(*conditions)
-            .order_by(Application.submitted_at.desc(), Application.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    if overdue_on:
+        conditions.append(Application.due_on < overdue_on)
+        conditions.append(is_open())
+    return conditions
+
+
+def _list_page(
+    session: Session,
+    conditions: list[Any],
+    per_page: int,
+    page: int,
+    *,
+    after: str | None,
+    before: str | None,
+) -> tuple[list[Application], bool, bool]:
+    """The page's rows, newest first, and whether there are rows after and before them."""
+    key = tuple_(Application.submitted_at, Application.id)
+    newest_first = (Application.submitted_at.desc(), Application.id.desc())
+    query = select(Application).where(*conditions).options(summary_columns())
+    if before:
+        moment, row_id = parse_list_key(before, "before")
+        # The rows just newer than the token, read oldest first up to it, then turned round.
+        rows = list(
+            session.scalars(
+                query.where(key > tuple_(moment, row_id))
+                .order_by(Application.submitted_at, Application.id)
+                .limit(per_page + 1)
+            )
         )
-    )
-    audit.record(
-        session,
-        official,
-        "list_applications",
-        "application",
-        None,
-        context.now,
-        details={"count": len(items), "status": status, "commune": commune, "page": page},
-    )
-    return Page(items, total or 0, page, per_page)
+        return list(reversed(rows[:per_page])), True, len(rows) > per_page
+    if after:
+        moment, row_id = parse_list_key(after, "after")
+        query = query.where(key < tuple_(moment, row_id))
+    else:
+        query = query.offset((page - 1) * per_page)
+    rows = list(session.scalars(query.order_by(*newest_first).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page, bool(after) or page > 1
 
 
 def read_application(
@@ -314,6 +378,7 @@ def record_verification(
     session.add(verification)
     move(session, application, permit, "under_review", context)
     session.flush()
+    record_identities(session, verification)
     head = next(i for i, member in enumerate(facts["members"]) if member["relation"] == "head")
     flag_duplicates(session, application, checked, checked[head]["citizen_id"], context)
     return verification

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import STATUSES, Application
+from node.models.applications import OPEN_STATUSES, STATUSES, Application
 from node.models.review import DistrictOpinion, DuplicateFlag, Verification
 from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
@@ -45,8 +45,8 @@ from node.services.scopes import (
 from node.services.timeline import load_timelines
 
 INITIAL_STATUS = "submitted"
-# An application is open while the commune still works on it, closed once decided or withdrawn.
-OPEN_STATUSES = ("submitted", "under_review", "meeting_held", "posted")
+# An application is open while the commune still works on it (OPEN_STATUSES, defined with the
+# model: the worklist's indexes hold only those), closed once decided or withdrawn.
 CLOSED_STATUSES = ("decided", "withdrawn")
 # The database's list of statuses (node.models.applications) is exactly these two.
 if set(OPEN_STATUSES) | set(CLOSED_STATUSES) != set(STATUSES):  # pragma: no cover - a typo

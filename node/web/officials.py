@@ -255,18 +255,21 @@ def home() -> str:
     """What is due: overdue first, then by deadline, with the next step of each."""
     signer = official()
     context = node_context()
-    items = worklist(db.session, signer, context)
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item.application.status] = counts.get(item.application.status, 0) + 1
+    after = request.args.get("after") or None
+    try:
+        page = worklist(db.session, signer, context, after=after)
+    except ValidationFailed:
+        # An old or edited link: the list from its start.
+        after, page = None, worklist(db.session, signer, context)
+    items = page.items
     names = worksheets.village_names(
         db.session, {i.application.village_id for i in items if i.application.village_id}
     )
     return render_template(
         "officials/home.html",
         items=items,
-        counts=counts,
-        overdue=sum(item.overdue for item in items),
+        page=page,
+        first_page=after is None,
         village_names=names,
         today=context.today,
         takes_paper_forms=signer.role == COMMUNE_OFFICER,
@@ -299,13 +302,22 @@ def applications() -> tuple[str, int]:
         else:
             filters["period"] = period
     filters["overdue"] = args.get("overdue") == "yes"
-    page_number = words.parse_count(args.get("page")) or 1
-    page = review.list_applications(
-        db.session, signer, context, page=page_number, per_page=PER_PAGE, **filters
-    )
+    page_number = min(words.parse_count(args.get("page")) or 1, 100_000)
+    # Pages after the first go by the key of the row next to them (node.services.paging).
+    keys = {name: args[name] for name in ("after", "before") if args.get(name)}
+    try:
+        page = review.list_applications(
+            db.session, signer, context, page=page_number, per_page=PER_PAGE, **filters, **keys
+        )
+    except ValidationFailed:
+        # An old or edited link: the list from its first page.
+        page_number, keys = 1, {}
+        page = review.list_applications(
+            db.session, signer, context, page=1, per_page=PER_PAGE, **filters
+        )
     names = worksheets.village_names(db.session, {a.village_id for a in page.items if a.village_id})
-    pages = max(1, -(-page.total // page.per_page))
-    query = {k: v for k, v in args.items() if k != "page" and v}
+    pages = max(1, -(-page.total // page.per_page)) if page.total_exact else None
+    query = {k: v for k, v in args.items() if k not in ("page", "after", "before") and v}
     # Rendered before the commit, which expires the rows (rendering after it reloaded each one).
     html = render_template(
         "officials/list.html",

@@ -3,12 +3,15 @@ files the API gives bearer clients (node.api.reports), streamed for the web sess
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
+from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_xlsx
@@ -18,6 +21,7 @@ from node.services.reports import (
     REPORT_READERS,
     ReportTable,
     build_report,
+    r5_count,
     recognised_households,
     report_unit,
 )
@@ -25,26 +29,31 @@ from node.web import officials_forms as words
 from node.web.officials import bp, lang, official
 from shared import units
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _table(form: str) -> tuple[ReportTable, str, int]:
     """The report table for the request's unit and period; R5's reading is audited."""
     signer = official()
     context = node_context()
     unit = report_unit(signer, context.province_code, request.args.get("unit") or None)
-    period = words.parse_count(request.args.get("period"))
-    if period is None or not 2000 <= period <= 2100:
-        period = current_period(context.today)
+    period = _period(context.today)
     if form == "R5":
-        table = recognised_households(db.session, context.province_code, period, unit)
-        # A list of named households is a read of personal data.
+        # A list of named households is a read of personal data: its first rows here, the whole
+        # list in the files (report_file).
         audit.record(db.session, signer, "report_r5", "report", None, context.now,
                      details={"unit": unit, "period": period})  # fmt: skip
         db.session.commit()
+        table = recognised_households(db.session, context.province_code, period, unit)
     else:
         table = build_report(db.session, form, context.province_code, period, unit)
     return table, unit, period
+
+
+def _period(today: date) -> int:
+    """The period asked for, or the current one."""
+    period = words.parse_count(request.args.get("period"))
+    if period is None or not 2000 <= period <= 2100:
+        return current_period(today)
+    return period
 
 
 @bp.get("/reports")
@@ -64,6 +73,7 @@ def reports() -> tuple[str, int]:
         if form == "R5"
         else _("List of recognised poor and near-poor households")
     )
+    listed = r5_count(db.session, context.province_code, period, unit) if form == "R5" else None
     return (
         render_template(
             "officials/reports.html",
@@ -75,6 +85,7 @@ def reports() -> tuple[str, int]:
             communes=communes,
             province_code=context.province_code,
             lang=lang(),
+            listed=listed,
         ),
         200,
     )
@@ -86,6 +97,15 @@ def report_file(form: str, fmt: str) -> Response:
     """The report as CSV or XLSX, laid out like the official form."""
     if form not in FORM_CODES or fmt not in ("csv", "xlsx"):
         abort(404)
+    if form == "R5":
+        signer, context = official(), node_context()
+        unit = report_unit(signer, context.province_code, request.args.get("unit") or None)
+        period = _period(context.today)
+        audit.record(db.session, signer, "report_r5", "report", None, context.now,
+                     details={"unit": unit, "period": period})  # fmt: skip
+        db.session.commit()
+        return r5_response(db.session, context.province_code, period, unit, fmt, lang(),
+                           context.today)  # fmt: skip
     table, unit, period = _table(form)
     name = f"{form}-{unit}-{period}"
     if fmt == "csv":

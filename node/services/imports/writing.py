@@ -14,6 +14,7 @@ from node.services.decisions import ON_THE_LISTS
 from node.services.imports.columns import CLASS_WORDS
 from node.services.imports.tables import CHECKED, INDICATORS
 from node.services.imports.terms import Plan
+from node.services.tallies import tally_statuses
 
 
 def write_households(
@@ -31,7 +32,8 @@ def write_households(
     # Ids follow the rows (gaps where blank rows were), so each table is written in one pass
     # without looking the households up again.
     household_id = c.rn + (_reserve_ids(connection, Household.__table__, span, postgresql) - low)
-    status_id = c.rn + (_reserve_ids(connection, HouseholdStatus.__table__, span, postgresql) - low)
+    first_status = _reserve_ids(connection, HouseholdStatus.__table__, span, postgresql)
+    status_id = c.rn + (first_status - low)
     _insert_checked(connection, Household.__table__, _household_values(household_id, now))
     lap("write households")
     statuses = _status_values(status_id, household_id, plan, today)
@@ -39,6 +41,9 @@ def write_households(
     lap("write statuses")
     _write_deprivations(connection, status_id, plan.period)
     lap("write deprivations")
+    # The reserved ids are this import's statuses: their counts go into the tallies.
+    tally_statuses(connection, HouseholdStatus.id.between(first_status, first_status + span - 1))
+    lap("count")
     counts = dict.fromkeys(CLASS_WORDS, 0)
     counts.update(
         connection.execute(select(c.classification, func.count()).group_by(c.classification)).all()
