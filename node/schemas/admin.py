@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
+from node.models.snapshots import PeriodClose
 from node.models.users import User
 from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
 from node.services.scopes import ROLES
@@ -124,7 +125,7 @@ class ClosePeriodSchema(Strict):
     period = Integer(required=True, validate=between(2000, 2100))
     decision_number = Text(
         required=True,
-        validate=length(60, 1),
+        validate=length(column_length(PeriodClose.decision_number), 1),
         error_messages={"required": _l("Enter the decision's number, e.g. 123/QĐ-UBND.")},
     )
     decided_on = Date(required=True, error_messages={"required": _l("Enter the date.")})

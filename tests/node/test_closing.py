@@ -75,13 +75,13 @@ def test_the_projection_is_null_without_a_later_standard(db_session):
 
 
 def test_a_meeting_that_did_not_agree_unanimously_is_not_counted_so(db_session, client, team):
-    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
-    act(client, team["officer"], app_id, "start_review", assign_to=team["head_id"])
-    from tests.node.review_helpers import IDENTITIES, verified_facts
+    from tests.node.review_helpers import MEETING_DAY, on_day, to_verified
 
-    act(client, team["head"], app_id, "verify", facts=verified_facts(), identities=IDENTITIES)
-    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=10,
-        agreeing=7)  # fmt: skip
+    app_id = application_id(client, team["officer"], submit(client)["tracking_code"])
+    to_verified(client, team["officer"], team["head"], app_id, team["head_id"])
+    with on_day(client, MEETING_DAY):
+        act(client, team["head"], app_id, "record_meeting", held_on=MEETING_DAY.isoformat(),
+            attendees=10, agreeing=7)  # fmt: skip
     row = row_of(body_of(build_snapshot(db_session, "01", 2026, closing_now())))
     assert (row["activity"]["meeting_votes"], row["activity"]["meeting_votes_unanimous"]) == (1, 0)
 

@@ -17,7 +17,13 @@ from node.models import DeprivationTally, StatusTally, VerificationIdentity
 from node.services import paging, tallies
 from node.services.errors import ValidationFailed
 from tests.node import test_aggregates
-from tests.node.review_helpers import IDENTITIES, act, application_id, submit, verified_facts
+from tests.node.review_helpers import (
+    act,
+    application_id,
+    submit,
+    to_posted,
+    verified_facts,
+)
 
 APPLICANTS = test_aggregates.APPLICANTS
 recognised = test_aggregates.recognised  # the fixture: three households recognised in 00070
@@ -54,12 +60,8 @@ def test_the_decisions_keep_the_tallies_equal_to_a_count_of_the_statuses(
     team = recognised
     tracking = submit(client)["tracking_code"]
     again = application_id(client, team["officer"], tracking)
-    act(client, team["officer"], again, "start_review", assign_to=team["head_id"])
-    act(client, team["head"], again, "verify", facts=verified_facts(poor=False),
-        identities=IDENTITIES)  # fmt: skip
-    act(client, team["head"], again, "record_meeting", held_on="2026-11-10", attendees=6,
-        agreeing=6)  # fmt: skip
-    act(client, team["officer"], again, "post", starts_on="2026-11-13")
+    to_posted(client, team["officer"], team["head"], again, team["head_id"],
+              facts=verified_facts(poor=False))  # fmt: skip
     flags = client.get(f"/api/v1/applications/{again}", headers=team["officer"]).get_json()
     for flag in flags["duplicates"]:
         client.post(f"/api/v1/duplicates/{flag['id']}/resolve", json={"resolution": "distinct"},

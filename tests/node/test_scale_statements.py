@@ -254,7 +254,9 @@ def test_no_request_costs_more_statements_in_a_bigger_province(
         path = import_file(tmp_path)
         ops = {
             "submit": lambda: submit()[0],
-            "lookup": lambda: client.get(f"/api/v1/applications/{code}?phone=0912345678"),
+            "lookup": lambda: client.post(
+                f"/api/v1/applications/{code}/lookup", json={"phone": "0912345678"}
+            ),
             "start_review": lambda: client.post(
                 f"/api/v1/applications/{review_id}/actions/start_review",
                 json={"assign_to": head_id},

@@ -23,6 +23,7 @@ from node.models import (
     Household,
     Meeting,
     Member,
+    PeriodClose,
     User,
     Verification,
     Village,
@@ -54,6 +55,7 @@ STORED = {
     ("VillageNameSchema", "name"): [Village.name],
     ("HolidaySchema", "name"): [Holiday.name],
     ("SignInFormSchema", "username"): [User.username],
+    ("ClosePeriodSchema", "decision_number"): [PeriodClose.decision_number],
 }
 # Fields whose normaliser bounds what is stored: (schema, path) → (longest result, columns).
 NORMALISED = {
@@ -72,10 +74,11 @@ NORMALISED = {
     ("ApplicantProofSchema", "citizen_id"): (12, [Application.applicant_citizen_id]),
 }
 # Texts kept in TEXT columns, or never in a column as given (passwords are hashed, a code is
-# checked, a unit list is split into codes the service checks, a page to return to).
+# checked, a unit list is split into codes the service checks, a page to return to, a list's
+# page token that is decoded and checked, never stored).
 NOT_IN_A_FIXED_COLUMN = {
     "content", "reasons", "note", "lines.reasons", "password", "totp", "code", "proof",
-    "units", "next", "parent",
+    "units", "next", "parent", "after", "before",
 }  # fmt: skip
 MODULES = (review, applications, admin, auth, public)
 
