@@ -18,7 +18,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import ssl
 import stat
 import subprocess
@@ -512,9 +511,16 @@ def test_pgbackrest_brings_back_every_acknowledged_application(deployment):
     assert f"newest_application={acknowledged[-1][0]}" in drill.stdout
     assert "audit_chain=ok" in drill.stdout
 
-    # The disk dies: the server is killed and its data directory is gone.
-    postmaster = int((deployment.data_dir / "postmaster.pid").read_text().split()[0])
-    os.kill(postmaster, signal.SIGKILL)
+    # The disk dies: the server stops at once (no checkpoint, no last archiving) and its data
+    # directory is gone. An immediate stop rather than SIGKILL: a killed postmaster whose parent
+    # never reaps it (a container's PID 1) stays a zombie, so its socket lock file in /run still
+    # names a live PID and the restored server refuses to start, which a reboot would not do.
+    stopped = subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", "15", deployment.cluster, "stop",
+         "--mode", "immediate"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert stopped.returncode == 0, stopped.stderr
     shutil.rmtree(deployment.data_dir)
     started = time.time()
     deployment.data_dir.mkdir(mode=0o700)
