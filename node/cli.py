@@ -19,7 +19,7 @@ from node.demo import DEMO_PASSWORD, seed_demo
 from node.extensions import db
 from node.models import Application, AuditEntry, User
 from node.scheduler import run_scheduler
-from node.services import accounts, aggregates, audit, closing, hub_access, imports
+from node.services import accounts, aggregates, audit, calendar, closing, hub_access, imports
 from node.services.errors import Conflict, ValidationFailed
 from node.services.periods import current_period
 from node.services.scopes import ROLES
@@ -160,6 +160,18 @@ def close_period(period: str, decision_number: str, decided_on: str) -> None:
         f"{close.decided_on.isoformat()}, revision {close.revision}, official snapshot "
         f"{close.snapshot_id}."
     )
+
+
+@cli.command("holidays")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="YYYY")
+@with_appcontext
+def holidays_command(year: int) -> None:
+    """Print the year's days off, one `YYYY-MM-DD name source` a line: source `package` (Vietnam's
+    public holidays from the `holidays` package), `added` (a day off the province admin added) or
+    `removed` (a day the admin made a working day: a package holiday moved, a weekend worked)."""
+    require_current_database()
+    for entry in calendar.year_days(db.session, year):
+        click.echo(f"{entry.day.isoformat()} {entry.name} {entry.source}")
 
 
 CLOSE_NAMES = {"period": "--period", "decision_number": "--decision-number",

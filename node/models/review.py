@@ -257,10 +257,19 @@ class PeriodicReview(db.Model):
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
+# How the province admin changed the calendar the `holidays` package gives (RULES §5):
+# a day off added (a government swap, a local day), or a day made a working day (a package
+# holiday moved by the government's notice, a Saturday worked in exchange).
+HOLIDAY_CHANGES = ("added", "removed")
+
+
 class Holiday(db.Model):
-    """A day off in the working-day calendar that deadlines are counted in."""
+    """The province admin's change to the working-day calendar that deadlines are counted in:
+    Vietnam's public holidays come from the `holidays` package, these rows add or remove days."""
 
     __tablename__ = "holidays"
+    __table_args__ = (CheckConstraint("change IN ('added', 'removed')", name="change"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    change: Mapped[str] = mapped_column(String(10), default="added", server_default="added")

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from node.models.snapshots import PeriodClose
 from node.models.users import User
-from node.services.admin import AREAS, HOLIDAY_NAME_MAX, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
+from node.services.admin import AREAS, MAX_HOUSEHOLDS, VILLAGE_NAME_MAX
+from node.services.days_off import HOLIDAY_NAME_MAX
 from node.services.scopes import ROLES
 from shared.web.fields import (
     Boolean,

@@ -1,5 +1,6 @@
-"""The province admin's use-cases: officials' accounts, villages, household counts, holidays and
-the audit log. Each checks the role, writes the audit log and flushes; the caller commits.
+"""The province admin's use-cases: officials' accounts, villages, household counts and the
+audit log (the days off are in ``days_off``). Each checks the role, writes the audit log and
+flushes; the caller commits.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from node.models.audit import AuditEntry
-from node.models.review import Holiday
 from node.models.snapshots import CommuneHouseholdCount
 from node.models.units import Village
 from node.models.users import User
 from node.services import accounts, audit
-from node.services.calendar import add_holidays
 from node.services.context import NodeContext
 from node.services.errors import NotFound, ValidationFailed
 from node.services.identity import normalize_text
@@ -36,7 +35,6 @@ logger = logging.getLogger(__name__)
 AREAS = ("rural", "urban")
 # The columns' lengths (the forms' schemas read them too).
 VILLAGE_NAME_MAX = Village.name.property.columns[0].type.length
-HOLIDAY_NAME_MAX = Holiday.name.property.columns[0].type.length
 # A commune has at most a few hundred thousand households; more is a typing slip.
 MAX_HOUSEHOLDS = 10_000_000
 VILLAGE_CSV_COLUMNS = ("commune_code", "name", "area")
@@ -376,48 +374,6 @@ def set_household_counts(
                      None, context.now, details={"period": period, "changed": changed})  # fmt: skip
     session.flush()
     return changed
-
-
-# ------------------------------------------------------------------------------- holidays
-
-
-def holidays(session: Session, official: Official, year: int) -> list[Holiday]:
-    """The year's days off in the working-day calendar."""
-    _admin(official)
-    return list(
-        session.scalars(
-            select(Holiday)
-            .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))
-            .order_by(Holiday.day)
-        )
-    )
-
-
-def add_holiday(
-    session: Session, official: Official, context: NodeContext, day: date, name: str
-) -> None:
-    """A day off (Tết, a national holiday, a day swapped by the government's notice)."""
-    _admin(official)
-    name = normalize_text(name or "")
-    if not name or len(name) > HOLIDAY_NAME_MAX:
-        raise ValidationFailed("The day off needs a short name.", {"name": "required"})
-    if session.get(Holiday, day) is not None:
-        raise ValidationFailed("This day is already a day off.", {"day": "duplicate"})
-    add_holidays(session, [(day, name)])
-    audit.record(session, official, "add_holiday", "holiday", None, context.now,
-                 details={"day": day.isoformat()})  # fmt: skip
-
-
-def remove_holiday(session: Session, official: Official, context: NodeContext, day: date) -> None:
-    """Take a day off out of the calendar (entered by mistake)."""
-    _admin(official)
-    holiday = session.get(Holiday, day)
-    if holiday is None:
-        raise NotFound("No such day off.")
-    session.delete(holiday)
-    audit.record(session, official, "remove_holiday", "holiday", None, context.now,
-                 details={"day": day.isoformat()})  # fmt: skip
-    session.flush()
 
 
 # ------------------------------------------------------------------------------ audit log

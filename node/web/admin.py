@@ -8,7 +8,7 @@ bad input is named field by field in the page's language, never cut short.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -31,7 +31,7 @@ from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.schemas import admin as schemas
-from node.services import admin, closing
+from node.services import admin, closing, days_off
 from node.services.errors import Conflict, ValidationFailed
 from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES, Official
 from node.web import form_input
@@ -401,11 +401,11 @@ def save_households() -> Any:
 
 
 def render_holidays(year: int, errors: Mapping[str, str] | None = None, status: int = 200):
-    """The year's days off."""
+    """The year's days off: the public holidays and the admin's changes."""
     return render_template(
         "admin/holidays.html",
         year=year,
-        holidays=admin.holidays(db.session, official(), year),
+        holidays=days_off.holidays(db.session, official(), year),
         errors=dict(errors or {}),
         values=request.form if request.method == "POST" else {},
     ), status
@@ -421,34 +421,47 @@ def holidays() -> tuple[str, int]:
 @bp.post("/holidays")
 def add_holiday() -> Any:
     """A new day off."""
+    return _change_calendar(days_off.add_holiday, _("The day off was added."))
+
+
+@bp.post("/holidays/working-days")
+def add_working_day() -> Any:
+    """A weekend day worked in exchange (làm bù)."""
+    return _change_calendar(days_off.add_working_day, _("The working day was added."))
+
+
+def _change_calendar(change: Callable[..., None], done: str) -> Any:
+    """One change of the calendar from the page's form: saved, or the page again saying why."""
     form = request.form
     try:
         data = form_input.load(schemas.HolidaySchema(), form_input.everything(form, dates=("day",)))
         year = data["day"].year
-        admin.add_holiday(db.session, official(), node_context(), data["day"], data["name"])
+        change(db.session, official(), node_context(), data["day"], data["name"])
         commit()
     except form_input.FormRefused as error:
         return render_holidays(node_context().today.year, error.fields, 422)
     except ValidationFailed as error:
         db.session.rollback()
         messages = {
-            "name": _("Give the day off a short name, e.g. Tết Nguyên đán."),
-            "day": _("This day is already a day off."),
+            "name": _("Give the day a short name, e.g. Tết Nguyên đán."),
+            "day": _("This day is already a day off or already changed."),
         }
+        if error.fields.get("day") == "not_weekend":
+            messages["day"] = _("Only a Saturday or a Sunday can be made a working day.")
         return render_holidays(year, {k: messages.get(k, "") for k in error.fields}, 422)
-    flash(_("The day off was added."), "success")
+    flash(done, "success")
     return redirect(url_for("admin.holidays", year=year), 303)
 
 
 @bp.post("/holidays/<day>/remove")
 def remove_holiday(day: str) -> Any:
-    """Take a day off out of the calendar."""
+    """Undo the admin's change of a day, or make a public holiday a working day."""
     parsed = words.parse_day(day)
     if parsed is None:
         abort(404)
-    admin.remove_holiday(db.session, official(), node_context(), parsed)
+    days_off.remove_holiday(db.session, official(), node_context(), parsed)
     commit()
-    flash(_("The day off was removed."), "success")
+    flash(_("The calendar was changed."), "success")
     return redirect(url_for("admin.holidays", year=parsed.year), 303)
 
 

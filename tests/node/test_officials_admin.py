@@ -186,16 +186,19 @@ def test_household_counts(admin_browser, db_session):
 
 
 def test_holidays(admin_browser, db_session):
-    added = admin_browser.post("/admin/holidays", {"day": "2026-09-02", "name": "Quốc khánh"})
-    assert added.status_code == 303
+    # National Day comes from the `holidays` package: adding it again is refused.
     again = admin_browser.post("/admin/holidays", {"day": "2026-09-02", "name": "Quốc khánh"})
     assert again.status_code == 422
-    assert "Ngày này đã là ngày nghỉ." in html(again)
+    assert "Ngày này đã là ngày nghỉ hoặc đã được thay đổi." in html(again)
+    added = admin_browser.post("/admin/holidays", {"day": "2026-09-04", "name": "Nghỉ của tỉnh"})
+    assert added.status_code == 303
     unnamed = admin_browser.post("/admin/holidays", {"day": "2026-09-03", "name": ""})
     assert unnamed.status_code == 422
     assert count(db_session, Holiday) == 1
-    assert "Quốc khánh" in html(admin_browser.get("/admin/holidays?year=2026"))
-    removed = admin_browser.post("/admin/holidays/2026-09-02/remove")
+    page = html(admin_browser.get("/admin/holidays?year=2026"))
+    assert "Nghỉ của tỉnh" in page
+    assert "Quốc khánh" in page
+    removed = admin_browser.post("/admin/holidays/2026-09-04/remove")
     assert removed.status_code == 303
     assert count(db_session, Holiday) == 0
 

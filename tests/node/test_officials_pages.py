@@ -38,7 +38,8 @@ def test_worklist_shows_what_is_due_overdue_first_in_red(client, db_session, tea
     )
     act(client, team.officer.bearer, early, "start_review")
     act(client, team.officer.bearer, late, "start_review")
-    db_session.get(Application, late).due_on = date(2026, 11, 20)  # before today (24 Nov)
+    # Before today (Tue 24 Nov, a public holiday): Fri 20 and Mon 23 are the days overdue.
+    db_session.get(Application, late).due_on = date(2026, 11, 19)
     db_session.commit()
 
     page = html(team.officer.get("/officials/"))

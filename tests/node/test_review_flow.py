@@ -259,13 +259,14 @@ def test_decision_needs_a_number_and_the_posting_to_be_over(client, team):
         attendees=4,
         agreeing=4,
     )
-    act(client, team["officer"], app_id, "post", starts_on="2026-11-23")  # ends Thu 26 Nov
+    # Ends Fri 27 Nov: Tue 24, the Vietnamese Culture Day, is a public holiday from 2026.
+    act(client, team["officer"], app_id, "post", starts_on="2026-11-23")
     error = act(client, team["chair"], app_id, "decide", status=422, number=" ",
                 decided_on="2026-11-24", outcome="recognised")  # fmt: skip
     assert "number" in error["error"]["fields"]
     error = act(client, team["chair"], app_id, "decide", status=409, number="3/QĐ",
                 decided_on="2026-11-24", outcome="recognised")  # fmt: skip
-    assert "2026-11-26" in error["error"]["message"]
+    assert "2026-11-27" in error["error"]["message"]
 
 
 def test_a_stale_form_does_not_overwrite(client, team):

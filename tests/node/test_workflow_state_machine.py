@@ -41,7 +41,7 @@ from node.models import (
 )
 from node.services import accounts
 from node.services.applications import submit_application
-from node.services.calendar import WorkingCalendar
+from node.services.calendar import load_calendar
 from node.services.context import NodeContext, ReviewRules
 from node.services.decisions import DecisionLine, decide
 from node.services.duplicates import resolve_duplicate
@@ -230,7 +230,7 @@ def check_dates(session, application_id):
         select(Decision.decided_on).join(DecisionItem)
         .where(DecisionItem.application_id == application_id).order_by(DecisionItem.id)
     ).all())  # fmt: skip
-    calendar = WorkingCalendar()
+    calendar = load_calendar(session)
     last = None  # the date of the step before
     posting = None  # (starts_on, ends_on) of the posting in force
     for event in events:
