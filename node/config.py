@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.procedure import procedure_value
 from shared.schemas.aggregates import MAX_COUNT
 from shared.settings import ConfigError, province_code
 from shared.web.config import BaseConfig, environments
@@ -21,16 +22,18 @@ class Config(BaseConfig):
     WTF_CSRF_TIME_LIMIT = 24 * 3600
     # Larger bodies get a 413: a household declaration is a few kilobytes.
     MAX_CONTENT_LENGTH = 256 * 1024
-    # The yearly periodic review window (RULES §5), month-day, both ends included.
-    PERIODIC_REVIEW_START = "09-01"
-    PERIODIC_REVIEW_END = "12-14"
-    # The review procedure (RULES §5): the chair decides within DECISION_DAYS of the start
-    # (working days unless DECISION_IN_WORKING_DAYS is false); a posting lasts
-    # POSTING_WORKING_DAYS; DISTRICT_OPINION_REQUIRED keeps the pre-2025 opinion step.
-    DECISION_DAYS = 15
-    DECISION_IN_WORKING_DAYS = True
-    POSTING_WORKING_DAYS = 3
-    DISTRICT_OPINION_REQUIRED = False
+    # The review procedure's numbers (RULES §5) come from shared/procedure/procedure.json, each
+    # with its legal basis: the yearly periodic review window (month-day, both ends included);
+    # the chair decides within DECISION_DAYS of the start (working days unless
+    # DECISION_IN_WORKING_DAYS is false); a posting lasts POSTING_WORKING_DAYS; a village
+    # meeting passes with MEETING_AGREEMENT_PERCENT of its attendees agreeing;
+    # DISTRICT_OPINION_REQUIRED keeps the pre-2025 opinion step.
+    PERIODIC_REVIEW_START, PERIODIC_REVIEW_END = procedure_value("periodic_review_window")
+    DECISION_DAYS = procedure_value("decision_days")
+    DECISION_IN_WORKING_DAYS = procedure_value("decision_in_working_days")
+    POSTING_WORKING_DAYS = procedure_value("posting_working_days")
+    MEETING_AGREEMENT_PERCENT = procedure_value("meeting_agreement_percent")
+    DISTRICT_OPINION_REQUIRED = procedure_value("district_opinion_required")
     # Never compressed (see BaseConfig): the officials' workspace, where personal data sits next
     # to search terms a link can carry, its sign-in, and the snapshot the hub verifies as sent.
     UNCOMPRESSED_PATHS = (

@@ -36,6 +36,7 @@ def node_context() -> NodeContext:
             decision_in_working_days=config["DECISION_IN_WORKING_DAYS"],
             posting_working_days=config["POSTING_WORKING_DAYS"],
             district_opinion_required=config["DISTRICT_OPINION_REQUIRED"],
+            meeting_agreement_percent=config["MEETING_AGREEMENT_PERCENT"],
         ),
     )
 

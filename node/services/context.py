@@ -20,7 +20,8 @@ def local_day(moment: datetime) -> date:
 
 @dataclass(frozen=True)
 class ReviewRules:
-    """The procedure's configurable numbers (RULES §5; some marked *verify* there)."""
+    """The procedure's numbers (RULES §5; the data in shared/procedure/procedure.json, some
+    provisional there)."""
 
     # The chair decides within this many days of the review's start.
     decision_days: int = 15
@@ -30,6 +31,8 @@ class ReviewRules:
     posting_working_days: int = 3
     # Provinces or periods that still ask a higher level's opinion before the decision.
     district_opinion_required: bool = False
+    # A village meeting passes with at least this share (%) of its attendees agreeing.
+    meeting_agreement_percent: int = 50
 
 
 @dataclass(frozen=True)

@@ -490,7 +490,7 @@ def record_meeting(
     )
     session.add(meeting)
     for (application, verification, permit), (_, agreeing) in zip(checked, votes, strict=True):
-        target = meeting_target(agreeing, attendees)
+        target = meeting_target(agreeing, attendees, context.rules.meeting_agreement_percent)
         meeting.votes.append(
             MeetingVote(
                 application_id=application.id,

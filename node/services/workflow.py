@@ -215,7 +215,8 @@ ACTIONS: dict[str, Action] = {
         _action("start_review", ("submitted",), ("under_review",), OFFICER),
         _action("assign", ("submitted", "under_review"), STAYS, OFFICER),
         _action("verify", ("under_review",), ("under_review",), REVIEWERS),
-        # At least 50% of the attendees agreeing passes (``meeting_target``); else verify again.
+        # At least the procedure's share of the attendees agreeing passes (``meeting_target``);
+        # else verify again.
         _action(
             "record_meeting",
             ("under_review",),
@@ -273,10 +274,11 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def meeting_target(agreeing: int, attendees: int) -> str:
-    """Where a village meeting's vote leaves the household: "at least 50%" passes (3 of 6 does,
-    2 of 5 does not), anything less sends it back to verification."""
-    return "meeting_held" if agreeing * 2 >= attendees else "under_review"
+def meeting_target(agreeing: int, attendees: int, percent: int = 50) -> str:
+    """Where a village meeting's vote leaves the household: at least ``percent`` of the
+    attendees agreeing passes (at 50%, 3 of 6 does, 2 of 5 does not), anything less sends it
+    back to verification. Whole numbers only, so no rounding decides a vote."""
+    return "meeting_held" if agreeing * 100 >= attendees * percent else "under_review"
 
 
 # ------------------------------------------------------------------------------ the answers

@@ -31,12 +31,12 @@ from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.schemas import admin as schemas
-from node.services import admin, closing, days_off
+from node.services import admin, closing, days_off, procedure
 from node.services.errors import Conflict, ValidationFailed
 from node.services.scopes import PROVINCE_ADMIN, ROLE_LEVEL, ROLES, Official
 from node.web import form_input
 from node.web import officials_forms as words
-from node.web.officials import commit, official
+from node.web.officials import commit, lang, official
 from shared import units
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -463,6 +463,16 @@ def remove_holiday(day: str) -> Any:
     commit()
     flash(_("The calendar was changed."), "success")
     return redirect(url_for("admin.holidays", year=parsed.year), 303)
+
+
+# ---------------------------------------------------------------------- procedure numbers
+
+
+@bp.get("/procedure")
+def procedure_numbers() -> tuple[str, int]:
+    """The procedure's numbers with their legal basis; provisional ones marked."""
+    rows = procedure.procedure_table(official(), current_app.config)
+    return render_template("admin/procedure.html", rows=rows, lang=lang()), 200
 
 
 # --------------------------------------------------------------------------- year close
