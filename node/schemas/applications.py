@@ -85,6 +85,13 @@ class AssessmentSchema(ma.Schema):
     deprivation_count = ma.fields.Integer()
     deprivation_score = ma.fields.Integer()
     classification = ma.fields.String()
+    average_livelihood = ma.fields.Boolean(
+        metadata={
+            "description": "on the list of farming, forestry, fishery and salt households with an"
+            " average living standard (Decision 24/2021 Art. 3): class `average` and a"
+            " `main_income_source` among agriculture, forestry, fishery, salt"
+        }
+    )
     reasons = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
 
 

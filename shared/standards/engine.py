@@ -86,6 +86,10 @@ def assess(valid: ValidFacts, standard: Standard) -> dict[str, Any]:
         "deprivation_count": count,
         "deprivation_score": count * standard.points_per_deprivation,
         "classification": classification,
+        # The list of farming, forestry, fishery and salt households with an average living
+        # standard (Decision 24/2021 Art. 3): the income class `average` and such a livelihood.
+        "average_livelihood": classification == "average"
+        and valid.facts.get("main_income_source") in _average_list_sources(),
         "reasons": [
             texts.income(income_per_capita),
             *(dict(texts.indicators[code]) for code in deprivations),
@@ -160,6 +164,12 @@ class _Texts:
                 for lang in LANGUAGES
             },
         }
+
+
+@cache
+def _average_list_sources() -> frozenset[str]:
+    """The main livelihoods of the average-living-standard list, from facts.json."""
+    return frozenset(facts_catalog()["fields"]["main_income_source"]["average_list_values"])
 
 
 @cache

@@ -127,4 +127,8 @@ def classify(facts: dict) -> dict:
         "deprivation_count": len(deprived),
         "deprivation_score": 10 * len(deprived),
         "classification": classification,
+        # Decision 24/2021 Art. 3: an average living standard earned mainly from farming,
+        # forestry, fishery or salt.
+        "average_livelihood": classification == "average"
+        and facts.get("main_income_source") in {"agriculture", "forestry", "fishery", "salt"},
     }

@@ -25,6 +25,9 @@ RUNNER = Path(__file__).with_name("run_js_engine.js")
 NODE = shutil.which("node") or shutil.which("nodejs")
 
 
+LIVELIHOODS = ("agriculture", "forestry", "fishery", "salt", "other", None, "mining")
+
+
 def python_answer(facts, standard_id=None):
     try:
         return {"assessment": evaluate(facts, standard_id)}
@@ -104,6 +107,11 @@ def test_browser_engine_matches_python_on_cases_generated_and_broken_households(
     households += [
         {"facts": random_facts(rng, 2026), "standard_id": "VN-2027-2030"} for _ in range(40)
     ]
+    # The main livelihood (issue 14): each of its values, and none, on every fifth household.
+    for index, household in enumerate(households):
+        source = LIVELIHOODS[index % len(LIVELIHOODS)]
+        if source is not None:
+            household["facts"]["main_income_source"] = source
     valid = [h["facts"] for h in households[: len(households) // 2]]
     households += [{"facts": corrupt(f, rng), "standard_id": None} for f in valid]
     households += [{"facts": value, "standard_id": None} for value in ([], "x", None, {})]
@@ -116,3 +124,7 @@ def test_browser_engine_matches_python_on_cases_generated_and_broken_households(
     assert not mismatches, mismatches[:3]
     kinds = {"errors" if "errors" in e else e["assessment"]["classification"] for e in expected}
     assert kinds >= {"errors", "poor", "near_poor", "average", "not_poor"}
+    listed = [e["assessment"]["average_livelihood"] for e in expected if "assessment" in e]
+    assert True in listed
+    assert False in listed
+    assert any("main_income_source" in e.get("errors", {}) for e in expected)

@@ -7,13 +7,20 @@ import random
 
 import pytest
 
-from shared.standards import evaluate, get_standard, national_standards, standard_for
+from shared.standards import (
+    InvalidFacts,
+    evaluate,
+    get_standard,
+    national_standards,
+    standard_for,
+)
 from shared.standards.synthetic import random_facts
 from tests.builders import adult, household
 from tests.shared.conftest import load_cases
 from tests.shared.oracle import classify
 
 CASES = load_cases()
+SOURCES = ("agriculture", "forestry", "fishery", "salt", "other")
 COMPARED = (
     "standard_id",
     "income_per_capita",
@@ -22,6 +29,7 @@ COMPARED = (
     "deprivation_count",
     "deprivation_score",
     "classification",
+    "average_livelihood",
 )
 
 
@@ -48,8 +56,10 @@ def test_oracle_agrees_with_worked_case(case):
 def test_engine_matches_oracle_on_generated_households(period):
     rng = random.Random(period)
     classes = set()
-    for _ in range(2000):
+    for index in range(2000):
         facts = random_facts(rng, period)
+        if index % 3:
+            facts["main_income_source"] = SOURCES[index % len(SOURCES)]
         result = evaluate(facts)
         expected = classify(facts)
         assert {key: result[key] for key in COMPARED} == expected, facts
@@ -387,3 +397,28 @@ def test_reasons_are_fresh_objects_each_time(facts):
     again = evaluate(facts)["reasons"]
     assert again[0]["vi"] != "changed"
     assert again[-1]["vi"] != "changed"
+
+
+@pytest.mark.parametrize(
+    ("source", "income", "listed"),
+    [
+        ("agriculture", 2_000_000, True),
+        ("salt", 2_250_000, True),  # at the average line: still average ("trở xuống")
+        ("other", 2_000_000, False),
+        (None, 2_000_000, False),
+        ("fishery", 1_500_000, False),  # near-poor or poor: another list
+        ("forestry", 2_250_001, False),  # above the average line
+    ],
+)
+def test_the_average_livelihood_list_needs_the_class_and_the_livelihood(source, income, listed):
+    facts = household(period=2026, monthly_income=income, members=[adult()])
+    if source is not None:
+        facts["main_income_source"] = source
+    assert evaluate(facts)["average_livelihood"] is listed
+
+
+def test_a_livelihood_outside_the_list_of_values_is_refused():
+    facts = household(period=2026, main_income_source="mining")
+    with pytest.raises(InvalidFacts) as refused:
+        evaluate(facts)
+    assert set(refused.value.codes) == {"main_income_source"}

@@ -347,6 +347,10 @@
       deprivation_count: count,
       deprivation_score: count * standard.points_per_deprivation,
       classification: classification,
+      // The farming, forestry, fishery and salt households with an average living standard
+      // (Decision 24/2021 Art. 3): the class `average` and such a main livelihood.
+      average_livelihood: classification === "average" &&
+        catalog.fields.main_income_source.average_list_values.indexOf(valid.facts.main_income_source) >= 0,
       reasons: reasons(standard, catalog, area, income, deprivations, classification)
     };
   }
