@@ -1,4 +1,6 @@
-"""`GET /api/v1/reports/<form>`: report forms R1–R5 as JSON, CSV or XLSX, for officials."""
+"""`GET /api/v1/reports/<form>`: report forms R1–R5 as JSON, CSV or XLSX, for officials; and
+`GET /api/v1/lists/average-livelihood`: the farming, forestry, fishery and salt households with an
+average living standard (JSON)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.errors import NotFound
+from node.services.livelihood_list import average_livelihood_households
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, report_unit
@@ -69,3 +72,33 @@ class Report(MethodView):
                 headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
             )
         return report_json(table, lang)
+
+
+class ListQuerySchema(ma.Schema):
+    """Which unit and period."""
+
+    unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
+    period = Integer(validate=between(2000, 2100))
+
+
+@blp.route("/lists/average-livelihood")
+class AverageLivelihoodList(MethodView):
+    """The list of farming, forestry, fishery and salt households with an average living
+    standard (Decision 24/2021 Art. 3) for your unit."""
+
+    @official_required()
+    @blp.arguments(ListQuerySchema, location="query")
+    @blp.response(200, description="the unit, period, count and households (node only)")
+    def get(self, query):
+        """`{"unit", "period", "count", "items": [{"number", "commune_code", "village",
+        "head_name", "members", "decided_on"}]}`; a read of personal data, audited."""
+        official = require_official()
+        context = node_context()
+        period = query.get("period") or current_period(context.today)
+        unit, rows = average_livelihood_households(
+            db.session, official, context.province_code, period, query.get("unit")
+        )
+        audit.record(db.session, official, "list_average_livelihood", "report", None,
+                     context.now, details={"unit": unit, "period": period})  # fmt: skip
+        db.session.commit()
+        return {"unit": unit, "period": period, "count": len(rows), "items": rows}

@@ -104,6 +104,10 @@ class HouseholdStatus(db.Model):
     previous_classification: Mapped[str | None] = mapped_column(String(10))
     fell_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     members_count: Mapped[int] = mapped_column(Integer)
+    # On the list of farming, forestry, fishery and salt households with an average living
+    # standard (Decision 24/2021 Art. 3): the class `average` and such a main livelihood, as
+    # the official assessment found (``average_livelihood``).
+    average_livelihood: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     decision_item_id: Mapped[int | None] = mapped_column(ForeignKey("decision_items.id"))
     decided_on: Mapped[date] = mapped_column(Date)

@@ -240,6 +240,7 @@ def set_status(
         if listed
     ]
     status.members_count = len(verification.facts["members"])
+    status.average_livelihood = bool(verification.assessment.get("average_livelihood"))
     status.application_id = application.id
     status.decision_item_id = item.id
     status.decided_on = decided_on

@@ -1,0 +1,94 @@
+"""The list of farming, forestry, fishery and salt households with an average living standard
+(issue 14 part 1, Decision 24/2021 Art. 3): the verified facts name the main livelihood, the
+chair's decision records the household on the list, and the commune reads the list."""
+
+from __future__ import annotations
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from node.extensions import db
+from node.models import AuditEntry, HouseholdStatus
+from tests.builders import adult
+from tests.node.review_helpers import act, application_id, submit, to_verified, verified_facts
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
+APPLICANTS = [
+    ("Lò Văn Pảng", "001085000301", "0912000301", "fishery"),
+    ("Quàng Thị Ỏn", "001085000302", "0912000302", "other"),
+]
+LIST = "/api/v1/lists/average-livelihood"
+
+
+def decided(client, team, name, citizen_id, phone, source) -> dict:
+    """An application verified with an average income (2,000,000 đ a person, rural) and the
+    main livelihood ``source``, taken through the meeting and posting, recognised."""
+    applicant = {"full_name": name, "citizen_id": citizen_id, "phone": phone}
+    app_id = application_id(
+        client, team["officer"], submit(client, applicant=applicant)["tracking_code"]
+    )
+    facts = verified_facts(income=4_000_000, poor=False)
+    facts["members"] = [adult(), adult(relation="spouse", sex="female", birth_date="1987-01-02")]
+    facts["main_income_source"] = source
+    identities = [{"full_name": name, "citizen_id": citizen_id, "ethnicity": "Thái"},
+                  {"full_name": f"{name} Vợ", "citizen_id": None, "ethnicity": "Thái"}]  # fmt: skip
+    verified = to_verified(client, team["officer"], team["head"], app_id, team["head_id"], facts,
+                           identities)  # fmt: skip
+    act(client, team["head"], app_id, "record_meeting", held_on="2026-11-10", attendees=6,
+        agreeing=6)  # fmt: skip
+    act(client, team["officer"], app_id, "post", starts_on="2026-11-13")
+    act(client, team["chair"], app_id, "decide", number="7/QĐ", decided_on="2026-11-24",
+        outcome="recognised")  # fmt: skip
+    return verified
+
+
+def test_the_decision_puts_a_fishing_household_of_average_standard_on_the_list(
+    client, team, db_session
+):
+    answers = [decided(client, team, *applicant) for applicant in APPLICANTS]
+    assessments = [answer["verification"]["assessment"] for answer in answers]
+    assert [a["classification"] for a in assessments] == ["average", "average"]
+    assert [a["average_livelihood"] for a in assessments] == [True, False]
+    flags = db_session.scalars(select(HouseholdStatus.average_livelihood).order_by(
+        HouseholdStatus.id)).all()  # fmt: skip
+    assert flags == [True, False]
+
+    listed = client.get(LIST, headers=team["officer"])
+
+    assert listed.status_code == 200
+    body = listed.get_json()
+    assert (body["unit"], body["period"], body["count"]) == ("00070", 2026, 1)
+    assert body["items"][0]["head_name"] == "Lò Văn Pảng"
+    assert body["items"][0]["members"] == 2
+    assert db_session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == (
+        "list_average_livelihood"
+    )
+
+
+def test_the_list_keeps_to_the_officials_area(client, team, login_as):
+    decided(client, team, *APPLICANTS[0])
+    assert client.get(LIST, headers=team["head"]).status_code == 403
+    other = login_as("commune_officer", units=["00073"])
+    assert client.get(LIST, headers=other).get_json()["count"] == 0
+    assert client.get(f"{LIST}?unit=00070", headers=other).status_code == 404
+    province = login_as("province_officer")
+    assert client.get(LIST, headers=province).get_json()["count"] == 1
+    assert client.get(f"{LIST}?period=20x6", headers=province).status_code == 422
+
+
+def test_the_migration_adds_the_flag_false_and_drops_it(make_app):
+    app = make_app()
+    with app.app_context():
+        flask_migrate.upgrade(revision="5c1e7a3d9f20")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
+        assert "average_livelihood" not in columns
+        flask_migrate.upgrade()
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
+        assert "average_livelihood" in columns
+        flask_migrate.downgrade(revision="5c1e7a3d9f20")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
+        assert "average_livelihood" not in columns
+        flask_migrate.upgrade()
