@@ -21,6 +21,7 @@ from node.web.portal_form import (
     INCOME_PERIOD,
     MEMBER_QUESTIONS,
     NO,
+    OPTIONAL_STEPS,
     YES,
     asked_facts,
 )
@@ -166,8 +167,9 @@ def parse_id(text: str | None) -> int | None:
 
 
 def verification_steps(period: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The household facts the verification asks: what the period's standard needs."""
-    return asked_facts((standard_for(period),))
+    """The household facts the verification asks: what the period's standard needs, then the
+    optional ones (the main livelihood)."""
+    return (*asked_facts((standard_for(period),)), *OPTIONAL_STEPS)
 
 
 def _form_value(spec: Mapping[str, Any], value: Any) -> str:
@@ -196,6 +198,10 @@ def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
         if "." in path:
             group, name = path.split(".")
             values[path] = _form_value(spec, (facts.get(group) or {}).get(name))
+    for _, paths in OPTIONAL_STEPS:
+        values.update(
+            {path: _form_value(catalog["fields"][path], facts.get(path)) for path in paths}
+        )
     return values
 
 

@@ -43,6 +43,10 @@ HOUSEHOLD_STEPS = (
                      "information.has_information_device", "waste.collected_or_treated")),
 )  # fmt: skip
 
+# Optional facts no standard needs, asked by the commune's verification: the household's main
+# livelihood, which decides the average-living-standard list of Decision 24/2021 Art. 3.
+OPTIONAL_STEPS = (("livelihood", ("main_income_source",)),)
+
 MAX_MEMBERS = facts_catalog()["max_members"]
 _MONEY_SEPARATORS = re.compile(r"[\s.,]|đồng$|đ$|d$", re.IGNORECASE)
 # ASCII digits only: the browser script reads the same fields with the same patterns.
@@ -187,9 +191,10 @@ def form_to_facts(
     for _, paths in asked:
         for path in paths:
             value = parse_value(catalog["fields"][path], form.get(path, ""))
-            if value is not None:
-                group, name = path.split(".")
-                facts.setdefault(group, {})[name] = value
+            if value is None:
+                continue
+            group, _, name = path.rpartition(".")
+            (facts.setdefault(group, {}) if group else facts)[name] = value
     return facts
 
 

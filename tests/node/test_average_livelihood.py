@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from node.extensions import db
-from node.models import AuditEntry, HouseholdStatus
+from node.models import AuditEntry, HouseholdStatus, Verification
 from tests.builders import adult
+from tests.node.officials_helpers import html, new_application, verification_form
 from tests.node.review_helpers import act, application_id, submit, to_verified, verified_facts
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -92,3 +93,26 @@ def test_the_migration_adds_the_flag_false_and_drops_it(make_app):
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
         assert "average_livelihood" not in columns
         flask_migrate.upgrade()
+
+
+def test_the_village_head_records_the_main_livelihood_on_the_form(client, team, db_session):
+    app_id = new_application(client, team.officer)
+    act(client, team.officer.bearer, app_id, "start_review", assign_to=team.head.user_id)
+    page = html(team.head.get(f"/officials/applications/{app_id}/verify"))
+    assert "Nguồn thu nhập chính của hộ" in page
+    assert "Diêm nghiệp (làm muối)" in page
+
+    form = verification_form(team.head, app_id)
+    form.update({"main_income_source": "salt", "income": "2100000", "address": "Xóm Bãi"})
+    response = team.head.post(f"/officials/applications/{app_id}/verify", form)
+
+    assert response.status_code == 303, html(response)
+    verification = db_session.scalar(select(Verification))
+    assert verification.facts["main_income_source"] == "salt"
+    assert verification.classification == "average"
+    assert verification.assessment["average_livelihood"] is True
+    again = verification_form(team.head, app_id)  # a second verification starts from it
+    assert again["main_income_source"] == "salt"
+    form["main_income_source"] = "mining"
+    refused = team.head.post(f"/officials/applications/{app_id}/verify", form)
+    assert refused.status_code == 422
