@@ -116,3 +116,20 @@ def test_the_village_head_records_the_main_livelihood_on_the_form(client, team, 
     form["main_income_source"] = "mining"
     refused = team.head.post(f"/officials/applications/{app_id}/verify", form)
     assert refused.status_code == 422
+
+
+def test_the_commune_reads_the_list_on_its_page(client, team, db_session):
+    decided(client, team, *APPLICANTS[0])
+    decided(client, team, *APPLICANTS[1])
+    reports = html(team.officer.get("/officials/reports"))
+    assert "Danh sách hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp" in reports
+
+    page = html(team.officer.get("/officials/lists/average-livelihood?period=2026"))
+
+    assert "Lò Văn Pảng" in page
+    assert "Quàng Thị Ỏn" not in page  # average, but not from farming, forestry, fishery or salt
+    assert "1 hộ" in page
+    assert "24/11/2026" in page
+    assert team.head.get("/officials/lists/average-livelihood").status_code == 403
+    actions = db_session.scalars(select(AuditEntry.action)).all()
+    assert "list_average_livelihood" in actions
