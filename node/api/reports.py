@@ -14,8 +14,9 @@ from node.context import node_context
 from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
-from node.services.errors import NotFound
+from node.services.errors import NotFound, ValidationFailed
 from node.services.livelihood_list import average_livelihood_households
+from node.services.monthly_report import LINES, monthly_report, parse_month
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, report_unit
@@ -102,3 +103,40 @@ class AverageLivelihoodList(MethodView):
                      context.now, details={"unit": unit, "period": period})  # fmt: skip
         db.session.commit()
         return {"unit": unit, "period": period, "count": len(rows), "items": rows}
+
+
+class MonthQuerySchema(ma.Schema):
+    """Which unit and month."""
+
+    unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
+    month = String(
+        required=True,
+        validate=length(7, 7),
+        metadata={"description": "YYYY-MM: the month the regular review's report is about"},
+    )
+
+
+@blp.route("/monthly-reports")
+class MonthlyReport(MethodView):
+    """The monthly report of the regular review (Decision 24/2021 Art. 7) for your unit."""
+
+    @official_required()
+    @blp.arguments(MonthQuerySchema, location="query")
+    @blp.response(200, description="the unit, month, due date and figures")
+    def get(self, query):
+        """`{"unit", "month", "due_on" (null outside January–August), "figures": {key: count},
+        "lines": [{"key", "vi", "en"}]}` (counts only, no personal data)."""
+        month = parse_month(query["month"])
+        if month is None:
+            raise ValidationFailed("The month is not valid.", {"month": "YYYY-MM"})
+        context = node_context()
+        report = monthly_report(
+            db.session, require_official(), context.province_code, month, query.get("unit")
+        )
+        return {
+            "unit": report.unit,
+            "month": query["month"],
+            "due_on": report.due_on.isoformat() if report.due_on else None,
+            "figures": report.figures,
+            "lines": [{"key": key, "vi": vi, "en": en} for key, vi, en in LINES],
+        }

@@ -1,8 +1,10 @@
-"""The list of farming, forestry, fishery and salt households with an average living standard
-(Decision 24/2021 Art. 3) as an officials' page, for the signed-in official's unit and a period;
-the same list the API gives (node.api.reports). Reading it is audited."""
+"""Officials' pages of issue 14: the list of farming, forestry, fishery and salt households with
+an average living standard (Decision 24/2021 Art. 3; reading it is audited), and the regular
+review's monthly report (Art. 7) with its due date; the same as the API gives (node.api.reports)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import render_template, request
 
@@ -11,10 +13,11 @@ from node.context import node_context
 from node.extensions import db
 from node.services import audit
 from node.services.livelihood_list import average_livelihood_households
+from node.services.monthly_report import LINES, monthly_report, parse_month
 from node.services.periods import current_period
 from node.services.reports import REPORT_READERS
 from node.web import officials_forms as words
-from node.web.officials import bp, official
+from node.web.officials import bp, lang, official
 from shared import units
 
 
@@ -33,11 +36,7 @@ def average_livelihood_list() -> tuple[str, int]:
     audit.record(db.session, signer, "list_average_livelihood", "report", None, context.now,
                  details={"unit": unit, "period": period})  # fmt: skip
     db.session.commit()
-    name = (
-        units.province(context.province_code).name
-        if unit == context.province_code
-        else units.commune(unit).name
-    )
+    name = _unit_name(context.province_code, unit)
     communes = {c.code: c.name for c in units.communes(context.province_code)}
     return render_template(
         "officials/average_livelihood.html",
@@ -47,3 +46,29 @@ def average_livelihood_list() -> tuple[str, int]:
         period=period,
         commune_names=communes,
     ), 200
+
+
+@bp.get("/reports/monthly")
+@signed_in(*REPORT_READERS)
+def monthly_report_page() -> tuple[str, int]:
+    """The regular review's monthly report (Decision 24/2021 Art. 7), with its due date."""
+    context = node_context()
+    month = parse_month(request.args.get("month"))
+    if month is None:  # the month before this one, whose report is due next
+        month = (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    report = monthly_report(
+        db.session, official(), context.province_code, month, request.args.get("unit") or None
+    )
+    return render_template(
+        "officials/monthly_report.html",
+        report=report,
+        lines=LINES,
+        unit_name=_unit_name(context.province_code, report.unit),
+        lang=lang(),
+    ), 200
+
+
+def _unit_name(province_code: str, unit: str) -> str:
+    if unit == province_code:
+        return units.province(province_code).name
+    return units.commune(unit).name

@@ -1,0 +1,67 @@
+"""The regular review's monthly report (issue 14 part 1, Decision 24/2021 Art. 7): counted from
+the node's data for a commune or the province, due on the 5th of the next month for January to
+August, read on a page and through the API by the commune and the province."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from node.services.monthly_report import due_on, parse_month
+from tests.node.officials_helpers import html
+from tests.node.test_aggregates import recognised  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+API = "/api/v1/monthly-reports"
+
+
+def test_the_report_is_due_on_the_5th_from_february_to_september():
+    assert due_on(date(2027, 1, 1)) == date(2027, 2, 5)
+    assert due_on(date(2026, 8, 1)) == date(2026, 9, 5)
+    assert due_on(date(2026, 9, 1)) is None  # the periodic review's season
+    assert due_on(date(2026, 12, 1)) is None
+    assert parse_month("2026-11") == date(2026, 11, 1)
+    for bad in ("2026-13", "2026-1", "２０２６-11", "2026/11", "", None, "1999-12"):
+        assert parse_month(bad) is None
+
+
+def test_the_month_counts_what_the_commune_received_and_decided(client, recognised):  # noqa: F811
+    answer = client.get(f"{API}?month=2026-11", headers=recognised["officer"])
+
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["unit"], body["month"], body["due_on"]) == ("00070", "2026-11", None)
+    figures = body["figures"]
+    assert (figures["received_enter"], figures["received_exit"]) == (4, 0)
+    assert (figures["new_poor"], figures["new_near_poor"]) == (2, 1)
+    assert (figures["exited_poor"], figures["refused"], figures["average_livelihood"]) == (0, 0, 0)
+    assert sorted(line["key"] for line in body["lines"]) == sorted(figures)
+    october = client.get(f"{API}?month=2026-10", headers=recognised["officer"]).get_json()
+    assert set(october["figures"].values()) == {0}
+
+
+def test_the_province_reads_every_commune_and_the_village_head_none(client, recognised, login_as):  # noqa: F811
+    province = login_as("province_officer")
+    whole = client.get(f"{API}?month=2026-11", headers=province).get_json()
+    assert (whole["unit"], whole["figures"]["new_poor"]) == ("01", 2)
+    other = client.get(f"{API}?month=2026-11&unit=00073", headers=province).get_json()
+    assert other["figures"]["new_poor"] == 0
+    assert client.get(f"{API}?month=2026-11", headers=recognised["head"]).status_code == 403
+    outsider = login_as("commune_officer", units=["00073"])
+    assert client.get(f"{API}?month=2026-11&unit=00070", headers=outsider).status_code == 404
+    for bad in ("2026-13", "x" * 7, "2026-1"):
+        assert client.get(f"{API}?month={bad}", headers=province).status_code == 422
+
+
+def test_the_commune_reads_it_on_its_page(recognised):  # noqa: F811
+    officer = recognised.officer
+    assert "Báo cáo tháng kết quả rà soát thường xuyên" in html(officer.get("/officials/reports"))
+
+    november = html(officer.get("/officials/reports/monthly?month=2026-11"))
+    assert "Hộ nghèo phát sinh được công nhận</td><td>2</td>" in november
+    assert "Không có báo cáo tháng" in november
+    august = html(officer.get("/officials/reports/monthly?month=2026-08"))
+    assert "05/09/2026" in august
+    default = html(officer.get("/officials/reports/monthly?month=20x6-11"))
+    assert 'value="2026-10"' in default  # the month before today's (24 November)
