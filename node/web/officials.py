@@ -42,6 +42,7 @@ from node.services.calendar import load_calendar
 from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
+from node.services.monthly_report import report_due
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
 from node.services.workflow import OPEN_STATUSES, actions_for
 from node.services.worklist import worklist
@@ -273,6 +274,8 @@ def home() -> str:
         village_names=names,
         today=context.today,
         takes_paper_forms=signer.role == COMMUNE_OFFICER,
+        # The regular review's monthly report, on the commune's worklist until its due day.
+        monthly_due=report_due(context.today) if signer.level == "commune" else None,
     )
 
 

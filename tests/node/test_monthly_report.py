@@ -4,16 +4,29 @@ August, read on a page and through the API by the commune and the province."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from node.services.monthly_report import due_on, parse_month
+from node.services import accounts
+from node.services.monthly_report import due_on, parse_month, report_due
+from shared.web.auth import SESSION_KEY
 from tests.node.officials_helpers import html
 from tests.node.test_aggregates import recognised  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 API = "/api/v1/monthly-reports"
+
+
+def page_on(app, make_user, db_session, role: str, moment: datetime) -> str:
+    """The worklist as a new official of ``role`` signed in at ``moment`` sees it."""
+    user = make_user(role)
+    web = accounts.open_session(db_session, user, accounts.WEB, now=moment)
+    db_session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = web
+    return html(client.get("/officials/"))
 
 
 def test_the_report_is_due_on_the_5th_from_february_to_september():
@@ -65,3 +78,19 @@ def test_the_commune_reads_it_on_its_page(recognised):  # noqa: F811
     assert "05/09/2026" in august
     default = html(officer.get("/officials/reports/monthly?month=20x6-11"))
     assert 'value="2026-10"' in default  # the month before today's (24 November)
+
+
+def test_the_commune_worklist_shows_the_report_until_its_due_day(app, make_user, db_session,
+                                                                  fixed_clock):  # fmt: skip
+    assert report_due(date(2027, 2, 3)) == (date(2027, 1, 1), date(2027, 2, 5))
+    assert report_due(date(2027, 2, 6)) is None
+    assert report_due(date(2026, 10, 2)) is None  # September's review is not reported monthly
+    on_the_3rd = datetime(2027, 2, 3, 3, tzinfo=UTC)
+    fixed_clock.set(on_the_3rd)
+    page = page_on(app, make_user, db_session, "commune_officer", on_the_3rd)
+    assert "Báo cáo tháng kết quả rà soát thường xuyên tháng 1/2027" in page
+    assert "hạn 05/02/2027" in page
+    assert "Báo cáo tháng" not in page_on(app, make_user, db_session, "village_head", on_the_3rd)
+    on_the_6th = datetime(2027, 2, 6, 3, tzinfo=UTC)
+    fixed_clock.set(on_the_6th)
+    assert "Báo cáo tháng" not in page_on(app, make_user, db_session, "commune_chair", on_the_6th)
