@@ -86,9 +86,23 @@ def test_the_migration_adds_the_flag_false_and_drops_it(make_app):
         flask_migrate.upgrade(revision="5c1e7a3d9f20")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
         assert "average_livelihood" not in columns
+        # A status that a deprivation row points at: the migration must not copy the table.
+        for statement in (
+            "INSERT INTO households (id, commune_code, area, head_name, head_citizen_id)"
+            " VALUES (1, '00070', 'rural', 'A', '001085000111')",
+            "INSERT INTO household_statuses (id, household_id, period, commune_code,"
+            " classification, standard_id, area, ethnic_minority, fell_back, members_count,"
+            " decided_on) VALUES (1, 1, 2026, '00070', 'average', 's', 'rural', false, false, 2,"
+            " '2026-11-24')",
+            "INSERT INTO status_deprivations (status_id, indicator, period, commune_code)"
+            " VALUES (1, 'sanitation', 2026, '00070')",
+        ):
+            db.session.execute(sa.text(statement))
+        db.session.commit()
         flask_migrate.upgrade()
-        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
-        assert "average_livelihood" in columns
+        flags = db.session.execute(sa.text("SELECT average_livelihood FROM household_statuses"))
+        assert [bool(flag) for (flag,) in flags] == [False]
+        db.session.rollback()
         flask_migrate.downgrade(revision="5c1e7a3d9f20")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("household_statuses")}
         assert "average_livelihood" not in columns

@@ -16,13 +16,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops a column itself): a batch copy of
+# household_statuses would have to drop a table that status_deprivations' rows point at.
 def upgrade() -> None:
-    with op.batch_alter_table("household_statuses") as batch:
-        batch.add_column(
-            sa.Column("average_livelihood", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column(
+        "household_statuses",
+        sa.Column("average_livelihood", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("household_statuses") as batch:
-        batch.drop_column("average_livelihood")
+    op.drop_column("household_statuses", "average_livelihood")
