@@ -226,6 +226,8 @@ def test_the_officials_pages_pass_axe(new_page, node_server, commune_team):
     check(desk, "/officials/meetings/new")
     check(desk, "/officials/reports?form=R1")
     check(desk, "/officials/reports?form=R5")
+    check(desk, "/officials/reports/monthly?month=2026-08")
+    check(desk, "/officials/lists/average-livelihood")
     check(desk, "/officials/periodic")
     check(desk, "/officials/account")
     # The household the procedure test recognised (it runs first in this module).
@@ -250,6 +252,7 @@ def test_the_officials_pages_pass_axe(new_page, node_server, commune_team):
         f"/admin/villages?commune={COMMUNE}",
         "/admin/households",
         "/admin/holidays",
+        "/admin/procedure",
         "/admin/periods",
         "/admin/audit?check=1",
     ):
