@@ -105,6 +105,7 @@ STEP_TITLES = {
     "housing": _l("Housing"),
     "water": _l("Water and sanitation"),
     "information": _l("Information and environment"),
+    "livelihood": _l("Main livelihood"),
 }
 STEP_HINTS = {
     "income": _l("Add up what every member earned: wages, sales of crops and livestock, "
@@ -230,7 +231,8 @@ def declaration_setup() -> dict[str, Any]:
     """What the declaration asks this period, for the templates and for the browser script."""
     period = current_period()
     standards = portal_form.standards_for(period)
-    steps = portal_form.asked_facts(standards)
+    # What the standards need, then the optional main livelihood (the average-livelihood list).
+    steps = (*portal_form.asked_facts(standards), *portal_form.OPTIONAL_STEPS)
     return {
         "period": period,
         "standards": standards,

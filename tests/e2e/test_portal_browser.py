@@ -87,6 +87,7 @@ def fill_rest(page: Page) -> None:
     choose(page, "information.uses_internet", "no")
     choose(page, "information.has_information_device", "yes")
     choose(page, "waste.collected_or_treated", "no")
+    next_step(page, "Nguồn thu nhập chính")  # optional: left unanswered
     next_step(page, "Kết quả tự đánh giá")
 
 
@@ -374,4 +375,6 @@ def fill_rest_from_income(page: Page, check) -> None:
     choose(page, "information.uses_internet", "no")
     choose(page, "information.has_information_device", "yes")
     choose(page, "waste.collected_or_treated", "no")
+    next_step(page, "Nguồn thu nhập chính")  # optional: left unanswered
+    check()
     next_step(page, "Kết quả tự đánh giá")

@@ -4,15 +4,18 @@ chair's decision records the household on the list, and the commune reads the li
 
 from __future__ import annotations
 
+import re
+
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from node.extensions import db
-from node.models import AuditEntry, HouseholdStatus, Verification
+from node.models import Application, AuditEntry, HouseholdStatus, Verification
 from tests.builders import adult
 from tests.node.officials_helpers import html, new_application, verification_form
+from tests.node.portal_helpers import APPLICANT, COMMUNE, household_form
 from tests.node.review_helpers import act, application_id, submit, to_verified, verified_facts
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -147,3 +150,19 @@ def test_the_commune_reads_the_list_on_its_page(client, team, db_session):
     assert team.head.get("/officials/lists/average-livelihood").status_code == 403
     actions = db_session.scalars(select(AuditEntry.action)).all()
     assert "list_average_livelihood" in actions
+
+
+def test_a_resident_declares_the_main_livelihood_on_the_portal(client, db_session):
+    page = html(client.get(f"/declare?commune={COMMUNE}&people=2"))
+    assert "Nguồn thu nhập chính của hộ" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    # 2,200,000 đ a person: average in a rural or an urban area alike.
+    form = household_form(income="4400000", main_income_source="fishery")
+    assessment = client.post("/declare", data={"csrf_token": token, **form})
+    assert assessment.status_code == 200
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', html(assessment)))
+    receipt = client.post("/declare/submit", data={**fields, **APPLICANT})
+    assert receipt.status_code == 200, html(receipt)
+    application = db_session.scalar(select(Application))
+    assert application.declared_facts["main_income_source"] == "fishery"
+    assert application.self_assessment["average_livelihood"] is True

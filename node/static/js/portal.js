@@ -99,7 +99,8 @@
       var value = parseValue(spec.type, field(spec.name));
       if (value === null) return;
       var parts = spec.name.split(".");
-      (facts[parts[0]] = facts[parts[0]] || {})[parts[1]] = value;
+      if (parts.length === 1) facts[parts[0]] = value;  // a top-level fact (main_income_source)
+      else (facts[parts[0]] = facts[parts[0]] || {})[parts[1]] = value;
     });
     return facts;
   }
