@@ -5,6 +5,7 @@ such a main livelihood. Personal data: node only, never sent to the hub."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from node.models.households import Household, HouseholdStatus
 from node.models.units import Village
 from node.services.reports import report_unit
 from node.services.scopes import Official
+from shared.spreadsheets import csv_writer
 
 
 def average_livelihood_households(
@@ -39,3 +41,21 @@ def average_livelihood_households(
         in enumerate(session.execute(query), 1)
     ]  # fmt: skip
     return unit, rows
+
+
+CSV_COLUMNS = {
+    "vi": ("STT", "Mã xã", "Thôn, bản, tổ dân phố", "Họ và tên chủ hộ", "Số nhân khẩu",
+           "Ngày quyết định"),
+    "en": ("No.", "Commune code", "Village", "Head of household", "Persons", "Decided on"),
+}  # fmt: skip
+CSV_KEYS = ("number", "commune_code", "village", "head_name", "members", "decided_on")
+
+
+def list_csv(rows: list[dict[str, Any]], lang: str = "vi") -> str:
+    """The list as CSV (UTF-8 with a BOM for spreadsheet programs; no cell runs as a formula)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv_writer(out)
+    writer.writerow(CSV_COLUMNS[lang])
+    writer.writerows([row[key] for key in CSV_KEYS] for row in rows)
+    return out.getvalue()

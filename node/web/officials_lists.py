@@ -5,14 +5,15 @@ review's monthly report (Art. 7) with its due date; the same as the API gives (n
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
 from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
 from node.services import audit
-from node.services.livelihood_list import average_livelihood_households
+from node.services.livelihood_list import average_livelihood_households, list_csv
 from node.services.monthly_report import LINES, monthly_report, parse_month
 from node.services.periods import current_period
 from node.services.reports import REPORT_READERS
@@ -21,10 +22,39 @@ from node.web.officials import bp, lang, official
 from shared import units
 
 
+@bp.get("/lists/average-livelihood.csv")
+@signed_in(*REPORT_READERS)
+def average_livelihood_csv() -> Response:
+    """The same list as CSV."""
+    unit, period, rows = _read_list()
+    return Response(
+        list_csv(rows, lang()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="ho-muc-song-tb-{unit}-{period}.csv"'
+        },
+    )
+
+
 @bp.get("/lists/average-livelihood")
 @signed_in(*REPORT_READERS)
 def average_livelihood_list() -> tuple[str, int]:
     """The households on the list, by commune, village and head's name."""
+    unit, period, rows = _read_list()
+    context = node_context()
+    communes = {c.code: c.name for c in units.communes(context.province_code)}
+    return render_template(
+        "officials/average_livelihood.html",
+        rows=rows,
+        unit=unit,
+        unit_name=_unit_name(context.province_code, unit),
+        period=period,
+        commune_names=communes,
+    ), 200
+
+
+def _read_list() -> tuple[str, int, list[dict[str, Any]]]:
+    """The list for the request's unit and period, its reading audited (personal data)."""
     signer = official()
     context = node_context()
     period = words.parse_count(request.args.get("period"))
@@ -36,16 +66,7 @@ def average_livelihood_list() -> tuple[str, int]:
     audit.record(db.session, signer, "list_average_livelihood", "report", None, context.now,
                  details={"unit": unit, "period": period})  # fmt: skip
     db.session.commit()
-    name = _unit_name(context.province_code, unit)
-    communes = {c.code: c.name for c in units.communes(context.province_code)}
-    return render_template(
-        "officials/average_livelihood.html",
-        rows=rows,
-        unit=unit,
-        unit_name=name,
-        period=period,
-        commune_names=communes,
-    ), 200
+    return unit, period, rows
 
 
 @bp.get("/reports/monthly")

@@ -4,6 +4,8 @@ chair's decision records the household on the list, and the commune reads the li
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import flask_migrate
@@ -166,3 +168,20 @@ def test_a_resident_declares_the_main_livelihood_on_the_portal(client, db_sessio
     application = db_session.scalar(select(Application))
     assert application.declared_facts["main_income_source"] == "fishery"
     assert application.self_assessment["average_livelihood"] is True
+
+
+def test_the_list_downloads_as_csv(client, team, db_session):
+    decided(client, team, *APPLICANTS[0])
+    page = html(team.officer.get("/officials/lists/average-livelihood?period=2026"))
+    assert "/officials/lists/average-livelihood.csv?unit=00070&amp;period=2026" in page
+
+    response = team.officer.get("/officials/lists/average-livelihood.csv?unit=00070&period=2026")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][3] == "Họ và tên chủ hộ"
+    assert rows[1:] == [["1", "00070", "Thôn 001", "Lò Văn Pảng", "2", "2026-11-24"]]
+    assert team.head.get("/officials/lists/average-livelihood.csv").status_code == 403
