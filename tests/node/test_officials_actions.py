@@ -153,7 +153,7 @@ def test_a_wrong_answer_is_named_in_vietnamese_and_nothing_is_written(client, db
 
     assert response.status_code == 422
     page = html(response)
-    assert "Vui lòng nhập thu nhập của hộ" in page  # in the engine's own words
+    assert "Nhập thu nhập của cả gia đình, ví dụ" in page  # in the engine's own words
     assert "Nhập họ và tên thành viên." in page
     birth_error = page.split(f'id="e-{input_id("members.0.birth_date")}"')[1].split("</p>")[0]
     assert "Ngày sinh" in birth_error
