@@ -196,7 +196,8 @@ def test_errors_are_shown_in_vietnamese_next_to_each_field(client, db_session):
     html = text(response)
     assert response.status_code == 422
     assert error_of(html, "f-members-0-birth-date") == "Vui lòng nhập thông tin này."
-    assert error_of(html, "f-income") == "Nhập một số tròn, không có phần lẻ, ví dụ 4 hoặc 4.500.000."
+    whole = "Nhập một số tròn, không có phần lẻ, ví dụ 4 hoặc 4.500.000."
+    assert error_of(html, "f-income") == whole
     assert error_of(html, "f-housing-floor-area-m2") == "Nhập một số lớn hơn 0, ví dụ 36."
     assert error_of(html, "f-water-source") == "Vui lòng nhập thông tin này."
     # Whether a child is asked about nutrition waits for the birth date: no error there yet.
