@@ -186,14 +186,14 @@ def read_place(values: Mapping[str, str], *, strict: bool) -> Place:
         try:
             province_commune(province, code)
         except NotFound:
-            place.errors["commune"] = _("Choose the commune or ward from the list.")
+            place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
         else:
             place.commune = next(
                 u for u in commune_units(db.session, province) if u["code"] == code
             )
             place.villages = village_units(db.session, province, code)
     elif strict or "commune" in values:
-        place.errors["commune"] = _("Choose the commune or ward from the list.")
+        place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
     village_code = (values.get("village") or "").strip()
     if place.villages:
         place.village = next((v for v in place.villages if v["code"] == village_code), None)
@@ -276,7 +276,7 @@ def error_summary(errors: Mapping[str, str]) -> list[tuple[str, str]]:
     """The error summary's links: each input's id and "its label: the message"."""
     catalog = facts_catalog()
     labels: dict[str, Any] = {
-        "commune": _("Commune or ward"),
+        "commune": _("Commune, ward or special zone"),
         "village": _("Village or residential group"),
         "members": catalog["fields"]["members"]["label"][lang()],
         "people": _("Number of people in the household"),

@@ -145,7 +145,7 @@ def test_the_whole_procedure_as_officials_do_it(new_page, node_server, commune_t
     head.locator("#f-address").fill("Số 12, xóm Đoài")
     shot(head, "04-head-verification-form-phone")
     head.get_by_role("button", name="Ghi nhận kết quả thẩm định").click()
-    expect(head.locator(".notice--success")).to_contain_text("Đã ghi nhận kết quả xác minh.")
+    expect(head.locator(".notice--success")).to_contain_text("Đã ghi nhận kết quả thẩm định.")
     expect(head.locator("table.compare").first).to_contain_text("Hộ nghèo")
     assert head.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     shot(head, "05-head-file-after-verification-phone")

@@ -137,7 +137,7 @@ def test_the_village_head_verifies_on_the_form(client, db_session, team):
     }
     assert verification.head_address == "Số 5, xóm Đông"
     file_page = html(team.head.get(response.headers["Location"]))
-    assert "Đã ghi nhận kết quả xác minh." in file_page
+    assert "Đã ghi nhận kết quả thẩm định." in file_page
     assert "Hộ nghèo" in file_page
 
 

@@ -110,7 +110,7 @@ def test_villages_add_rename_deactivate(admin_browser, db_session):
     assert village.code == "00070-001"
     duplicate = admin_browser.post("/admin/villages", {"commune": "00070", "name": "tổ 7"})
     assert duplicate.status_code == 422
-    assert "Xã đã có thôn đang hoạt động mang tên này." in html(duplicate)
+    assert "Xã đã có thôn, bản, tổ dân phố đang hoạt động mang tên này." in html(duplicate)
     renamed = admin_browser.post(
         f"/admin/villages/{village.id}/rename", {"commune": "00070", "name": "Tổ dân phố 7"}
     )

@@ -98,7 +98,7 @@ def test_a_commune_of_another_province_is_refused(client):
     response = client.get("/declare?commune=01234&people=2")
 
     assert response.status_code == 422
-    assert error_of(text(response), "f-commune") == "Chọn xã, phường từ danh sách."
+    assert error_of(text(response), "f-commune") == "Chọn xã, phường, đặc khu từ danh sách."
 
 
 def test_number_of_people_must_be_one_to_fifty(client):
