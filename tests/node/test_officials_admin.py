@@ -139,6 +139,15 @@ def test_csv_import_all_rows(admin_browser, db_session):
     assert db_session.scalar(select(Village.area).where(Village.name == "Tổ dân phố 1")) == "urban"
 
 
+def test_csv_import_in_vietnamese_words(admin_browser, db_session):
+    """The header and area as the guide writes them: mã xã,tên thôn,khu vực; nông thôn, thành thị."""
+    text = "mã xã,tên thôn,khu vực\n00070,Tổ dân phố 9,thành thị\n00070,Bản Nà Tăm,Nông  thôn\n"
+    response = upload(admin_browser, text)
+    assert response.status_code == 303, html(response)
+    areas = dict(db_session.execute(select(Village.name, Village.area)).all())
+    assert areas == {"Tổ dân phố 9": "urban", "Bản Nà Tăm": "rural"}
+
+
 def test_csv_import_lists_every_bad_row_and_imports_nothing(admin_browser, db_session):
     text = (
         "commune_code,name,area\n"
