@@ -140,7 +140,7 @@ def test_csv_import_all_rows(admin_browser, db_session):
 
 
 def test_csv_import_in_vietnamese_words(admin_browser, db_session):
-    """The header and area as the guide writes them: mã xã,tên thôn,khu vực; nông thôn, thành thị."""
+    """The header and the area as the guide writes them (mã xã,tên thôn,khu vực; thành thị)."""
     text = "mã xã,tên thôn,khu vực\n00070,Tổ dân phố 9,thành thị\n00070,Bản Nà Tăm,Nông  thôn\n"
     response = upload(admin_browser, text)
     assert response.status_code == 303, html(response)
