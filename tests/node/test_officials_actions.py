@@ -74,7 +74,7 @@ def test_a_reviewer_outside_the_village_is_refused_in_vietnamese(
         {"version": version_of(client, team.officer, app_id), "assign_to": elsewhere.user_id},
     )
     assert response.status_code == 422
-    assert "Chọn trưởng thôn phụ trách thôn của hộ này." in html(response)
+    assert "Chọn trưởng thôn phụ trách thôn, bản, tổ dân phố của hộ này." in html(response)
     assert status_of(db_session, app_id) == "submitted"
 
 
