@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from node.services.reports import ReportTable
+from shared.paper_words import bare_name, date_parts
 from shared.spreadsheets import SafeSheet, XlsxStream, csv_writer, xlsx_bytes
 
 CLASS_NAMES = {
@@ -37,7 +38,7 @@ TEXTS = {
         "head": "THỦ TRƯỞNG ĐƠN VỊ",
         "sign": "(Ký, ghi rõ họ tên)",
         "sign_stamp": "(Ký tên, đóng dấu)",
-        "dated": "ngày {d} tháng {m} năm {y}",
+        "dated": "{place}, ngày {d} tháng {m} năm {y}",
         "form": "Biểu",
     },
     "en": {
@@ -51,10 +52,16 @@ TEXTS = {
         "head": "HEAD OF UNIT",
         "sign": "(Signature, full name)",
         "sign_stamp": "(Signature and seal)",
-        "dated": "{y}-{m:02d}-{d:02d}",
+        "dated": "{place}, {d}/{m}/{y}",
         "form": "Form",
     },
 }
+
+
+def _dated(texts: dict[str, str], unit_name: str, today: date) -> str:
+    """The place-and-date line (Decree 30/2020): "Cửa Nam, ngày 05 tháng 02 năm 2026"."""
+    d, m, y = date_parts(today)
+    return texts["dated"].format(place=bare_name(unit_name), d=d, m=m, y=y)
 
 
 def _display(value: Any, key: str, lang: str) -> Any:
@@ -116,7 +123,7 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
     form = _FormSheet(sheet, len(table.columns) + 2)
     form.heading(table, texts, lang)
     last_row = _write_table(sheet, table, texts, lang)
-    form.signatures(last_row + 2, texts, today)
+    form.signatures(last_row + 2, texts, _dated(texts, table.unit_name, today))
     sheet.column_dimensions["A"].width = 10
     sheet.column_dimensions["B"].width = 30
     for column in range(3, form.width + 1):
@@ -163,11 +170,10 @@ class _FormSheet:
         self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
         self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
 
-    def signatures(self, row: int, texts: dict[str, str], today: date) -> None:
-        """The date, the preparer's and the head's signature blocks, from ``row`` down."""
+    def signatures(self, row: int, texts: dict[str, str], dated: str) -> None:
+        """The place and date, the preparer's and the head's signature blocks, from ``row`` down."""
         half, width = self.half, self.width
-        self.merged(row, texts["dated"].format(d=today.day, m=today.month, y=today.year), None,
-                    half + 1, width)  # fmt: skip
+        self.merged(row, dated, Font(italic=True), half + 1, width)
         self.merged(row + 1, texts["preparer"], _BOLD, 1, half)
         self.merged(row + 1, texts["head"], _BOLD, half + 1, width)
         self.merged(row + 2, texts["sign"], None, 1, half)
@@ -270,7 +276,7 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
     for row in rows:
         sheet.append([_display(row[c.key], c.key, lang) for c in heading.columns])
         written += 1
-    _stream_signatures(sheet, written + 1, texts, today, width)
+    _stream_signatures(sheet, written + 1, texts, _dated(texts, heading.unit_name, today), width)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     stream.write_to(out)
     out.seek(0)
@@ -314,11 +320,10 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
     return len(lines)
 
 
-def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], today: date,
+def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], dated: str,
                        width: int) -> None:  # fmt: skip
     """The signature block of ``_FormSheet.signatures``, from ``row`` down (after a blank)."""
     half = max(1, width // 2)
-    dated = texts["dated"].format(d=today.day, m=today.month, y=today.year)
     sheet.append([])
     for number, (left, right, font) in enumerate(
         [(None, dated, None), (texts["preparer"], texts["head"], _BOLD),

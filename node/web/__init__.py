@@ -9,6 +9,7 @@ from node.web import (
     officials_certificates,
     officials_reports,
     pages,
+    paper_words,
     portal,
     portal_assets,
 )
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(officials_certificates.public)
     app.register_blueprint(admin.bp)
     app.context_processor(pages.site_context)
+    paper_words.init_app(app)

@@ -39,8 +39,8 @@ STATUSES = {
     "withdrawn": _l("Withdrawn"),
 }
 KINDS = {
-    "enter": _l("Request for review (form 01)"),
-    "exit": _l("Request to exit (form 04)"),
+    "enter": _l("Request for review of poor and near-poor households (form 01)"),
+    "exit": _l("Request for recognition as out of poverty or near-poverty (form 04)"),
 }
 CHANNELS = {
     "portal": _l("Online portal"),

@@ -42,7 +42,7 @@ from node.services.applications import (
     submit_application,
     withdraw_application,
 )
-from node.services.consent import consent_text
+from node.services.consent import consent_points, consent_text
 from node.services.context import RESIDENT, Actor
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.places import commune_units, province_commune, village_unit, village_units
@@ -186,14 +186,14 @@ def read_place(values: Mapping[str, str], *, strict: bool) -> Place:
         try:
             province_commune(province, code)
         except NotFound:
-            place.errors["commune"] = _("Choose the commune or ward from the list.")
+            place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
         else:
             place.commune = next(
                 u for u in commune_units(db.session, province) if u["code"] == code
             )
             place.villages = village_units(db.session, province, code)
     elif strict or "commune" in values:
-        place.errors["commune"] = _("Choose the commune or ward from the list.")
+        place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
     village_code = (values.get("village") or "").strip()
     if place.villages:
         place.village = next((v for v in place.villages if v["code"] == village_code), None)
@@ -276,7 +276,7 @@ def error_summary(errors: Mapping[str, str]) -> list[tuple[str, str]]:
     """The error summary's links: each input's id and "its label: the message"."""
     catalog = facts_catalog()
     labels: dict[str, Any] = {
-        "commune": _("Commune or ward"),
+        "commune": _("Commune, ward or special zone"),
         "village": _("Village or residential group"),
         "members": catalog["fields"]["members"]["label"][lang()],
         "people": _("Number of people in the household"),
@@ -333,7 +333,7 @@ def render_declaration(
             input_id=portal_form.input_id,
             max_members=MAX_MEMBERS,
             applicant_labels=APPLICANT_LABELS,
-            consent_text=consent_text(lang()),
+            consent_text={"points": consent_points(lang()), "text": consent_text(lang())},
             classifications=CLASSIFICATIONS,
             applicant_errors=APPLICANT_ERRORS,
         ),
@@ -368,7 +368,7 @@ def render_assessment(
             kind_titles=KIND_TITLES,
             kind_forms=KIND_FORMS,
             applicant_labels=APPLICANT_LABELS,
-            consent_text=consent_text(lang()),
+            consent_text={"points": consent_points(lang()), "text": consent_text(lang())},
             input_id=portal_form.input_id,
         ),
         status,
@@ -804,3 +804,13 @@ def portal_texts() -> dict[str, str]:
 def choices(spec: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """An enum fact's values with their labels in ``lang``, in the catalogue's order."""
     return [(value, spec["options"][value][lang]) for value in spec["values"]]
+
+
+@bp.app_template_global()
+def choice_hints(spec: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """An enum fact's short descriptions in ``lang`` (latrine and water types, schooling), by
+    value; shown under each option's label, so such a question is never a bare select."""
+    options = spec["options"]
+    return {
+        value: options[value]["hint"][lang] for value in spec["values"] if "hint" in options[value]
+    }

@@ -127,7 +127,9 @@ class _Texts:
             {
                 "code": "deprivations",
                 **{
-                    lang: texts["deprivations"][lang].format(count=count, score=count * points)
+                    lang: texts["deprivations"][lang].format(
+                        count=count, score=count * points, points=points
+                    )
                     for lang in LANGUAGES
                 },
             }

@@ -68,8 +68,8 @@ def test_a_village_meeting_on_two_households(client, db_session, team):
     text = html(minutes)
     assert "Đã ghi nhận cuộc họp: 1/2 hộ" in text
     assert text.count("BIÊN BẢN HỌP DÂN") == 2  # two copies
-    assert "Bản 1/02" in text
-    assert "Bản 2/02" in text
+    assert "Bản 01/02" in text
+    assert "Bản 02/02" in text
     assert "Hà Văn Thắng" in text
     assert "Dưới một nửa: thẩm định lại" in text
     assert db_session.scalar(

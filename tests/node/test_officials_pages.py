@@ -47,7 +47,7 @@ def test_worklist_shows_what_is_due_overdue_first_in_red(client, db_session, tea
     assert "work-item--overdue" in page
     assert "quá hạn 2 ngày làm việc" in page
     assert "còn 15 ngày làm việc" in page  # the other one, due 15 Dec
-    assert "Xác minh tại hộ, sau đó họp dân" in page
+    assert "Thẩm định tại hộ, sau đó họp dân" in page
     assert '<span class="count-number">2</span> Đang rà soát' in page
 
 

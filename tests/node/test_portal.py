@@ -98,7 +98,7 @@ def test_a_commune_of_another_province_is_refused(client):
     response = client.get("/declare?commune=01234&people=2")
 
     assert response.status_code == 422
-    assert error_of(text(response), "f-commune") == "Chọn xã, phường từ danh sách."
+    assert error_of(text(response), "f-commune") == "Chọn xã, phường, đặc khu từ danh sách."
 
 
 def test_number_of_people_must_be_one_to_fifty(client):
@@ -121,7 +121,7 @@ def test_whole_flow_without_javascript(client, db_session):
     assert "Thu nhập bình quân 1.000.000 đồng/người/tháng" in html
     assert "Có thành viên trong độ tuổi lao động thất nghiệp" in html
     assert "Hộ không sử dụng nhà tiêu hợp vệ sinh." in html
-    assert "<dt>Điểm thiếu hụt</dt><dd>60</dd>" in html
+    assert "<dt>Điểm thiếu hụt</dt><dd>60 (6 chỉ số thiếu hụt, mỗi chỉ số 10 điểm)</dd>" in html
     assert "Giấy tờ cần mang đến UBND xã" in html
     assert "Thẻ bảo hiểm y tế của các thành viên (nếu có)." in html
     assert count(db_session) == 0
@@ -196,8 +196,9 @@ def test_errors_are_shown_in_vietnamese_next_to_each_field(client, db_session):
     html = text(response)
     assert response.status_code == 422
     assert error_of(html, "f-members-0-birth-date") == "Vui lòng nhập thông tin này."
-    assert error_of(html, "f-income") == "Phải là một số nguyên."
-    assert error_of(html, "f-housing-floor-area-m2") == "Phải lớn hơn 0."
+    whole = "Nhập một số tròn, không có phần lẻ, ví dụ 4 hoặc 4.500.000."
+    assert error_of(html, "f-income") == whole
+    assert error_of(html, "f-housing-floor-area-m2") == "Nhập một số lớn hơn 0, ví dụ 36."
     assert error_of(html, "f-water-source") == "Vui lòng nhập thông tin này."
     # Whether a child is asked about nutrition waits for the birth date: no error there yet.
     assert error_of(html, "f-members-0-malnourished") is None
@@ -289,7 +290,7 @@ def test_changing_the_answers_keeps_them(client):
     html = text(edit)
     assert edit.status_code == 200
     assert 'value="1980-05-02"' in html
-    assert '<option value="surface_water" selected>' in html
+    assert 'name="water.source" value="surface_water" checked' in html
     assert re.search(
         r'id="f-members-0-employment-unemployed"|<option value="unemployed" selected>', html
     )
@@ -323,7 +324,7 @@ def test_an_expired_token_keeps_what_was_typed(client):
 def test_english_switch(client):
     html = text(client.get(f"/declare?commune={COMMUNE}&people=2&lang=en"))
     assert '<html lang="en">' in html
-    assert "Date of birth" in html
+    assert "When was this person born?" in html
     assert "Self-assess and register" in html
 
     assessment = text(declare(client))

@@ -389,7 +389,11 @@
     });
     var count = deprivations.length;
     var summary = both(texts.deprivations, function () {
-      return { count: String(count), score: String(count * standard.points_per_deprivation) };
+      return {
+        count: String(count),
+        score: String(count * standard.points_per_deprivation),
+        points: String(standard.points_per_deprivation)
+      };
     });
     result.push({ code: "deprivations", vi: summary.vi, en: summary.en });
     var verdict = both(texts.classification[classification], function () {

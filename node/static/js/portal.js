@@ -653,7 +653,8 @@
       var dl = el("dl", { "class": "figures" });
       [[t.income, self.money(a.income_per_capita)],
        [fill(t.line, { area: t[a.area] }), self.money(a.income_line)],
-       [t.score, String(a.deprivation_score)]].forEach(function (row) {
+       [t.score, fill(t.scoreDetail, { score: String(a.deprivation_score), count: String(a.deprivations.length),
+                                      points: String(std.points_per_deprivation) })]].forEach(function (row) {
         var div = el("div");
         div.appendChild(el("dt", {}, row[0]));
         div.appendChild(el("dd", {}, row[1]));
