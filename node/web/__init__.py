@@ -7,6 +7,7 @@ from node.web import (
     officials,
     officials_batches,
     officials_certificates,
+    officials_field,
     officials_reports,
     pages,
     portal,
@@ -24,5 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal_assets.bp)
     app.register_blueprint(officials.bp)
     app.register_blueprint(officials_certificates.public)
+    app.register_blueprint(officials_field.bp)
+    app.register_blueprint(officials_field.files)
     app.register_blueprint(admin.bp)
     app.context_processor(pages.site_context)
