@@ -117,7 +117,10 @@ def manifest() -> Response:
 
 
 def field_texts() -> dict[str, str]:
-    """Every word field.js shows, in the page's language ({name} placeholders filled there)."""
+    """Every word field.js shows, in the page's language ({name} placeholders filled there).
+
+    Long because it is one flat table of the app's words, kept together for the translators.
+    """
     texts = {
         "setupTitle": _("Set a PIN for this phone"),
         "setupHint": _(
