@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from node.extensions import db
 from node.models import Application, Meeting, MeetingVote, User, Verification
 from node.services import accounts, actions
 from tests.builders import adult, application_request, household
-from tests.e2e.conftest import NOW
+from tests.e2e.conftest import NOW, Node, serve_node
 from tests.e2e.test_officials_browser import PASSWORD, on_day
 
 COMMUNE = "00385"  # Xã Trung Giã, Hà Nội: rural, used by no other browser test
@@ -65,11 +66,20 @@ def official(username: str):
 
 
 @pytest.fixture(scope="module")
-def village_work(node_server):
+def field_node(database_factory) -> Iterator[Node]:
+    """The node on a new database of each backend under test (SQLite; PostgreSQL too when
+    GIAMNGHEO_TEST_DATABASE_URL is set), served on a free local port."""
+    with serve_node(database_factory("field")) as node:
+        node.app.config["FIXED_NOW"] = NOW
+        yield node
+
+
+@pytest.fixture(scope="module")
+def village_work(field_node):
     """A village, its head and the commune officer, and five households assigned to the head
     (the review started on Friday 20 November)."""
-    village = node_server.add_village(COMMUNE, "Thôn Bản Lầu")
-    with node_server.app.app_context():
+    village = field_node.add_village(COMMUNE, "Thôn Bản Lầu")
+    with field_node.app.app_context():
         for username, role, units in (
             ("truongthon.banlau", "village_head", [village]),
             ("canbo.trunggia", "commune_officer", [COMMUNE]),
@@ -77,8 +87,8 @@ def village_work(node_server):
             accounts.create_user(db.session, username, PASSWORD, role, units, "01",
                                  full_name=username.split(".")[0].title())  # fmt: skip
         db.session.commit()
-    codes = [submit(node_server, village, index) for index in range(5)]
-    with node_server.app.app_context(), on_day(node_server, date(2026, 11, 20)):
+    codes = [submit(field_node, village, index) for index in range(5)]
+    with field_node.app.app_context(), on_day(field_node, date(2026, 11, 20)):
         officer, head = official("canbo.trunggia"), official("truongthon.banlau")
         ids = []
         for code in codes:
@@ -216,8 +226,8 @@ RESEND = """async ([entry, device]) => {
 }"""
 
 
-def server_counts(node_server, ids: list[int], head_id: int) -> dict[str, object]:
-    with node_server.app.app_context():
+def server_counts(field_node, ids: list[int], head_id: int) -> dict[str, object]:
+    with field_node.app.app_context():
         by_head = dict(
             db.session.execute(
                 select(Verification.application_id, func.count())
@@ -234,10 +244,10 @@ def server_counts(node_server, ids: list[int], head_id: int) -> dict[str, object
 
 
 def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
-    new_context, node_server, village_work
+    new_context, field_node, village_work
 ):
     ids = village_work["ids"]
-    context = new_context()
+    context = new_context(base_url=field_node.url)
     page = context.new_page()
     page.clock.set_fixed_time(NOW)
     sign_in(page, "truongthon.banlau")
@@ -272,10 +282,10 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
     record_meeting(page)
     expect(page.locator("#count-waiting")).to_have_text("Chờ gửi: 6")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
-    assert server_counts(node_server, ids, 0)["votes"] == []
+    assert server_counts(field_node, ids, 0)["votes"] == []
 
     # Meanwhile the commune officer verifies the third household at the office.
-    with node_server.app.app_context():
+    with field_node.app.app_context():
         officer = official("canbo.trunggia")
         application = db.session.get(Application, ids[2])
         facts = household(members=[adult(birth_date="1982-05-03")], monthly_income=2_500_000)
@@ -317,13 +327,13 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
     sent = next(e for e in kept["outbox"] if e["kind"] == "verify" and e["status"] == "sent")
     again = page.evaluate(RESEND, [sent, kept["device"]["public_id"]])
     assert again == [200, "true"]
-    counts = server_counts(node_server, ids, head_id)
+    counts = server_counts(field_node, ids, head_id)
     assert counts["by_head"] == dict.fromkeys(ids, 1)
     assert len(counts["votes"]) == 5
     assert len(set(counts["votes"])) == 1
     assert counts["statuses"] == {"meeting_held"}
     assert counts["notes"][0].startswith("Bà con thống nhất danh sách.")
-    with node_server.app.app_context():
+    with field_node.app.app_context():
         latest = db.session.scalar(
             select(Verification).where(Verification.application_id == ids[2])
             .order_by(Verification.id.desc()).limit(1)
@@ -332,8 +342,8 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
         assert latest.identities[0]["ethnicity"] == "Thái"
 
 
-def test_signing_out_deletes_what_the_phone_keeps(new_context, node_server, village_work):
-    context = new_context()
+def test_signing_out_deletes_what_the_phone_keeps(new_context, field_node, village_work):
+    context = new_context(base_url=field_node.url)
     page = context.new_page()
     page.clock.set_fixed_time(NOW)
     sign_in(page, "truongthon.banlau")
