@@ -4,6 +4,7 @@ from flask import Flask
 
 from node.web import (
     admin,
+    admin_devices,
     officials,
     officials_batches,
     officials_certificates,
@@ -15,7 +16,7 @@ from node.web import (
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_reports)
+OFFICIALS_PAGES = (officials_batches, officials_reports, admin_devices)
 
 
 def init_app(app: Flask) -> None:

@@ -234,3 +234,24 @@ def test_the_field_app_page_service_worker_and_manifest(client, team):
     assert manifest["start_url"] == "/officials/app"
     # The chair does no field work.
     assert team.chair.get("/officials/app").status_code == 403
+
+
+def test_the_administrator_revokes_a_phone_on_the_devices_page(app, client, team, make_user,
+                                                               db_session):  # fmt: skip
+    from tests.node.officials_helpers import sign_in
+
+    device = register(client, team["head"], "Điện thoại Nokia của trưởng thôn")
+    admin = sign_in(app, make_user, db_session, "province_admin", ["01"])
+    page = admin.get("/admin/devices").get_data(as_text=True)
+    assert "Điện thoại Nokia của trưởng thôn" in page
+    assert "Thu hồi" in page
+
+    answer = admin.post(f"/admin/devices/{device['id']}/revoke")
+
+    assert answer.status_code == 303
+    refused = client.get(
+        "/api/v1/field-work", headers={**team["head"], "X-Device-Id": device["public_id"]}
+    )
+    assert refused.status_code == 403
+    # The head does not see the administrator's page.
+    assert team.head.get("/admin/devices").status_code in (403, 404)
