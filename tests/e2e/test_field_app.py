@@ -28,6 +28,7 @@ from node.services import accounts, actions
 from tests.builders import adult, application_request, household
 from tests.e2e.conftest import NOW, Node, serve_node
 from tests.e2e.test_officials_browser import PASSWORD, on_day
+from tests.e2e.test_portal_browser import axe_violations
 
 COMMUNE = "00385"  # Xã Trung Giã, Hà Nội: rural, used by no other browser test
 PIN = "246810"
@@ -158,6 +159,7 @@ def verify_household(page: Page, name: str, index: int) -> None:
     if index == 1:
         expect(table.locator("tr.differs").first).to_be_visible()
         shot(page, "lam-viec-ngoai-tuyen-05-ket-qua")
+        assert axe_violations(page) == []
     else:
         expect(table.locator("tr.differs")).to_have_count(0)
     page.get_by_role("button", name="Lưu kết quả thẩm định trên máy").click()
@@ -182,6 +184,7 @@ def record_meeting(page: Page) -> None:
         votes.nth(index).fill(str(15 + index % 2))
     expect(page.locator(".field-vote-result").nth(0)).to_contain_text("đạt (từ 50%")
     shot(page, "lam-viec-ngoai-tuyen-06-hop-dan")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Lưu biên bản họp trên máy").click()
     expect(page.locator("h1")).to_have_text("Làm việc ngoại tuyến")
 
@@ -247,7 +250,7 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
     new_context, field_node, village_work
 ):
     ids = village_work["ids"]
-    context = new_context(base_url=field_node.url)
+    context = new_context(base_url=field_node.url, bypass_csp=True)  # axe-core is injected
     page = context.new_page()
     page.clock.set_fixed_time(NOW)
     sign_in(page, "truongthon.banlau")
@@ -276,6 +279,7 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
     expect(page.locator("h1")).to_have_text("Làm việc ngoại tuyến")
     expect(page.locator("#sync-status")).to_contain_text("Mất mạng")
     shot(page, "lam-viec-ngoai-tuyen-02-danh-sach")
+    assert axe_violations(page) == []
 
     for index, name in enumerate(NAMES):
         verify_household(page, name, index)
@@ -315,6 +319,7 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
     expect(table).to_contain_text("Của người kia (trên hệ thống)")
     expect(table.locator("tr.differs", has_text="Tổng thu nhập")).to_contain_text("2.500.000")
     shot(page, "lam-viec-ngoai-tuyen-07-xung-dot")
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Giữ bản của tôi").click()
     expect(page.locator("#count-sent")).to_have_text("Đã gửi: 6")
     expect(page.locator("#count-attention")).to_have_text("Cần xử lý: 0")

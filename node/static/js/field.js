@@ -541,7 +541,7 @@
       var a = (theirs.deprivations || []).indexOf(indicator.code) >= 0, b = mine.deprivations.indexOf(indicator.code) >= 0;
       rows.push([indicator.name.vi, a ? T.deprived : T.notDeprived, b ? T.deprived : T.notDeprived]);
     });
-    var table = el("table", { "class": "comparison", id: "assessment-comparison" }, [
+    var table = el("table", { "class": "compare", id: "assessment-comparison" }, [
       el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "" }), el("th", { scope: "col", text: T.residents }), el("th", { scope: "col", text: T.officials })])]),
       el("tbody", {}, rows.map(function (r) {
         return el("tr", { "class": r[1] !== r[2] ? "differs" : null }, [el("th", { scope: "row", text: r[0] }), el("td", { text: r[1] }), el("td", { text: r[2] + (r[1] !== r[2] ? " ●" : "") })]);
@@ -782,7 +782,7 @@
       var otherFacts = other.verification ? other.verification.facts : {};
       var otherClass = other.verification ? T["class_" + other.verification.assessment.classification] : "—";
       var myClass = state.verified[entry.appId] ? T["class_" + state.verified[entry.appId].assessment.classification] : "—";
-      nodes.push(el("table", { "class": "comparison", id: "conflict-table" }, [
+      nodes.push(el("table", { "class": "compare", id: "conflict-table" }, [
         el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "" }), el("th", { scope: "col", text: T.theirs }), el("th", { scope: "col", text: T.mine })])]),
         el("tbody", {}, [el("tr", { "class": otherClass !== myClass ? "differs" : null }, [el("th", { scope: "row", text: T.classification }), el("td", { text: otherClass }), el("td", { text: myClass })])]
           .concat(factRows(entry.body.facts, otherFacts)))
