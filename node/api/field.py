@@ -75,7 +75,7 @@ class RevokeDevice(MethodView):
         return body
 
 
-def _asked(period: int) -> dict[str, Any]:
+def asked_questions(period: int) -> dict[str, Any]:
     """What the verification asks for a period: the household steps and member questions."""
     return {
         "household_steps": [
@@ -100,6 +100,6 @@ class FieldWork(MethodView):
         check_device(official, context)
         work = field_work.assigned_work(db.session, official, context)
         for household in work["households"]:
-            household["asked"] = _asked(household["period"])
+            household["asked"] = asked_questions(household["period"])
         db.session.commit()
         return work

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from node.api.field import _asked
+from node.api.field import asked_questions
 from node.services.workflow import MEETING_PASS_SHARE, meeting_target
 from shared.standards.catalog import facts_catalog
 from tests.builders import adult, household
@@ -38,7 +38,7 @@ def js(function: str, *args):
 
 def downloaded(facts: dict) -> dict:
     """A household as GET /api/v1/field-work hands it to the phone."""
-    return {"period": 2026, "declared_facts": facts, "asked": _asked(2026),
+    return {"period": 2026, "declared_facts": facts, "asked": asked_questions(2026),
             "applicant_name": "Lò Văn Páo", "applicant_citizen_id": "001080050000"}  # fmt: skip
 
 
