@@ -5,8 +5,8 @@ verifies one of the same households; back online the phone sends everything, sho
 conflict side by side, and after the head's choice every change is on the server exactly once.
 IndexedDB is read directly: without the PIN the data is unreadable.
 
-Set GIAMNGHEO_SCREENSHOTS to a folder to keep the pictures the guide
-docs/guides/lam-viec-ngoai-tuyen.md shows (tests/e2e/field_screenshots.py copies them)."""
+The pictures of the guide docs/guides/lam-viec-ngoai-tuyen.md are taken here:
+GIAMNGHEO_SCREENSHOTS=docs/guides/img .venv/bin/python -m pytest tests/e2e/test_field_app.py"""
 
 from __future__ import annotations
 
