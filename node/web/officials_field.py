@@ -185,6 +185,8 @@ def field_texts() -> dict[str, str]:
         "entryVerify": _("Verification of %(name)s", name="{name}"),
         "entryMeeting": _("Village meeting of %(village)s", village="{village}"),
         "member": _("Member %(number)s", number="{number}"),
+        "addMember": _("Add a member"),
+        "removeMember": _("Take out this member"),
         "income": _("Income"),
         "step_housing": _("Housing"),
         "step_water": _("Water and sanitation"),

@@ -132,6 +132,8 @@ def verify_household(page: Page, name: str, index: int) -> None:
     page.locator("#v-identities-0-ethnicity").fill("Thái")
     if index == 0:
         shot(page, "lam-viec-ngoai-tuyen-03-thanh-vien")
+    if index == 3:
+        add_child(page)
     next_screen(page)
     expect(page.locator("h1")).to_have_text("Thu nhập")
     if index == 1:
@@ -160,10 +162,36 @@ def verify_household(page: Page, name: str, index: int) -> None:
         expect(table.locator("tr.differs").first).to_be_visible()
         shot(page, "lam-viec-ngoai-tuyen-05-ket-qua")
         assert axe_violations(page) == []
+    elif index == 3:
+        # One more person, the same income: less per person.
+        expect(table.locator("tr.differs", has_text="Thu nhập bình quân")).to_have_count(1)
     else:
         expect(table.locator("tr.differs")).to_have_count(0)
     page.get_by_role("button", name="Lưu kết quả thẩm định trên máy").click()
     expect(page.locator("h1")).to_have_text("Làm việc ngoại tuyến")
+
+
+def add_child(page: Page) -> None:
+    """The household has a child the resident did not declare: a second member, whose
+    age-dependent questions appear once the birth date is in."""
+    page.get_by_role("button", name="Thêm thành viên").click()
+    expect(page.locator("h1")).to_have_text("Thành viên thứ 2")
+    expect(page.locator(".kicker")).to_contain_text("Bước 2/8")
+    page.locator("#v-identities-1-full_name").fill("Lường Thị Na")
+    page.locator("#v-identities-1-ethnicity").fill("Thái")
+    expect(page.locator("#v-members-1-relation-declared")).to_have_text("Người dân không khai")
+    page.locator("#v-members-1-relation").select_option("child")
+    page.locator("#v-members-1-sex").select_option("female")
+    expect(page.locator("#v-members-1-employment")).to_have_count(1)  # age unknown: asked
+    page.locator("#v-members-1-birth_date").fill("2019-04-02")
+    expect(page.locator("#v-members-1-employment")).to_have_count(0)  # a 7-year-old: not
+    page.locator("#v-members-1-has_health_insurance").select_option("yes")
+    page.locator("#v-members-1-disability").select_option("no")
+    page.locator("#v-members-1-in_school").select_option("yes")
+    page.locator("#v-members-1-education_level").select_option("none")
+    page.locator("#v-members-1-malnourished").select_option("no")
+    # Nothing the resident declared is marked changed: the resident was not asked of her.
+    expect(page.locator(".field--changed")).to_have_count(0)
 
 
 def record_meeting(page: Page) -> None:
@@ -345,6 +373,12 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
         )  # fmt: skip
         assert latest.verified_by == head_id
         assert latest.identities[0]["ethnicity"] == "Thái"
+        grown = db.session.scalar(
+            select(Verification).where(Verification.application_id == ids[3])
+        )  # fmt: skip
+        assert [m["relation"] for m in grown.facts["members"]] == ["head", "child"]
+        assert grown.facts["members"][1]["employment"] == "not_in_labour_force"  # its default
+        assert grown.identities[1]["full_name"] == "Lường Thị Na"
 
 
 def test_signing_out_deletes_what_the_phone_keeps(new_context, field_node, village_work):

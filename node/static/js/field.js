@@ -162,6 +162,8 @@
   var state = null;
   var standards = null, catalog = null;
   var sending = false;
+  var RETRY_MS = 30000;
+  var redraw = null;  // draws the current verification screen again
 
   function fill(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
@@ -464,7 +466,13 @@
       wrap.classList.toggle("field--changed", differs);
       said.textContent = saidText + (differs ? " · " + T.changedMark : "");
     }
-    input.addEventListener("change", function () { draft.values[name] = input.value; mark(); save(); });
+    input.addEventListener("change", function () {
+      draft.values[name] = input.value;
+      mark();
+      save();
+      // A birth date decides which questions the member is asked: the screen is drawn again.
+      if (/\.birth_date$/.test(name) && redraw) redraw();
+    });
     input.addEventListener("input", function () { draft.values[name] = input.value; });
     mark();
     return wrap;
@@ -557,6 +565,7 @@
     index = Math.max(0, Math.min(index, list.length - 1));
     draft.step = index;
     var step = list[index];
+    redraw = function () { var focused = doc.activeElement && doc.activeElement.id; verification(id, index); if (focused && $(focused)) $(focused).focus(); };
     var nav = el("div", { "class": "actions actions--sticky field-nav" }, [
       index > 0 ? button(T.back, function () { verification(id, index - 1); }, "secondary") : button(T.toHome, function () { save().then(home); }, "secondary"),
       index < list.length - 1 ? button(T.next, function () { save(); verification(id, index + 1); }) : null
@@ -564,8 +573,29 @@
     screen(step.title, [
       el("p", { "class": "kicker", text: h.applicant_name + " · " + fill(T.stepOf, { n: index + 1, total: list.length }) }),
       el("div", { "class": "field-step" }, stepContent(h, draft, step)),
+      step.kind === "member" && step.index === draft.members - 1 ? memberButtons(h, draft, index) : null,
       nav
     ]);
+  }
+
+  /* The household found larger or smaller than declared: a member added at the end, or the
+   * last one taken out (with their answers). */
+  function memberButtons(h, draft, index) {
+    var add = button(T.addMember, function () {
+      draft.members += 1;
+      save();
+      verification(h.id, index + 1);
+    }, "secondary");
+    var remove = draft.members > 1 ? button(T.removeMember, function () {
+      var prefixes = ["members." + (draft.members - 1) + ".", "identities." + (draft.members - 1) + "."];
+      Object.keys(draft.values).forEach(function (name) {
+        if (prefixes.some(function (p) { return name.indexOf(p) === 0; })) delete draft.values[name];
+      });
+      draft.members -= 1;
+      save();
+      verification(h.id, index - 1);
+    }, "secondary") : null;
+    return el("div", { "class": "action-buttons" }, [add, remove]);
   }
 
   function keepVerification(h, draft, facts, assessment) {
@@ -816,6 +846,9 @@
       root.navigator.serviceWorker.register(config.workerUrl, { scope: "/officials/" }).catch(function () {});
     }
     root.addEventListener("online", function () { if (state) { home(); flush(); } });
+    // A connection the browser thinks is up may not reach the node (a captive portal, a server
+    // down): what waits is tried again every half minute while the app is open.
+    root.setInterval(function () { if (state) flush(); }, RETRY_MS);
     root.addEventListener("offline", function () { if (state && $("sync-status")) home(); });
     loadStandards().then(function () { return vault.meta(); }).then(function (meta) {
       if (meta) unlockScreen(); else setupScreen();
