@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from node.context import node_context
 from node.extensions import db
-from node.models import Application, Meeting, MeetingVote, User, Verification
-from node.services import accounts, actions
+from node.models import Application, Device, Meeting, MeetingVote, User, Verification
+from node.services import accounts, actions, field_work
 from tests.builders import adult, application_request, household
 from tests.e2e.conftest import NOW, Node, serve_node
 from tests.e2e.test_officials_browser import PASSWORD, on_day
@@ -43,13 +43,13 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
-def submit(node_server, village: str, index: int) -> str:
+def submit(node_server, village: str, index: int, name: str | None = None) -> str:
     """A resident's application through the public API; its tracking code."""
     body = application_request(commune_code=COMMUNE, village_code=village)
     body["household"] = household(
         members=[adult(birth_date=f"198{index}-05-0{index + 1}")], monthly_income=1_000_000
     )
-    body["applicant"] = {"full_name": NAMES[index], "citizen_id": f"00108005{index:04d}",
+    body["applicant"] = {"full_name": name or NAMES[index], "citizen_id": f"00108005{index:04d}",
                          "phone": f"098765{index:04d}"}  # fmt: skip
     request = urllib.request.Request(
         f"{node_server.url}/api/v1/applications",
@@ -89,6 +89,13 @@ def village_work(field_node):
                                  full_name=username.split(".")[0].title())  # fmt: skip
         db.session.commit()
     codes = [submit(field_node, village, index) for index in range(5)]
+    ids = assign_to_head(field_node, codes)
+    return {"village": village, "ids": ids}
+
+
+def assign_to_head(field_node, codes: list[str]) -> list[int]:
+    """The review of these applications started on Friday 20 November, assigned to the head;
+    their ids."""
     with field_node.app.app_context(), on_day(field_node, date(2026, 11, 20)):
         officer, head = official("canbo.trunggia"), official("truongthon.banlau")
         ids = []
@@ -100,7 +107,7 @@ def village_work(field_node):
                                 {"assign_to": head.user_id}, node_context())  # fmt: skip
             ids.append(application.id)
         db.session.commit()
-    return {"village": village, "ids": ids}
+    return ids
 
 
 # The service worker has stored the app's page (it opens offline from there).
@@ -381,7 +388,8 @@ def test_a_village_verified_and_its_meeting_recorded_offline_then_synced_once(
         assert grown.identities[1]["full_name"] == "Lường Thị Na"
 
 
-def test_signing_out_deletes_what_the_phone_keeps(new_context, field_node, village_work):
+def set_up_phone(new_context, field_node) -> tuple[object, Page]:
+    """The head's phone, signed in, with a PIN set and the work downloaded."""
     context = new_context(base_url=field_node.url)
     page = context.new_page()
     page.clock.set_fixed_time(NOW)
@@ -391,8 +399,66 @@ def test_signing_out_deletes_what_the_phone_keeps(new_context, field_node, villa
     page.get_by_label("Nhập lại mã PIN").fill(PIN)
     page.get_by_role("button", name="Đặt mã PIN và tải công việc").click()
     expect(page.locator("h1")).to_have_text("Làm việc ngoại tuyến")
-    assert "giamngheo-field" in page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
+    assert "giamngheo-field" in page.evaluate(DATABASES)
+    return context, page
+
+
+DATABASES = "indexedDB.databases().then(d => d.map(x => x.name))"
+
+
+def test_signing_out_deletes_what_the_phone_keeps(new_context, field_node, village_work):
+    _, page = set_up_phone(new_context, field_node)
 
     page.get_by_role("button", name="Đăng xuất và xoá dữ liệu trên máy").click()
+
     expect(page.locator("h1")).to_contain_text("Đăng nhập")
-    assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
+    assert page.evaluate(DATABASES) == []
+
+
+def test_five_wrong_pins_delete_what_the_phone_keeps(new_context, field_node, village_work):
+    _, page = set_up_phone(new_context, field_node)
+    page.reload()
+    for left in (4, 3, 2, 1):
+        page.get_by_label("Mã PIN").fill("999999")
+        page.get_by_role("button", name="Mở").click()
+        expect(page.locator("#pin-error")).to_contain_text(f"Còn {left} lần thử")
+    page.get_by_label("Mã PIN").fill("999999")
+    page.get_by_role("button", name="Mở").click()
+
+    expect(page.locator("h1")).to_have_text("Đặt mã PIN cho máy này")
+    expect(page.locator(".notice")).to_contain_text("Nhập sai mã PIN quá nhiều lần")
+    assert page.evaluate(DATABASES) == []
+
+
+def test_a_revoked_phone_is_refused_and_wiped(new_context, field_node, village_work):
+    [app_id] = assign_to_head(
+        field_node, [submit(field_node, village_work["village"], 7, "Giàng Thị Dua")]
+    )
+    context, page = set_up_phone(new_context, field_node)
+    context.set_offline(True)
+    verify_household(page, "Giàng Thị Dua", 4)
+    expect(page.locator("#count-waiting")).to_have_text("Chờ gửi: 1")
+    # The phone is reported lost; the administrator revokes it.
+    with field_node.app.app_context():
+        head = official("truongthon.banlau")
+        device = db.session.scalars(select(Device).where(Device.user_id == head.user_id)).all()[-1]
+        admin = accounts.official_for_user(
+            accounts.create_user(db.session, "quantri.field", PASSWORD, "province_admin", [], "01",
+                                 full_name="Quản trị")
+        )  # fmt: skip
+        field_work.revoke_device(db.session, admin, device.id, node_context())
+        db.session.commit()
+
+    context.set_offline(False)
+
+    expect(page.locator("h1")).to_have_text("Máy này không còn được đồng bộ")
+    assert page.evaluate(DATABASES) == []
+    with field_node.app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Verification)
+                .where(Verification.application_id == app_id)
+            )
+            == 0
+        )
