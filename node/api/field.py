@@ -17,6 +17,7 @@ from node.schemas import field as schemas
 from node.schemas.facts import MEMBER_QUESTIONS
 from node.services import field_work
 from node.web.officials_forms import verification_steps
+from shared.moments import as_utc
 
 blp = Blueprint(
     "field", __name__, url_prefix="/api/v1", description="Officials: offline field work"
@@ -28,9 +29,10 @@ def _device(device: Any) -> dict[str, Any]:
         "id": device.id,
         "user_id": device.user_id,
         "label": device.label,
-        "registered_at": device.registered_at,
-        "last_seen_at": device.last_seen_at,
-        "revoked_at": device.revoked_at,
+        # SQLite hands moments back naive; they are UTC.
+        "registered_at": as_utc(device.registered_at),
+        "last_seen_at": as_utc(device.last_seen_at) if device.last_seen_at else None,
+        "revoked_at": as_utc(device.revoked_at) if device.revoked_at else None,
     }
 
 

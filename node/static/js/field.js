@@ -407,7 +407,7 @@
       if (answer.status !== 200) { root.alert(T.needConnection); return; }
       state.work = answer.data;
       state.downloadedAt = new Date().toISOString();
-      state.drafts = {}; state.verified = {};
+      state.drafts = {}; state.verified = {}; state.meetings = {};
       return save().then(home);
     });
   }
