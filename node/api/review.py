@@ -115,6 +115,7 @@ class StartReview(MethodView):
     """Take a submitted application into review."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.StartReviewSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -127,6 +128,7 @@ class Assign(MethodView):
     """Who verifies the household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.AssignSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -153,6 +155,7 @@ class RecordMeeting(MethodView):
     """The village meeting's vote on this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.MeetingActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -166,6 +169,7 @@ class Post(MethodView):
     """The public posting of this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.PostActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -178,6 +182,7 @@ class Complaint(MethodView):
     """A complaint during the posting."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.ComplaintSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -190,6 +195,7 @@ class DistrictOpinion(MethodView):
     """The higher level's opinion, where the province still asks for one."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.DistrictOpinionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -202,6 +208,7 @@ class Decide(MethodView):
     """The commune chair's decision on this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.DecideActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -215,6 +222,7 @@ class Withdraw(MethodView):
     """Withdrawal at the resident's request."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.WithdrawActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):

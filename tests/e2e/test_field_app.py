@@ -218,6 +218,7 @@ def record_meeting(page: Page) -> None:
     for index in range(5):
         votes.nth(index).fill(str(15 + index % 2))
     expect(page.locator(".field-vote-result").nth(0)).to_contain_text("đạt (từ 50%")
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     shot(page, "lam-viec-ngoai-tuyen-06-hop-dan")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Lưu biên bản họp trên máy").click()
