@@ -32,6 +32,7 @@ from node.services.scopes import (
     application_scope,
 )
 from node.services.steps import latest_verification
+from node.services.tracking import display_tracking_code
 from node.services.workflow import MEETING_PASS_SHARE
 from shared.errors import ServiceError, require_role
 
@@ -138,7 +139,8 @@ def _household(session: Session, application: Application, village: Village | No
     return {
         "id": application.id,
         "version": application.version,
-        "tracking_code": application.tracking_code,
+        # As printed on the receipt the resident shows (NMX3-9RB7-98).
+        "tracking_code": display_tracking_code(application.tracking_code),
         "kind": application.kind,
         "period": application.period,
         "status": application.status,
@@ -219,7 +221,7 @@ def _meeting_item(session: Session):
 def _posting_item(application: Application) -> dict[str, Any]:
     return {
         "id": application.id,
-        "tracking_code": application.tracking_code,
+        "tracking_code": display_tracking_code(application.tracking_code),
         "applicant_name": application.applicant_name,
         "status": application.status,
     }

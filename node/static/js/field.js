@@ -343,6 +343,10 @@
     return T.state_new;
   }
 
+  function isSent(id) {
+    return state.outbox.some(function (e) { return e.kind === "verify" && e.appId === id && e.status === "sent"; });
+  }
+
   function home() {
     var work = state.work;
     var households = work.households.map(function (h) {
@@ -350,7 +354,8 @@
         el("h3", { text: h.applicant_name }),
         el("p", { "class": "hint", text: [h.village_name, h.tracking_code].filter(Boolean).join(" · ") }),
         el("p", { "class": "field-state", text: householdState(h.id) }),
-        button(state.verified[h.id] ? T.verifyAgain : T.verify, function () { verification(h.id, 0); })
+        // Once sent, the file has moved on (to its meeting): verifying again is done online.
+        isSent(h.id) ? null : button(state.verified[h.id] ? T.verifyAgain : T.verify, function () { verification(h.id, 0); })
       ]);
     });
     var meetings = work.meetings.map(function (group, index) {
