@@ -463,3 +463,33 @@ def test_a_revoked_phone_is_refused_and_wiped(new_context, field_node, village_w
             )
             == 0
         )
+
+
+def test_a_session_that_ended_offline_loses_nothing(new_context, field_node, village_work):
+    [app_id] = assign_to_head(
+        field_node, [submit(field_node, village_work["village"], 8, "Sùng A Chớ")]
+    )
+    context, page = set_up_phone(new_context, field_node)
+    context.set_offline(True)
+    verify_household(page, "Sùng A Chớ", 4)
+    # Days later the session has ended (its cookie is gone) when the signal returns.
+    context.clear_cookies()
+    context.set_offline(False)
+    expect(page.locator("#sign-in-needed")).to_contain_text("Phiên đăng nhập đã hết")
+    expect(page.locator("#count-waiting")).to_have_text("Chờ gửi: 1")
+
+    sign_in(page, "truongthon.banlau")
+    page.goto("/officials/app")
+    page.get_by_label("Mã PIN").fill(PIN)
+    page.get_by_role("button", name="Mở").click()
+
+    expect(page.locator("#count-sent")).to_have_text("Đã gửi: 1")
+    with field_node.app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Verification)
+                .where(Verification.application_id == app_id)
+            )
+            == 1
+        )

@@ -163,6 +163,7 @@
   var standards = null, catalog = null;
   var sending = false;
   var RETRY_MS = 30000;
+  var signInNeeded = false;
   var redraw = null;  // draws the current verification screen again
 
   function fill(template, values) {
@@ -332,6 +333,7 @@
         el("li", { id: "count-sent", text: fill(T.sent, { count: c.sent }) }),
         el("li", { id: "count-attention", "class": c.attention ? "field-attention" : null, text: fill(T.attention, { count: c.attention }) })
       ]),
+      signInNeeded ? el("p", { id: "sign-in-needed" }, [T.signInToSend + " ", el("a", { href: config.loginUrl, text: T.signInAgain })]) : null,
       button(T.send, function () { flush(); }, "secondary")
     ]);
   }
@@ -735,6 +737,7 @@
     sending = true;
     return csrfToken().then(function (token) {
       if (token === null) { sending = false; showSignIn(); return; }
+      signInNeeded = false;
       return sendEach(pending, token);
     }, function () { sending = false; }).then(function () {
       sending = false;
@@ -780,8 +783,9 @@
   }
 
   function showSignIn() {
-    var box = $("sync-status");
-    if (box) box.appendChild(el("p", {}, [T.signInToSend + " ", el("a", { href: config.loginUrl, text: T.signInAgain })]));
+    // Kept until a send gets a current token, so the status bar says it each time it is drawn.
+    signInNeeded = true;
+    if (state && $("sync-status")) home();
   }
 
   /* ---------------------------------------------------------------- conflicts */
