@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from node.api import aggregates, applications, auth, reports, review, standards, units
+from node.api import aggregates, applications, auth, field, reports, review, standards, units
 from shared.web.api import init_api
 
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         standards.blp,
         applications.blp,
         review.blp,
+        field.blp,
         auth.blp,
         aggregates.blp,
         reports.blp,

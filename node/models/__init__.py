@@ -2,6 +2,7 @@
 
 from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
 from node.models.audit import AuditEntry
+from node.models.devices import Device
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
 from node.models.lookups import LookupAttempt
 from node.models.review import (
@@ -37,6 +38,7 @@ __all__ = [
     "Decision",
     "DecisionItem",
     "DeprivationTally",
+    "Device",
     "DistrictOpinion",
     "DuplicateFlag",
     "Holiday",

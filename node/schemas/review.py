@@ -203,6 +203,8 @@ class _MeetingFields(Strict):
     chaired_by = Text(
         load_default=None, allow_none=True, validate=length(column_length(Meeting.chaired_by))
     )
+    # The minutes in words (what was said, who objected); optional.
+    notes = Text(multiline=True, load_default=None, allow_none=True, validate=length(4000))
 
 
 def agreeing_field() -> Integer:

@@ -456,6 +456,7 @@ def record_meeting(
     votes: Sequence[tuple[int, int]],
     village_code: str | None = None,
     chaired_by: str | None = None,
+    notes: str | None = None,
     versions: Mapping[int, int] | None = None,
 ) -> Meeting:
     """A village meeting and its vote on each verified household; < 50% agreeing means redo.
@@ -485,6 +486,7 @@ def record_meeting(
         held_on=held_on,
         attendees=attendees,
         chaired_by=normalize_text(chaired_by) if chaired_by else None,
+        notes=notes.strip() if notes else None,
         recorded_by=official.user_id,
         recorded_at=context.now,
     )

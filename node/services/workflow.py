@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -273,10 +274,16 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# The share of a village meeting's attendees who must agree (Decision 24/2021 art. 4: "at least
+# 50%"), as a fraction: the field app downloads the same numbers to check a vote offline.
+MEETING_PASS_SHARE = Fraction(1, 2)
+
+
 def meeting_target(agreeing: int, attendees: int) -> str:
     """Where a village meeting's vote leaves the household: "at least 50%" passes (3 of 6 does,
     2 of 5 does not), anything less sends it back to verification."""
-    return "meeting_held" if agreeing * 2 >= attendees else "under_review"
+    passes = agreeing * MEETING_PASS_SHARE.denominator >= attendees * MEETING_PASS_SHARE.numerator
+    return "meeting_held" if passes else "under_review"
 
 
 # ------------------------------------------------------------------------------ the answers

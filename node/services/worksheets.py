@@ -260,6 +260,7 @@ def meeting_minutes(
             "held_on": meeting.held_on,
             "attendees": meeting.attendees,
             "chaired_by": meeting.chaired_by,
+            "notes": meeting.notes,
         },
     )
 

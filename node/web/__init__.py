@@ -4,9 +4,11 @@ from flask import Flask
 
 from node.web import (
     admin,
+    admin_devices,
     officials,
     officials_batches,
     officials_certificates,
+    officials_field,
     officials_reports,
     pages,
     paper_words,
@@ -15,7 +17,7 @@ from node.web import (
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_reports)
+OFFICIALS_PAGES = (officials_batches, officials_reports, admin_devices)
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal_assets.bp)
     app.register_blueprint(officials.bp)
     app.register_blueprint(officials_certificates.public)
+    app.register_blueprint(officials_field.bp)
+    app.register_blueprint(officials_field.files)
     app.register_blueprint(admin.bp)
     app.context_processor(pages.site_context)
     paper_words.init_app(app)

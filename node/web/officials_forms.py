@@ -22,6 +22,7 @@ from node.web.portal_form import (
     MEMBER_QUESTIONS,
     NO,
     YES,
+    age_on,
     asked_facts,
 )
 from shared.standards import facts_catalog, standard_for
@@ -178,8 +179,20 @@ def _form_value(spec: Mapping[str, Any], value: Any) -> str:
     return str(value)
 
 
+def asked_of(member: Mapping[str, Any], facts: Mapping[str, Any]) -> frozenset[str]:
+    """The member questions a member of this age was asked: the others hold the rules'
+    defaults, which nobody answered (issue 15: never shown as an answer, never as changed)."""
+    try:
+        reference = date.fromisoformat(str(facts.get("reference_date")))
+    except ValueError:
+        reference = None
+    age = age_on(member.get("birth_date"), reference) if reference else None
+    return frozenset(q.name for q in MEMBER_QUESTIONS if q.applies(age))
+
+
 def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
-    """The form's inputs filled from household facts (declared, or verified before)."""
+    """The form's inputs filled from household facts (declared, or verified before): only
+    answers given, never a default held for a question the member's age does not ask."""
     catalog = facts_catalog()
     values: dict[str, str] = {}
     if facts.get("annual_income") is not None:
@@ -187,11 +200,11 @@ def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
     elif facts.get("monthly_income") is not None:
         values[INCOME], values[INCOME_PERIOD] = str(facts["monthly_income"]), "monthly"
     for index, member in enumerate(facts.get("members") or []):
+        asked = asked_of(member, facts)
         for question in MEMBER_QUESTIONS:
             spec = catalog["member_fields"][question.name]
-            values[f"members.{index}.{question.name}"] = _form_value(
-                spec, member.get(question.name)
-            )
+            answer = member.get(question.name) if question.name in asked else None
+            values[f"members.{index}.{question.name}"] = _form_value(spec, answer)
     for path, spec in catalog["fields"].items():
         if "." in path:
             group, name = path.split(".")
@@ -258,11 +271,12 @@ def facts_comparison(
     catalog = facts_catalog()
 
     def row(label: str, spec: Mapping[str, Any], left: Any, right: Any) -> dict[str, Any]:
+        # A question the resident did not answer (not asked, or left out) is never "changed".
         return {
             "label": label,
             "declared": plain_value(spec, left, lang),
             "verified": plain_value(spec, right, lang) if verified is not None else None,
-            "differs": verified is not None and left != right,
+            "differs": verified is not None and left is not None and left != right,
         }
 
     money_spec = {"type": "money"}
@@ -288,9 +302,13 @@ def facts_comparison(
     for index in range(max(len(declared_members), len(verified_members))):
         left = declared_members[index] if index < len(declared_members) else {}
         right = verified_members[index] if index < len(verified_members) else {}
+        asked = asked_of(left, declared) if left else frozenset()
         specs = [(q.name, catalog["member_fields"][q.name]) for q in MEMBER_QUESTIONS]
         members.append(
-            [row(spec["label"][lang], spec, left.get(n), right.get(n)) for n, spec in specs]
+            [
+                row(spec["label"][lang], spec, left.get(n) if n in asked else None, right.get(n))
+                for n, spec in specs
+            ]
         )
     return {"income": income, "household": household, "members": members}
 

@@ -78,7 +78,7 @@ NORMALISED = {
 # page token that is decoded and checked, never stored).
 NOT_IN_A_FIXED_COLUMN = {
     "content", "reasons", "note", "lines.reasons", "password", "totp", "code", "proof",
-    "units", "next", "parent", "after", "before",
+    "units", "next", "parent", "after", "before", "notes",
 }  # fmt: skip
 MODULES = (review, applications, admin, auth, public)
 
