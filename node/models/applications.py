@@ -178,3 +178,19 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     application: Mapped[Application | None] = relationship()
+
+
+class ApplicationSearchWord(db.Model):
+    """One word of a name on an application (the applicant's, a verified member's), folded —
+    no tone marks, đ as d, lower case — so an official typing "nguyen van an" on a phone finds
+    "Nguyễn Văn An" (node.services.search). One row per word: a search is an index lookup per
+    word on SQLite and PostgreSQL alike, where a substring search of one folded column could
+    not use an index at all."""
+
+    __tablename__ = "application_search_words"
+    __table_args__ = (UniqueConstraint("word", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # A word of a person's name, hence personal data, like the name itself.
+    word: Mapped[str] = personal_column(String(40))

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from node.schemas import review as schemas
+from node.services import search
 from node.services.errors import Refusal
 from node.web.portal_form import (
     INCOME,
@@ -53,6 +54,21 @@ CLASSIFICATIONS = {
     "average": _l("Household with an average living standard"),
     "not_poor": _l("Non-poor household"),
 }
+# The search's refusals (node.services.search), in the official's language.
+SEARCH_MESSAGES = {
+    search.TOO_LONG: _l("Enter at most 100 characters."),
+    search.CONTROL: _l("Remove the control characters from the search."),
+    search.DIGITS: _l("Type the digits 0-9."),
+    search.NOT_A_CODE: _l("Enter a tracking code, a 12-digit ID number or words of a name."),
+    search.TOO_MANY_WORDS: _l("Enter at most 8 words of a name."),
+}
+
+
+def search_message(refusal: str) -> str:
+    """A refused search in the official's words."""
+    return str(SEARCH_MESSAGES.get(refusal, SEARCH_MESSAGES[search.NOT_A_CODE]))
+
+
 OUTCOMES = {"recognised": _l("Recognised"), "refused": _l("Not recognised")}
 ROLES = {
     "village_head": _l("Village head"),
