@@ -88,10 +88,8 @@ def list_applications(
     before: str | None = None,
     q: str | None = None,
 ) -> Page:
-    """The applications in the official's scope matching the filters, newest first.
-
-    ``q`` searches by tracking code, ID number or the words of a name (node.services.search);
-    ValidationFailed names it when no file could match what was typed.
+    """The applications in the official's scope matching the filters (``q``: a search,
+    node.services.search), newest first.
 
     A page is the ``per_page`` rows after the ``after`` token (the last row of the page before)
     or before the ``before`` token (the first row of the page after), read by key through the
@@ -101,8 +99,7 @@ def list_applications(
     require_role(official, *READERS)
     conditions = _list_conditions(official, status, commune, village, kind, period,
                                   context.today if overdue else None)  # fmt: skip
-    terms = search.parse_query(q)
-    if terms is not None:
+    if terms := search.parse_query(q):
         conditions.append(search.matching(terms))
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
     page = max(1, page)
@@ -110,21 +107,11 @@ def list_applications(
     items, more_after, more_before = _list_page(
         session, conditions, per_page, page, after=after, before=before
     )
+    # Whether it was a search, never what was searched for (an ID number, a name).
+    details = {"count": len(items), "status": status, "commune": commune, "page": page}
+    details["search"] = terms is not None
     audit.record(
-        session,
-        official,
-        "list_applications",
-        "application",
-        None,
-        context.now,
-        # Whether it was a search, never what was searched for (an ID number, a name).
-        details={
-            "count": len(items),
-            "status": status,
-            "commune": commune,
-            "page": page,
-            "search": terms is not None,
-        },
+        session, official, "list_applications", "application", None, context.now, details=details
     )
     first, last = (items[0], items[-1]) if items else (None, None)
     return Page(
