@@ -21,7 +21,11 @@ from tests.node.review_helpers import IDENTITIES, application_id, submit, to_ver
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
-NAME_APPLICANT = {"full_name": "Nguyễn Văn Đức", "citizen_id": "001190099001", "phone": "0912000001"}
+NAME_APPLICANT = {
+    "full_name": "Nguyễn Văn Đức",
+    "citizen_id": "001190099001",
+    "phone": "0912000001",
+}
 OTHER_APPLICANT = {"full_name": "Trần Thị Lan", "citizen_id": "001190099002", "phone": "0912000002"}
 
 
@@ -174,24 +178,27 @@ def test_the_list_page_searches_by_post_and_the_address_carries_nothing(client, 
     first = team.officer.post("/officials/applications", {"q": "tran thi LAN"})
     assert first.status_code == 200
     text = html(first)
-    assert "Trần Thị Lan" in text and "Nguyễn Văn Đức" not in text
+    assert "Trần Thị Lan" in text
+    assert "Nguyễn Văn Đức" not in text
     # The next page of the results is a posted form too: no link carries the search.
-    assert "q=" not in text and "tran thi LAN" in text
+    assert "q=" not in text
+    assert "tran thi LAN" in text
     token = re.search(r'name="after" value="([^"]+)"', text).group(1)
-    second = html(team.officer.post("/officials/applications",
-                                    {"q": "tran thi LAN", "page": "2", "after": token}))  # fmt: skip
-    assert "Trần Thị Lan" in second and "Trang 2/3" in second
+    more = {"q": "tran thi LAN", "page": "2", "after": token}
+    second = html(team.officer.post("/officials/applications", more))
+    assert "Trần Thị Lan" in second
+    assert "Trang 2/3" in second
 
     by_id = html(team.officer.post("/officials/applications", {"q": "001190099001"}))
-    assert "Nguyễn Văn Đức" in by_id and "Trần Thị Lan" not in by_id
+    assert "Nguyễn Văn Đức" in by_id
+    assert "Trần Thị Lan" not in by_id
 
 
 def test_a_refused_search_on_the_page_says_why_in_vietnamese(team):
     refused = team.officer.post("/officials/applications", {"q": "12345"})
     assert refused.status_code == 422
-    assert "Nhập mã tra cứu hồ sơ, số định danh cá nhân 12 chữ số hoặc các từ trong họ tên." in refused.get_data(
-        as_text=True
-    )
+    message = "Nhập mã tra cứu hồ sơ, số định danh cá nhân 12 chữ số hoặc các từ trong họ tên."
+    assert message in refused.get_data(as_text=True)
     assert team.officer.post("/officials/applications", {"q": "x" * 101}).status_code == 422
 
 
