@@ -134,15 +134,37 @@ DATE_REFUSALS = {
 }
 
 
+# Why a household of a batch (the chair's decision) cannot be decided now (GuardRefused's codes).
+HOUSEHOLD_REFUSALS = {
+    "posting_over": _l(
+        "the public posting runs until {posting_ends_on}; complaints may still come."
+    ),
+    "no_open_duplicates": _l("a possible duplicate must be settled first, on the file."),
+    "opinion_recorded": _l("the higher level's opinion is still awaited."),
+    "stale": _l("someone else changed the file after you opened this page."),
+}
+OTHER_HOUSEHOLD_REFUSAL = _l("its status no longer allows a decision; reload the page.")
+
+
+def _with_dates(template: Any, refusal: Refusal) -> str:
+    """A refusal's message with its dates written dd/mm/yyyy."""
+    values = {
+        name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+        for name, value in refusal.params.items()
+    }
+    return str(template).format(**values)
+
+
+def household_refusal(refusal: Refusal) -> str:
+    """Why one household of a batch was refused, in the page's language."""
+    return _with_dates(HOUSEHOLD_REFUSALS.get(refusal.code, OTHER_HOUSEHOLD_REFUSAL), refusal)
+
+
 def field_message(path: str, refusal: str | None = None) -> str:
     """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one; a
     date the procedure refuses → why, with the dates that matter)."""
     if isinstance(refusal, Refusal) and refusal.code in DATE_REFUSALS:
-        values = {
-            name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
-            for name, value in refusal.params.items()
-        }
-        return str(DATE_REFUSALS[refusal.code]).format(**values)
+        return _with_dates(DATE_REFUSALS[refusal.code], refusal)
     for part in reversed(path.split(".")):
         if part in FIELD_MESSAGES:
             return str(FIELD_MESSAGES[part])
