@@ -110,9 +110,9 @@ def test_the_api_names_each_refused_household(client, db_session, team):
     running = new_application(client, team.officer, applicant=OTHER)
     met(client, team, ready, IDENTITIES, posted_on=POSTING_STARTS)
     met(client, team, running, OTHER_IDENTITIES, posted_on=TODAY)
-    response = client.post("/api/v1/decisions", headers=team.chair.bearer, json={
-        "number": "9/QĐ-UBND", "decided_on": TODAY.isoformat(),
-        "lines": [{"application_id": key, "outcome": "recognised"} for key in (ready, running)]})  # fmt: skip
+    lines = [{"application_id": key, "outcome": "recognised"} for key in (ready, running)]
+    body = {"number": "9/QĐ-UBND", "decided_on": TODAY.isoformat(), "lines": lines}
+    response = client.post("/api/v1/decisions", headers=team.chair.bearer, json=body)
     assert response.status_code == 409
     fields = response.get_json()["error"]["fields"]
     assert list(fields) == [f"applications.{running}"]
