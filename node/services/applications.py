@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from node.models.applications import Application, ApplicationEvent, IdempotencyKey
 from node.models.audit import AuditEntry
+from node.models.review import Posting, PostingItem
 from node.models.units import Village
 from node.models.users import User
 from node.services import consent
@@ -24,7 +25,7 @@ from node.services.scopes import COMMUNE_OFFICER, Forbidden
 from node.services.search import index_names
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
-from node.services.workflow import INITIAL_STATUS, check_transition
+from node.services.workflow import INITIAL_STATUS, OPEN_STATUSES, check_transition
 from shared import units
 from shared.standards import InvalidFacts, evaluate
 
@@ -283,6 +284,27 @@ def status_view(application: Application) -> dict[str, Any]:
             {"at": event.at.isoformat(), "action": event.action, "status": event.to_status}
             for event in application.events
         ],
+    }
+
+
+def next_step(session: Session, application: Application) -> dict[str, Any]:
+    """What the applicant waits for next, with its dates: while the results are posted, the
+    posting's last day; while the file is open, the day the chair must decide by (set when the
+    review starts). Closed files have no next step."""
+    open_now = application.status in OPEN_STATUSES
+    posting_ends_on = None
+    if application.status == "posted":
+        posting_ends_on = session.scalar(
+            select(Posting.ends_on)
+            .join(PostingItem, PostingItem.posting_id == Posting.id)
+            .where(PostingItem.application_id == application.id)
+            .order_by(Posting.id.desc())
+            .limit(1)
+        )
+    return {
+        "status": application.status if open_now else None,
+        "posting_ends_on": posting_ends_on,
+        "due_on": application.due_on if open_now else None,
     }
 
 

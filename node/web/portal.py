@@ -37,7 +37,9 @@ from node.context import node_context
 from node.extensions import db
 from node.schemas.applications import ApplicantProofSchema, ApplicationRequestSchema
 from node.services.applications import (
+    access_log,
     find_application,
+    next_step,
     status_view,
     submit_application,
     withdraw_application,
@@ -50,6 +52,7 @@ from node.services.scopes import COMMUNE_OFFICER
 from node.services.tracking import display_tracking_code
 from node.web import portal_form
 from node.web.errors import unavailable_page
+from node.web.officials_forms import ROLES
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
 from shared.errors import TooManyAttempts
 from shared.standards import facts_catalog
@@ -99,6 +102,19 @@ ACTIONS = {
     "complaint": _l("Complaint received: review again"),
     "decide": _l("Decision"),
 }
+# What the applicant waits for at each open status (the dates come from next_step).
+NEXT_STEPS = {
+    "submitted": _l("Next: the commune starts the review and sends someone to the household."),
+    "under_review": _l("Next: the village head verifies at the household, then the village "
+                       "meeting discusses it."),
+    "meeting_held": _l("Next: the results are posted publicly at the village and the commune "
+                       "office."),
+    "posted": _l("Next: when the posting ends, the commune chair decides."),
+}  # fmt: skip
+# Who read or changed the file, as the applicant sees it: roles (ROLES), never names.
+READ_ACTIONS = frozenset({"read", "print_certificate"})
+READ = _l("read the file")
+CHANGED = _l("changed the file")
 STEP_TITLES = {
     "place": _l("Where the household lives"),
     "income": _l("Income"),
@@ -657,8 +673,18 @@ def render_status(
     notice: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The application's status, history and, while it may be withdrawn, the withdraw button."""
+    """The application's status, its next step and that step's dates, history, who (by role)
+    read or changed the file, and, while it may be withdrawn, the withdraw button."""
     view = status_view(application)
+    moment = "dd/MM/yyyy HH:mm"
+    accesses = [
+        (
+            format_datetime(datetime.fromisoformat(entry["at"]), moment),
+            ROLES.get(entry["role"], entry["role"]),
+            READ if entry["action"] in READ_ACTIONS else ACTIONS.get(entry["action"], CHANGED),
+        )
+        for entry in access_log(db.session, application)
+    ]
     return (
         render_template(
             "portal/status.html",
@@ -669,6 +695,9 @@ def render_status(
             notice=notice,
             can_withdraw=view["status"] == "submitted",
             input_id=portal_form.input_id,
+            next_step=next_step(db.session, application),
+            next_steps=NEXT_STEPS,
+            accesses=accesses,
             **application_page_context(application, view),
         ),
         status,

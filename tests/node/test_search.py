@@ -156,13 +156,6 @@ def test_the_migration_backfills_the_words_of_existing_files(make_app):
 # ----------------------------------------------------------------------------- the officials' page
 
 
-@pytest.fixture
-def team(app, make_user, db_session):
-    from tests.node.officials_helpers import make_team
-
-    return make_team(app, make_user, db_session)
-
-
 def test_the_list_page_searches_by_post_and_the_address_carries_nothing(client, team, monkeypatch):
     from node.web import officials
     from tests.node.officials_helpers import html, new_application
