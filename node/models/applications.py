@@ -93,8 +93,10 @@ class Application(db.Model):
     commune_code: Mapped[str] = mapped_column(String(5))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
-    # An official who filed a paper form on the resident's behalf (proxy filing).
+    # An official who filed a paper form on the resident's behalf (proxy filing), and the date
+    # the resident's paper form bears (the day the commune received it may be later).
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paper_dated_on: Mapped[date | None] = mapped_column(Date)
     # The village head or reviewer assigned to verify it.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the chair must decide (or answer in writing), from the working-day calendar.

@@ -45,7 +45,9 @@ class Submission:
 
 def request_fingerprint(request: dict[str, Any]) -> str:
     """A hash of the request's content, independent of key order and spacing."""
-    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -66,6 +68,7 @@ def submit_application(
     Raises ValidationFailed naming the bad fields, or IdempotencyKeyReused.
     """
     _check_filer(session, request, actor)
+    _check_paper_date(request, actor, context)
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
@@ -124,6 +127,28 @@ def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> Non
         )
 
 
+# How long a paper form may wait at the commune before it is entered.
+PAPER_MAX_AGE_DAYS = 365
+
+
+def _check_paper_date(request: dict[str, Any], actor: Actor, context: NodeContext) -> None:
+    """The date a paper form bears: only an official filing one gives it; today or before, and
+    not more than a year old."""
+    dated = request.get("paper_dated_on")
+    if dated is None:
+        return
+    if actor.user_id is None:
+        raise ValidationFailed(
+            "Only a commune officer filing a paper form gives its date.",
+            {"paper_dated_on": "only for a paper form filed by a commune officer"},
+        )
+    if dated > context.today or (context.today - dated).days > PAPER_MAX_AGE_DAYS:
+        raise ValidationFailed(
+            "The paper form's date is not plausible.",
+            {"paper_dated_on": f"between {PAPER_MAX_AGE_DAYS} days ago and today"},
+        )
+
+
 def _application_row(
     request: dict[str, Any],
     village: Village | None,
@@ -153,6 +178,7 @@ def _application_row(
         "submitted_at": context.now,
         "updated_at": context.now,
         "filed_by_id": actor.user_id,
+        "paper_dated_on": request.get("paper_dated_on"),
         # The ORM's optimistic-lock counter (Application.version) starts at 1; written here
         # because a column default is not applied inside a WITH clause.
         "version": 1,

@@ -7,6 +7,7 @@ from node.web import (
     officials,
     officials_batches,
     officials_certificates,
+    officials_paper,
     officials_reports,
     pages,
     portal,
@@ -14,7 +15,7 @@ from node.web import (
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_reports)
+OFFICIALS_PAGES = (officials_batches, officials_paper, officials_reports)
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """The folded words of the names on each application, for the officials' search (issue 15),
-backfilled from the applicants' names and the members each latest verification recorded.
+backfilled from the applicants' names and the members each latest verification recorded; and
+the date a paper application bears (applications.paper_dated_on).
 
 Revision ID: c5a1e2f3d4b6
 Revises: bb70b198b950
@@ -42,6 +43,8 @@ def upgrade() -> None:
             unique=False,
         )
     _backfill(op.get_bind())
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("paper_dated_on", sa.Date(), nullable=True))
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -94,6 +97,8 @@ def _words(applicant_name: str, identities: list) -> set[str]:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_column("paper_dated_on")
     with op.batch_alter_table("application_search_words", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_application_search_words_application_id"))
     op.drop_table("application_search_words")

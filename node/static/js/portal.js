@@ -795,6 +795,9 @@
   Wizard.prototype.submit = function () {
     var checked = this.evaluate(), applicant = this.applicant();
     if (!checked.results.length) { this.go(1); return; }
+    // The officials' paper intake: the date the paper form bears (node.web.officials_paper).
+    var dated = this.consentForm.elements.paper_dated_on;
+    if (dated && !dated.value) applicant.errors.paper_dated_on = this.t.required;
     if (!this.check(this.consentForm, applicant.errors)) return;
     var body = {
       commune_code: this.form.elements.commune.value,
@@ -803,6 +806,7 @@
       household: checked.facts,
       consent: true
     };
+    if (dated) body.paper_dated_on = dated.value;
     if (this.form.elements.village.value) body.village_code = this.form.elements.village.value;
     var entry = outbox.add(body, { url: this.setup.submitUrl, receipt: this.setup.receiptUrl });
     ownKey = entry.key;
