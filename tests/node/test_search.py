@@ -147,7 +147,11 @@ def test_the_migration_backfills_the_words_of_existing_files(make_app):
     with app.app_context():
         flask_migrate.downgrade(revision="bb70b198b950")
         assert "application_search_words" not in sa.inspect(db.engine).get_table_names()
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("applications")}
+        assert "paper_dated_on" not in columns
         flask_migrate.upgrade()
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("applications")}
+        assert "paper_dated_on" in columns
         words = db.session.scalars(sa.select(ApplicationSearchWord.word)).all()
         db.session.remove()
     assert sorted(words) == ["duc", "nguyen", "van"]

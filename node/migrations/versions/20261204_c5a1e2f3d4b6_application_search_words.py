@@ -43,8 +43,7 @@ def upgrade() -> None:
             unique=False,
         )
     _backfill(op.get_bind())
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("paper_dated_on", sa.Date(), nullable=True))
+    op.add_column("applications", sa.Column("paper_dated_on", sa.Date(), nullable=True))
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -97,8 +96,9 @@ def _words(applicant_name: str, identities: list) -> set[str]:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.drop_column("paper_dated_on")
+    # Not a batch: SQLite (3.35 on) drops a column in place, where a batch would copy the
+    # table that so many others reference.
+    op.drop_column("applications", "paper_dated_on")
     with op.batch_alter_table("application_search_words", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_application_search_words_application_id"))
     op.drop_table("application_search_words")
