@@ -15,6 +15,7 @@ from node.extensions import db
 from node.services import accounts
 from tests.builders import application_request
 from tests.e2e.conftest import PHONE
+from tests.e2e.test_portal_browser import axe_violations
 
 COMMUNE = "00484"  # Xã Thư Lâm, Hà Nội: no other browser test uses it
 PASSWORD = "mật khẩu thật dài"
@@ -43,7 +44,10 @@ def desk(node_server):
 
 @pytest.fixture
 def phone(browser, node_server):
-    context = browser.new_context(base_url=node_server.url, viewport=PHONE, locale="vi-VN")
+    # CSP bypassed only so axe-core can be added to the page.
+    context = browser.new_context(
+        base_url=node_server.url, viewport=PHONE, locale="vi-VN", bypass_csp=True
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto("/officials/login")
@@ -68,8 +72,10 @@ def test_the_workspace_on_a_phone(phone, desk):
     expect(nav.get_by_role("link", name="Hồ sơ", exact=True)).to_be_hidden()
     assert nav.bounding_box()["height"] <= menu.bounding_box()["height"] + 24
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    problems = axe_violations(phone)
     menu.click()
     expect(nav.get_by_role("link", name="Hồ sơ", exact=True)).to_be_visible()
+    problems += axe_violations(phone)
     expect(nav.get_by_role("link", name="Nhận hồ sơ giấy")).to_be_visible()
     nav.get_by_role("link", name="Hồ sơ", exact=True).click()
 
@@ -101,6 +107,8 @@ def test_the_workspace_on_a_phone(phone, desk):
     expect(first).to_contain_text("Kết quả tự đánh giá")
     expect(first.locator('a[href="#history"]')).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    problems += axe_violations(phone)
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_paper_intake_on_a_phone(phone, desk, node_server):
@@ -112,3 +120,4 @@ def test_the_paper_intake_on_a_phone(phone, desk, node_server):
     # The script's wizard runs in the officials' layout, the officer's commune chosen.
     expect(phone.locator("#progress")).to_contain_text("Bước 1/")
     expect(phone.locator("#f-commune")).to_have_value(COMMUNE)
+    assert axe_violations(phone) == []
