@@ -22,7 +22,7 @@ from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
 from node.services.scopes import COMMUNE_OFFICER, Forbidden
-from node.services.search import index_names
+from node.services.search import index_new_applicants
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
 from node.services.workflow import INITIAL_STATUS, OPEN_STATUSES, check_transition
@@ -107,7 +107,8 @@ def submit_application(
         if replay is None:  # ON CONFLICT skips only for a row that is there: cannot happen
             raise RuntimeError("an idempotency key was neither stored nor found")
         return replay
-    index_names(session, application_id, request["applicant"]["full_name"])
+    # A new file has no verification yet: its applicant's words are all there is (one INSERT).
+    index_new_applicants(session, [(application_id, request["applicant"]["full_name"])])
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
 
