@@ -15,7 +15,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, CompoundSelect, delete, insert, intersect, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    delete,
+    insert,
+    intersect,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from node.models.applications import Application, ApplicationSearchWord
@@ -73,34 +83,31 @@ def parse_query(raw: str | None) -> SearchTerms | None:
         raise ValidationFailed(NOT_A_CODE, {"q": NOT_A_CODE})
     if len(words) > QUERY_MAX_WORDS:
         raise ValidationFailed(TOO_MANY_WORDS, {"q": TOO_MANY_WORDS})
-    # Ten letters of the codes' alphabet may be a code or a name ("nguyenthanh"): look for both.
+    # Ten letters of the codes' alphabet may be a code or a name typed without spaces
+    # ("thanhthanh"): look for both.
     return SearchTerms(tracking_code=code, words=words)
 
 
 def matching(terms: SearchTerms) -> ColumnElement[bool]:
     """The condition on Application that the search adds to a list's WHERE clause."""
-    ids = []
+    conditions: list[ColumnElement[bool]] = []
     if terms.citizen_id:
-        ids.append(_with_citizen_id(terms.citizen_id))
+        conditions.append(Application.id.in_(_with_citizen_id(terms.citizen_id)))
     if terms.words:
-        ids.append(
-            intersect(
-                *(
-                    select(ApplicationSearchWord.application_id).where(
-                        ApplicationSearchWord.word == word
-                    )
-                    for word in terms.words
-                )
-            )
-            if len(terms.words) > 1
-            else select(ApplicationSearchWord.application_id).where(
-                ApplicationSearchWord.word == terms.words[0]
-            )
-        )
-    conditions = [Application.id.in_(union(*ids) if len(ids) > 1 else ids[0])] if ids else []
+        conditions.append(Application.id.in_(_with_words(terms.words)))
     if terms.tracking_code:
         conditions.append(Application.tracking_code == terms.tracking_code)
     return or_(*conditions)
+
+
+def _with_words(words: tuple[str, ...]) -> Select[tuple[int]] | CompoundSelect:
+    """The ids of the applications whose names hold every one of the words: an index lookup
+    per word, intersected."""
+    lookups = [
+        select(ApplicationSearchWord.application_id).where(ApplicationSearchWord.word == word)
+        for word in words
+    ]
+    return intersect(*lookups) if len(lookups) > 1 else lookups[0]
 
 
 def _with_citizen_id(citizen_id: str) -> CompoundSelect:
