@@ -1,6 +1,12 @@
 """The node's tables; importing this package puts every one of them on the node's metadata."""
 
-from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.applications import (
+    Application,
+    ApplicationEvent,
+    ApplicationSearchWord,
+    Consent,
+    IdempotencyKey,
+)
 from node.models.audit import AuditEntry
 from node.models.devices import Device
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
@@ -30,6 +36,7 @@ from node.models.users import User, UserSession, UserUnit
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "ApplicationSearchWord",
     "AuditEntry",
     "Certificate",
     "CommuneHouseholdCount",

@@ -13,7 +13,16 @@ from node.models.applications import KINDS
 from node.models.units import Village
 from node.schemas.facts import facts_json_schema
 from node.services import identity
-from shared.web.fields import Dict, Nested, Strict, String, column_length, length, one_of
+from shared.web.fields import (
+    Date,
+    Dict,
+    Nested,
+    Strict,
+    String,
+    column_length,
+    length,
+    one_of,
+)
 
 
 def _normalized(normalize: Callable[[str], str | None], message: Any) -> type[String]:
@@ -69,6 +78,13 @@ class ApplicationRequestSchema(Strict):
         validate=_must_be_true,
         error_messages={"required": CONSENT_REQUIRED},
         metadata={"type": "boolean", "description": "must be true: the resident agreed"},
+    )
+    # Absent unless given, so the fingerprint of every other request stays what it was.
+    paper_dated_on = Date(
+        metadata={
+            "description": "a commune officer filing a paper form: the date the paper bears "
+            "(today or up to a year before); refused from anyone else"
+        },
     )
 
 

@@ -21,7 +21,13 @@ from node.models.households import Household, HouseholdStatus, Member, StatusDep
 from node.models.review import Certificate, Decision, DecisionItem, Verification
 from node.models.units import Village
 from node.services.context import NodeContext
-from node.services.errors import ValidationFailed
+from node.services.errors import (
+    GuardRefused,
+    HouseholdsRefused,
+    Refusal,
+    StaleVersion,
+    ValidationFailed,
+)
 from node.services.identity import normalize_text
 from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
@@ -75,7 +81,7 @@ def decide(
         raise ValidationFailed("The decision is not complete.", fields)
     if len({line.application_id for line in lines}) != len(lines):
         raise ValidationFailed("A household is listed twice.", {"lines": "duplicate household"})
-    decidable = [_decidable(session, official, line, context, decided_on) for line in lines]
+    decidable = _all_decidable(session, official, lines, context, decided_on)
     decision = session.scalar(
         select(Decision).where(
             Decision.commune_code == official.commune_code, Decision.number == number
@@ -99,6 +105,29 @@ def decide(
     session.flush()
     logger.info("decision %s: %d households", decision.id, len(lines))
     return decision
+
+
+def _all_decidable(
+    session: Session,
+    official: Official,
+    lines: Sequence[DecisionLine],
+    context: NodeContext,
+    decided_on: date,
+) -> list[tuple[Application, Permit]]:
+    """Every line's application and permit; if any may not be decided now, HouseholdsRefused
+    naming each of them and why (not only the first), so the chair sees the whole list."""
+    decidable, refusals = [], {}
+    for line in lines:
+        try:
+            decidable.append(_decidable(session, official, line, context, decided_on))
+        except StaleVersion as error:
+            refusals[line.application_id] = Refusal(str(error), "stale")
+        except GuardRefused as error:
+            refusals[line.application_id] = error.refusal
+    if refusals:
+        reasons = " ".join(f"{refusal}" for refusal in refusals.values())
+        raise HouseholdsRefused(f"Not decided, nothing changed: {reasons}", refusals)
+    return decidable
 
 
 def _decidable(

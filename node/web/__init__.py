@@ -9,6 +9,7 @@ from node.web import (
     officials_batches,
     officials_certificates,
     officials_field,
+    officials_paper,
     officials_reports,
     pages,
     paper_words,
@@ -17,7 +18,7 @@ from node.web import (
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_reports, admin_devices)
+OFFICIALS_PAGES = (officials_batches, officials_paper, officials_reports, admin_devices)
 
 
 def init_app(app: Flask) -> None:

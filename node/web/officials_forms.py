@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from node.schemas import review as schemas
+from node.services import search
 from node.services.errors import Refusal
 from node.web.portal_form import (
     INCOME,
@@ -54,6 +55,21 @@ CLASSIFICATIONS = {
     "average": _l("Household with an average living standard"),
     "not_poor": _l("Non-poor household"),
 }
+# The search's refusals (node.services.search), in the official's language.
+SEARCH_MESSAGES = {
+    search.TOO_LONG: _l("Enter at most 100 characters."),
+    search.CONTROL: _l("Remove the control characters from the search."),
+    search.DIGITS: _l("Type the digits 0-9."),
+    search.NOT_A_CODE: _l("Enter a tracking code, a 12-digit ID number or words of a name."),
+    search.TOO_MANY_WORDS: _l("Enter at most 8 words of a name."),
+}
+
+
+def search_message(refusal: str) -> str:
+    """A refused search in the official's words."""
+    return str(SEARCH_MESSAGES.get(refusal, SEARCH_MESSAGES[search.NOT_A_CODE]))
+
+
 OUTCOMES = {"recognised": _l("Recognised"), "refused": _l("Not recognised")}
 ROLES = {
     "village_head": _l("Village head"),
@@ -119,15 +135,37 @@ DATE_REFUSALS = {
 }
 
 
+# Why a household of a batch (the chair's decision) cannot be decided now (GuardRefused's codes).
+HOUSEHOLD_REFUSALS = {
+    "posting_over": _l(
+        "the public posting runs until {posting_ends_on}; complaints may still come."
+    ),
+    "no_open_duplicates": _l("a possible duplicate must be settled first, on the file."),
+    "opinion_recorded": _l("the higher level's opinion is still awaited."),
+    "stale": _l("someone else changed the file after you opened this page."),
+}
+OTHER_HOUSEHOLD_REFUSAL = _l("its status no longer allows a decision; reload the page.")
+
+
+def _with_dates(template: Any, refusal: Refusal) -> str:
+    """A refusal's message with its dates written dd/mm/yyyy."""
+    values = {
+        name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+        for name, value in refusal.params.items()
+    }
+    return str(template).format(**values)
+
+
+def household_refusal(refusal: Refusal) -> str:
+    """Why one household of a batch was refused, in the page's language."""
+    return _with_dates(HOUSEHOLD_REFUSALS.get(refusal.code, OTHER_HOUSEHOLD_REFUSAL), refusal)
+
+
 def field_message(path: str, refusal: str | None = None) -> str:
     """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one; a
     date the procedure refuses → why, with the dates that matter)."""
     if isinstance(refusal, Refusal) and refusal.code in DATE_REFUSALS:
-        values = {
-            name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
-            for name, value in refusal.params.items()
-        }
-        return str(DATE_REFUSALS[refusal.code]).format(**values)
+        return _with_dates(DATE_REFUSALS[refusal.code], refusal)
     for part in reversed(path.split(".")):
         if part in FIELD_MESSAGES:
             return str(FIELD_MESSAGES[part])

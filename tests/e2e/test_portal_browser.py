@@ -138,7 +138,7 @@ def test_a_resident_declares_sees_the_assessment_and_submits(page, node_server, 
     expect(result.locator(".badge").first).to_have_text("Hộ nghèo")
     expect(result).to_contain_text("Thu nhập bình quân 1.000.000 đồng/người/tháng")
     expect(result).to_contain_text("Hộ không sử dụng nhà tiêu hợp vệ sinh.")
-    expect(result).to_contain_text("Giấy tờ cần mang đến UBND xã")
+    expect(result).to_contain_text("Việc cần làm tiếp theo")
     expect(result.locator("#result-VN-2027-2030")).to_contain_text("2027–2030")
     next_step(page, "Gửi hồ sơ đến UBND xã")
 
@@ -169,7 +169,7 @@ def test_the_draft_survives_a_reload(page, village):
     page.reload()
 
     expect(page.locator("#draft-notice")).to_be_visible()
-    expect(page.locator("#progress")).to_contain_text("Bước 3/")
+    expect(page.locator("#progress")).to_contain_text("Bước 2/")
     expect(page.locator("#f-members-1-birth-date")).to_have_value("2018-01-01")
     page.get_by_role("button", name="Quay lại").click()
     expect(page.locator("#f-members-0-birth-date")).to_have_value("1980-05-02")

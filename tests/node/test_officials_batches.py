@@ -234,7 +234,11 @@ def test_a_decision_before_the_posting_ends_is_refused(client, db_session, team)
         "number": "9/QĐ", "decided_on": "2026-11-24", f"outcome.{first}": "recognised",
         **versions(db_session, first)})  # fmt: skip
     assert response.status_code == 409
-    assert "Chưa làm được bước này" in html(response)
+    # The household by name, and why: the posting's last day.
+    assert (
+        "Nguyễn Văn Hùng</strong> · Thôn 001: đang niêm yết công khai đến hết ngày 27/11/2026"
+        in (html(response))
+    )
     assert db_session.scalar(select(func.count()).select_from(Decision)) == 0
 
 

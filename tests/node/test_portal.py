@@ -122,7 +122,7 @@ def test_whole_flow_without_javascript(client, db_session):
     assert "Có thành viên trong độ tuổi lao động thất nghiệp" in html
     assert "Hộ không sử dụng nhà tiêu hợp vệ sinh." in html
     assert "<dt>Điểm thiếu hụt</dt><dd>60 (6 chỉ số thiếu hụt, mỗi chỉ số 10 điểm)</dd>" in html
-    assert "Giấy tờ cần mang đến UBND xã" in html
+    assert "Việc cần làm tiếp theo" in html
     assert "Thẻ bảo hiểm y tế của các thành viên (nếu có)." in html
     assert count(db_session) == 0
 
@@ -330,7 +330,7 @@ def test_english_switch(client):
     assessment = text(declare(client))
     assert '<span class="badge badge--poor">Poor household</span>' in assessment
     assert "Monthly income per person is 1,000,000 VND" in assessment
-    assert "What to bring to the commune" in assessment
+    assert "What to do next" in assessment
 
 
 def test_in_2026_both_standards_are_asked_and_shown(client):
