@@ -49,7 +49,7 @@ def test_a_posted_file_shows_the_posting_end_the_decision_due_and_who_read_or_ch
     assert f"Chủ tịch UBND xã quyết định chậm nhất ngày {day}" in step
     accesses = page.split('id="accesses"')[1].split("</ol>")[0]
     assert "Công chức xã: đã xem hồ sơ" in accesses
-    assert "Trưởng thôn: Đã xác minh thông tin của hộ" in accesses
+    assert "Trưởng thôn: Đã thẩm định thông tin của hộ" in accesses
     # Roles only: never an official's user name.
     assert "commune.officer" not in accesses
     assert "village.head" not in accesses
