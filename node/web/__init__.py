@@ -11,10 +11,13 @@ from node.web import (
     pages,
     portal,
     portal_assets,
+    portal_my_data,
 )
 
 # These modules add their pages to the officials' blueprint when imported.
 OFFICIALS_PAGES = (officials_batches, officials_reports)
+# And this one to the portal's.
+PORTAL_PAGES = (portal_my_data,)
 
 
 def init_app(app: Flask) -> None:
