@@ -4,6 +4,7 @@ from node.models.applications import Application, ApplicationEvent, Consent, Ide
 from node.models.audit import AuditEntry
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
 from node.models.lookups import LookupAttempt
+from node.models.requests import DataRequest
 from node.models.review import (
     Certificate,
     Complaint,
@@ -34,6 +35,7 @@ __all__ = [
     "CommuneHouseholdCount",
     "Complaint",
     "Consent",
+    "DataRequest",
     "Decision",
     "DecisionItem",
     "DeprivationTally",

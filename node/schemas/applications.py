@@ -127,6 +127,10 @@ class ApplicationStatusSchema(ma.Schema):
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
     )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
+    )
 
 
 class ApplicantProofSchema(Strict):
@@ -228,4 +232,8 @@ class ApplicantDataSchema(ma.Schema):
     access_log = ma.fields.List(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
+    )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
     )

@@ -13,6 +13,7 @@ from node.models.applications import Application
 from node.models.households import Household
 from node.models.review import Verification
 from node.services.applications import access_log, status_view
+from node.services.data_requests import requests_of
 
 
 def applicant_data(session: Session, application: Application) -> dict[str, Any]:
@@ -57,6 +58,7 @@ def applicant_data(session: Session, application: Application) -> dict[str, Any]
         else None,
         "changes": changes(application),
         "access_log": access_log(session, application),
+        "requests": requests_of(session, application),
     }
 
 

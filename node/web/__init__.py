@@ -8,16 +8,18 @@ from node.web import (
     officials_batches,
     officials_certificates,
     officials_reports,
+    officials_requests,
     pages,
     portal,
     portal_assets,
     portal_my_data,
+    portal_requests,
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_reports)
+OFFICIALS_PAGES = (officials_batches, officials_reports, officials_requests)
 # And this one to the portal's.
-PORTAL_PAGES = (portal_my_data,)
+PORTAL_PAGES = (portal_my_data, portal_requests)
 
 
 def init_app(app: Flask) -> None:

@@ -44,6 +44,7 @@ from node.services.applications import (
 )
 from node.services.consent import consent_text
 from node.services.context import RESIDENT, Actor
+from node.services.data_requests import requests_of
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.places import commune_units, province_commune, village_unit, village_units
 from node.services.scopes import COMMUNE_OFFICER
@@ -656,8 +657,10 @@ def render_status(
     values: Mapping[str, str],
     notice: str | None = None,
     status: int = 200,
+    errors: dict[str, str] | None = None,
 ) -> tuple[str, int]:
-    """The application's status, history and, while it may be withdrawn, the withdraw button."""
+    """The application's status, history, the applicant's requests about their data with the
+    answers, and, while it may be withdrawn, the withdraw button."""
     view = status_view(application)
     return (
         render_template(
@@ -665,7 +668,8 @@ def render_status(
             view=view,
             values=values,
             proof_value=values.get("proof", ""),
-            errors={},
+            errors=errors or {},
+            data_requests=requests_of(db.session, application),
             notice=notice,
             can_withdraw=view["status"] == "submitted",
             input_id=portal_form.input_id,

@@ -145,3 +145,4 @@ def relation_name(relation: str) -> str:
 bp.add_app_template_global(relation_name, "relation_name")
 bp.add_app_template_global(fact_rows, "fact_rows")
 bp.add_app_template_global(member_rows, "member_rows")
+bp.add_app_template_global(moment, "moment")
