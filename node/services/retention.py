@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from node.models.applications import Application, ApplicationEvent, IdempotencyKey
 from node.models.audit import AuditEntry
 from node.models.lookups import LookupAttempt
+from node.models.requests import DataRequest
 from node.models.review import Complaint, DuplicateFlag, Verification, VerificationIdentity
 from node.models.snapshots import HubToken
 from node.models.users import UserSession
@@ -238,6 +239,12 @@ def anonymise_applications(session: Session, ids: list[int], now: datetime) -> N
             update(Complaint)
             .where(Complaint.application_id.in_(chunk))
             .values(complainant=None, content="")
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(DataRequest)
+            .where(DataRequest.application_id.in_(chunk))
+            .values(what_is_wrong=None, should_be=None, reason=None, answer=None)
             .execution_options(synchronize_session=False)
         )
         session.execute(
