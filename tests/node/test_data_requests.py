@@ -87,6 +87,14 @@ def test_a_correction_is_asked_answered_and_read(client, db_session, team, fixed
     )
     assert "Giấy khai sinh ghi năm 2018; xin mang bản gốc." in page
     assert "Từ chối" in page
+    printable = text(
+        client.post(
+            "/status/my-data",
+            data={"csrf_token": csrf(client), "tracking_code": code, "proof": PHONE},
+        )
+    )
+    assert "Ngày sinh của con ghi 2018 → Ngày sinh của con là 2017" in printable
+    assert "Giấy khai sinh ghi năm 2018; xin mang bản gốc." in printable
 
     actions = list(db_session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert "data_request" in actions
