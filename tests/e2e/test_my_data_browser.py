@@ -73,7 +73,7 @@ def test_a_resident_gets_their_data_and_a_correction_answered(new_context, node_
     page.get_by_label("Thông tin chưa đúng (khi đề nghị sửa)").fill("Số điện thoại cũ")
     page.get_by_label("Thông tin đúng (khi đề nghị sửa)").fill("Số mới 0987 000 111")
     page.get_by_role("button", name="Gửi yêu cầu").click()
-    expect(page.locator(".notice")).to_contain_text("Yêu cầu của bạn đã được ghi nhận")
+    expect(page.get_by_role("alert")).to_contain_text("Yêu cầu của bạn đã được ghi nhận")
     expect(page.locator(".data-requests")).to_contain_text("Đang xử lý")
     assert axe_violations(page) == []
 
