@@ -79,6 +79,7 @@ HISTORY = {
     "complaint": _l("Complaint received: review again"),
     "decide": _l("Decision"),
     "open_periodic_review": _l("Listed for the annual periodic review"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
 }
 RESOLUTIONS = {
     "merged": _l("Same household: merge with the other record"),

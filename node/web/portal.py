@@ -93,6 +93,7 @@ OUTCOMES = {
 ACTIONS = {
     "submit": _l("Application submitted"),
     "withdraw": _l("Application withdrawn"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
     "start_review": _l("Review started"),
     "verify": _l("Household facts verified"),
     "record_meeting": _l("Village meeting held"),

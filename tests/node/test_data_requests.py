@@ -161,6 +161,8 @@ def test_withdrawing_consent_stops_an_open_application(client, db_session, team)
     assert application.status == "withdrawn"
     assert application.events[-1].action == "withdraw_consent"
     assert client.get("/api/v1/data-requests", headers=team["officer"]).get_json()["items"] == []
+    file_page = text(team.officer.get(f"/officials/applications/{app_id}"))
+    assert "Người đề nghị rút lại sự đồng ý: đã dừng xử lý" in file_page
 
 
 def test_withdrawing_consent_on_a_decided_household_goes_to_the_commune(client, db_session, team):
