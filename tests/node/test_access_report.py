@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from node.cli import cli
-from node.models import Application, AuditEntry, Posting, User
+from node.models import Application, AuditEntry, HouseholdStatus, Posting, User
+from node.services.aggregates import ON_THE_LISTS
 from node.services.monitoring import ACCESS_ACTIONS
 from tests.metrics_contract import samples, scrape
 from tests.node.officials_helpers import posted
@@ -121,3 +122,27 @@ def test_metrics_show_the_busiest_account_by_role_never_by_name(
     fixed_clock.advance(timedelta(minutes=16))  # the window has passed
     later = samples(scrape(client)["giamngheo_personal_data_reads_busiest_account"])
     assert later[(("role", "commune_officer"),)] == 0
+
+
+def test_an_r5_export_names_every_household_on_it(app, client, runner, db_session, monkeypatch,
+                                                  login_as):  # fmt: skip
+    monkeypatch.setitem(app.config, "PROVINCE_CODE", "12")
+    assert runner.invoke(cli, ["seed-demo", "--households", "300"]).exit_code == 0
+    listed = set(
+        db_session.scalars(
+            select(HouseholdStatus.household_id).where(
+                HouseholdStatus.period == 2026, HouseholdStatus.classification.in_(ON_THE_LISTS)
+            )
+        )
+    )
+    assert listed
+    province = login_as("province_officer", ["12"])
+    exported = client.get("/api/v1/reports/R5?unit=12&period=2026&format=csv", headers=province)
+    assert exported.status_code == 200
+
+    result = runner.invoke(cli, ["access-report", "--since", DAY])
+
+    assert result.exit_code == 0, result.output
+    r5 = [r for r in rows(result.output) if r[3] == "report_r5"]
+    assert {int(r[4].split()[1]) for r in r5} == listed
+    assert all(r[2] == "province_officer" for r in r5)
