@@ -139,6 +139,8 @@ def test_an_r5_export_names_every_household_on_it(app, client, runner, db_sessio
     province = login_as("province_officer", ["12"])
     exported = client.get("/api/v1/reports/R5?unit=12&period=2026&format=csv", headers=province)
     assert exported.status_code == 200
+    assert exported.get_data(as_text=True).count("\n") > len(listed)  # read to its end (streamed)
+    exported.close()
 
     result = runner.invoke(cli, ["access-report", "--since", DAY])
 
