@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from node.cli import cli
+from node.config import TestConfig
 from node.context import VIETNAM, node_context
 from node.models import (
     Application,
@@ -29,6 +30,7 @@ from node.services import accounts, aggregates, reports
 from node.services.applications import withdraw_application
 from node.services.audit import verify_audit_chain
 from node.services.retention import parse_overrides, schedule
+from shared.settings import ConfigError
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -205,3 +207,10 @@ def test_the_province_sets_its_own_periods():
     for bad in ("nonsense=3", "audit_entries=-1", "audit_entries=٣", "audit_entries"):
         with pytest.raises(ValueError, match="GIAMNGHEO_RETENTION"):
             parse_overrides(bad)
+
+
+def test_a_bad_retention_setting_stops_the_node_at_start():
+    with pytest.raises(ConfigError, match="GIAMNGHEO_RETENTION"):
+        TestConfig({"GIAMNGHEO_RETENTION": "audit_entries=forever"})
+    config = TestConfig({"GIAMNGHEO_RETENTION": "audit_entries=3650"})
+    assert config.RETENTION_DAYS == {"audit_entries": 3650}
