@@ -27,6 +27,7 @@ from node.services import audit
 from node.services.context import NodeContext
 from node.services.errors import Conflict, NotFound, ValidationFailed
 from node.services.identity import normalize_text
+from node.services.retention import anonymise_applications
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -149,6 +150,8 @@ def answer_request(
         raise ValidationFailed("A refusal needs its reason.", {"answer": "required"})
     if text and len(text) > MAX_TEXT:
         raise ValidationFailed("The answer is too long.", {"answer": f"at most {MAX_TEXT}"})
+    if outcome == "done" and request.kind == "deletion":
+        _delete(session, official, request, context)
     request.status = outcome
     request.answer = text
     request.answered_by = official.user_id
@@ -159,6 +162,33 @@ def answer_request(
     )  # fmt: skip
     session.flush()
     return request
+
+
+def _delete(
+    session: Session, official: Official, request: DataRequest, context: NodeContext
+) -> None:
+    """Carry out a deletion the official agreed to: an open application stops (withdrawn), and
+    what identifies its people is removed as retention removes it. A recognised household's
+    record is an official one (public duty): such a request is refused, with that reason."""
+    application = session.get(Application, request.application_id)
+    if application.outcome == "recognised":
+        raise Conflict(
+            "The household is recognised: its record is kept for the public duty. Refuse the "
+            "request with that reason.",
+            allowed=["refused"],
+        )
+    if application.status in OPEN_STATUSES:
+        application.events.append(
+            ApplicationEvent(
+                at=context.now, action="delete_on_request", from_status=application.status,
+                to_status="withdrawn", actor_role=official.role, actor_id=official.user_id,
+            )
+        )  # fmt: skip
+        application.status = "withdrawn"
+        application.updated_at = context.now
+    session.flush()
+    anonymise_applications(session, [application.id], context.now)
+    session.expire(application)
 
 
 def open_requests(session: Session, official: Official, context: NodeContext) -> list[DataRequest]:

@@ -54,9 +54,13 @@ def answer_data_request(request_id: int) -> Response:
         db.session.rollback()
         flash(_("Choose done or refused; a refusal needs the reason the resident will read."),
               "warning")  # fmt: skip
-    except Conflict:
+    except Conflict as refused:
         db.session.rollback()
-        flash(_("This request has already been answered."), "warning")
+        if refused.allowed:
+            flash(_("The household is recognised: its record is kept for the public duty. "
+                    "Refuse the request with that reason."), "warning")  # fmt: skip
+        else:
+            flash(_("This request has already been answered."), "warning")
     else:
         db.session.commit()
         flash(_("The answer was recorded; the resident sees it on the status page."), "success")

@@ -94,6 +94,7 @@ ACTIONS = {
     "submit": _l("Application submitted"),
     "withdraw": _l("Application withdrawn"),
     "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
+    "delete_on_request": _l("Data deleted on the applicant's request"),
     "start_review": _l("Review started"),
     "verify": _l("Household facts verified"),
     "record_meeting": _l("Village meeting held"),

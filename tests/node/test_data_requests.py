@@ -220,3 +220,47 @@ def test_the_officer_answers_on_the_workspace_page(client, db_session, team):
     looked = client.post(f"/api/v1/applications/{code}/lookup", json={"phone": PHONE}).get_json()
     assert looked["requests"][0]["answer"] == "Đã sửa năm sinh của con thành 2017."
     assert "list_data_requests" in set(db_session.scalars(select(AuditEntry.action)))
+
+
+def test_a_deletion_agreed_to_stops_and_anonymises_the_application(client, db_session, team):
+    code = submit(client)["tracking_code"]
+    made = ask(client, code, kind="deletion", reason="Tôi không muốn tiếp tục").get_json()
+
+    answered = client.post(
+        f"/api/v1/data-requests/{made['id']}/answer",
+        json={"outcome": "done", "answer": "Đã xóa dữ liệu."},
+        headers=team["officer"],
+    )
+
+    assert answered.status_code == 200, answered.get_json()
+    db_session.expire_all()
+    application = db_session.scalar(select(Application))
+    assert application.status == "withdrawn"
+    assert application.anonymised_at is not None
+    assert (application.applicant_name, application.applicant_phone) == ("", "")
+    assert application.events[-1].action == "delete_on_request"
+    assert db_session.scalar(select(DataRequest.reason)) is None
+    # The proof is gone with the data: the code now answers like any unknown one.
+    gone = client.post(f"/api/v1/applications/{code}/lookup", json={"phone": PHONE})
+    assert gone.status_code == 404
+    assert verify_audit_chain(db_session) is None
+
+
+def test_a_recognised_household_is_not_deleted(client, db_session, team):
+    code = submit(client)["tracking_code"]
+    application = db_session.scalar(select(Application))
+    application.status, application.outcome = "decided", "recognised"
+    db_session.commit()
+    made = ask(client, code, kind="deletion").get_json()
+
+    done = client.post(
+        f"/api/v1/data-requests/{made['id']}/answer",
+        json={"outcome": "done"},
+        headers=team["officer"],
+    )
+
+    assert done.status_code == 409
+    assert "public duty" in done.get_json()["error"]["message"]
+    db_session.expire_all()
+    assert db_session.scalar(select(Application.applicant_name)) == "Nguyễn Thị Lan"
+    assert db_session.scalar(select(DataRequest.status)) == "open"
