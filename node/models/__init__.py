@@ -11,6 +11,7 @@ from node.models.audit import AuditEntry
 from node.models.devices import Device
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
 from node.models.lookups import LookupAttempt
+from node.models.requests import DataRequest
 from node.models.review import (
     Certificate,
     Complaint,
@@ -42,6 +43,7 @@ __all__ = [
     "CommuneHouseholdCount",
     "Complaint",
     "Consent",
+    "DataRequest",
     "Decision",
     "DecisionItem",
     "DeprivationTally",

@@ -111,6 +111,8 @@ class Application(db.Model):
     self_classification: Mapped[str] = mapped_column(String(10))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When retention removed what identified its people (node.services.retention); None before.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Bumped on every change, so an official acting on a stale page gets a conflict, not a loss.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

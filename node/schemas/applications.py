@@ -143,6 +143,10 @@ class ApplicationStatusSchema(ma.Schema):
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
     )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
+    )
 
 
 class ApplicantProofSchema(Strict):
@@ -218,6 +222,16 @@ class ConsentRecordSchema(ma.Schema):
     given_at = ma.fields.String()
 
 
+class ChangeRecordSchema(ma.Schema):
+    """One change to the application: when, by which role, from which status to which."""
+
+    at = ma.fields.String()
+    role = ma.fields.String()
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String()
+
+
 class ApplicantDataSchema(ma.Schema):
     """Everything the node holds about the people of an application (DESIGN §5, my-data)."""
 
@@ -227,7 +241,15 @@ class ApplicantDataSchema(ma.Schema):
     verifications = ma.fields.List(ma.fields.Nested(VerificationRecordSchema))
     household = ma.fields.Nested(HouseholdRecordSchema, allow_none=True)
     consent = ma.fields.Nested(ConsentRecordSchema, allow_none=True)
+    changes = ma.fields.List(
+        ma.fields.Nested(ChangeRecordSchema),
+        metadata={"description": "every change to the application, by role and time"},
+    )
     access_log = ma.fields.List(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
+    )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
     )

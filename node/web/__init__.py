@@ -11,14 +11,25 @@ from node.web import (
     officials_field,
     officials_paper,
     officials_reports,
+    officials_requests,
     pages,
     paper_words,
     portal,
     portal_assets,
+    portal_my_data,
+    portal_requests,
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_paper, officials_reports, admin_devices)
+OFFICIALS_PAGES = (
+    officials_batches,
+    officials_paper,
+    officials_reports,
+    officials_requests,
+    admin_devices,
+)
+# And this one to the portal's.
+PORTAL_PAGES = (portal_my_data, portal_requests)
 
 
 def init_app(app: Flask) -> None:

@@ -96,6 +96,8 @@ HISTORY = {
     "complaint": _l("Complaint received: review again"),
     "decide": _l("Decision"),
     "open_periodic_review": _l("Listed for the annual periodic review"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
+    "delete_on_request": _l("Data deleted on the applicant's request"),
 }
 RESOLUTIONS = {
     "merged": _l("Same household: merge with the other record"),

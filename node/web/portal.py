@@ -55,6 +55,7 @@ from node.services.applications import (
 )
 from node.services.consent import consent_points, consent_text
 from node.services.context import RESIDENT, Actor
+from node.services.data_requests import requests_of
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.places import commune_units, province_commune, village_unit, village_units
 from node.services.scopes import COMMUNE_OFFICER
@@ -104,6 +105,8 @@ OUTCOMES = {
 ACTIONS = {
     "submit": _l("Application submitted"),
     "withdraw": _l("Application withdrawn"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
+    "delete_on_request": _l("Data deleted on the applicant's request"),
     "start_review": _l("Review started"),
     "verify": _l("Household facts verified"),
     "record_meeting": _l("Village meeting held"),
@@ -719,9 +722,11 @@ def render_status(
     values: Mapping[str, str],
     notice: str | None = None,
     status: int = 200,
+    errors: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     """The application's status, its next step and that step's dates, history, who (by role)
-    read or changed the file, and, while it may be withdrawn, the withdraw button."""
+    read or changed the file, the applicant's requests about their data with the answers, and,
+    while it may be withdrawn, the withdraw button."""
     view = status_view(application)
     moment = "dd/MM/yyyy HH:mm"
     accesses = [
@@ -738,7 +743,8 @@ def render_status(
             view=view,
             values=values,
             proof_value=values.get("proof", ""),
-            errors={},
+            errors=errors or {},
+            data_requests=requests_of(db.session, application),
             notice=notice,
             can_withdraw=view["status"] == "submitted",
             input_id=portal_form.input_id,

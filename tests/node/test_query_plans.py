@@ -183,10 +183,10 @@ SEED = [
     # applications in review.
     f"""
     INSERT INTO audit_log (at, user_id, role, action, object_type, object_id, application_id,
-        previous_hash, hash)
+        personal_digest, previous_hash, hash)
     SELECT timestamptz '2026-05-01 00:00+00' + i * interval '1 minute', u.ids[i % u.n + 1],
         'commune_officer', 'read', 'application', a.first + {DECIDED} + i % {AUDITED},
-        a.first + {DECIDED} + i % {AUDITED},
+        a.first + {DECIDED} + i % {AUDITED}, encode(sha256(('d' || i)::bytea), 'hex'),
         encode(sha256(('p' || i)::bytea), 'hex'), encode(sha256(('h' || i)::bytea), 'hex')
     FROM generate_series(1, {AUDIT_ENTRIES}) AS i,
         (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM users) AS u,
