@@ -155,5 +155,6 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("pseudonymised_at")
         batch_op.drop_column("personal_digest")
-    with op.batch_alter_table("applications", schema=None) as batch_op:
-        batch_op.drop_column("anonymised_at")
+    # Not a batch: SQLite (3.35 on) drops a column in place, where a batch would copy the
+    # applications table and trip the foreign keys of the tables that point at it.
+    op.drop_column("applications", "anonymised_at")
