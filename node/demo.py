@@ -34,7 +34,7 @@ from node.services import accounts, imports
 from node.services.applications import submit_application
 from node.services.context import Actor, NodeContext
 from node.services.decisions import DecisionLine, decide
-from node.services.places import add_village
+from node.services.places import add_village, area_of
 from node.services.review import post_results, record_meeting, record_verification, start_review
 from node.services.scopes import (
     COMMUNE_CHAIR,
@@ -244,11 +244,11 @@ def _name(rng: random.Random, sex: str, minority: bool) -> str:
     return f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
 
 
-def _facts_for(rng: random.Random, period: int, target: str) -> dict[str, Any]:
-    """Household facts whose assessment is ``target`` under the period's standard."""
+def _facts_for(rng: random.Random, period: int, target: str, area: str) -> dict[str, Any]:
+    """Household facts in ``area`` whose assessment is ``target`` under the period's standard."""
     standard = standard_for(period)
     while True:
-        facts = random_facts(rng, period)
+        facts = random_facts(rng, period, area=area)
         facts.pop("annual_income", None)
         facts["monthly_income"] = 0
         count = evaluate(facts)["deprivation_count"]
@@ -360,6 +360,7 @@ class Applicant:
 
     application_id: int
     name: str
+    citizen_id: str  # the head applies: the reviewer finds the same ID number on their card
     minority: bool
     village: Village
 
@@ -374,17 +375,19 @@ def _apply(
     region: str,
     number: int,
 ) -> Applicant:
-    facts = _facts_for(rng, period, target)
+    # The area is the village's (or its commune's), as the node will take it (issue 14 §3).
+    facts = _facts_for(rng, period, target, area_of(village.commune_code, village))
     minority = target in ("poor", "near_poor") and rng.random() < MINORITY_SHARE[region]
     head = next(m for m in facts["members"] if m["relation"] == "head")
     name = _name(rng, head["sex"], minority)
+    citizen_id = f"{int(context.province_code):03d}{rng.randrange(10**9):09d}"
     request = {
         "commune_code": village.commune_code,
         "village_code": village.code,
         "kind": "enter",
         "applicant": {
             "full_name": name,
-            "citizen_id": f"{int(context.province_code):03d}{rng.randrange(10**9):09d}",
+            "citizen_id": citizen_id,
             "phone": f"09{rng.randrange(10**8):08d}",
         },
         "household": facts,
@@ -401,18 +404,24 @@ def _apply(
     application_id = session.scalar(
         select(Application.id).where(Application.tracking_code == submission.body["tracking_code"])
     )
-    return Applicant(application_id, name, minority, village)
+    return Applicant(application_id, name, citizen_id, minority, village)
 
 
 def _identities(
-    rng: random.Random, facts: dict, head_name: str, minority: bool, ethnicity: str
+    rng: random.Random, facts: dict, applicant: Applicant, ethnicity: str
 ) -> list[dict[str, Any]]:
+    """The members' names and ID numbers as the reviewer copies them: the head is the applicant,
+    with the ID number of the application (the certificate prints it)."""
+    head_name, minority = applicant.name, applicant.minority
     family = head_name.split()[0]
     identities = []
     for member in facts["members"]:
         if member["relation"] == "head":
-            name = head_name
-        elif member["relation"] == "spouse":
+            identities.append(
+                {"full_name": head_name, "citizen_id": applicant.citizen_id, "ethnicity": ethnicity}
+            )
+            continue
+        if member["relation"] == "spouse":
             name = _name(rng, member["sex"], minority)
         else:
             name = (
@@ -508,7 +517,7 @@ class _DemoReview:
             if change_class and position % 2 == 0:
                 _found_otherwise(facts, application.self_classification)
             ethnicity = self.rng.choice(region_minorities) if applicant.minority else "Kinh"
-            identities = _identities(self.rng, facts, applicant.name, applicant.minority, ethnicity)
+            identities = _identities(self.rng, facts, applicant, ethnicity)
             record_verification(
                 self.session,
                 head,

@@ -20,6 +20,7 @@ from node.services.accounts import official_for_user
 from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
+from node.services.places import area_of, with_area
 from node.services.scopes import COMMUNE_OFFICER, Forbidden
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
@@ -67,6 +68,10 @@ def submit_application(
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
+        # The area follows the commune and village as the node records them, whatever the
+        # resident answered: it sets the income line (issue 14 §3).
+        area = area_of(request["commune_code"], village)
+        request = {**request, "household": with_area(request["household"], area)}
         assessment = _assess(request["household"], context)
     except ValidationFailed:
         # A retry of a request accepted earlier gets its first answer, even if the rules have

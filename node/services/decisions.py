@@ -23,6 +23,7 @@ from node.models.units import Village
 from node.services.context import NodeContext
 from node.services.errors import ValidationFailed
 from node.services.identity import normalize_text
+from node.services.places import area_at
 from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
 from node.services.tallies import tally_status
@@ -156,6 +157,7 @@ def upsert_household(
     head_index = next(i for i, m in enumerate(facts["members"]) if m["relation"] == "head")
     head = identities[head_index]
     head_id = head["citizen_id"] or application.applicant_citizen_id
+    area = area_at(session, application.commune_code, application.village_id)
     household = session.scalar(
         select(Household).where(
             Household.head_citizen_id == head_id,
@@ -166,7 +168,7 @@ def upsert_household(
         household = Household(commune_code=application.commune_code, head_citizen_id=head_id)
         session.add(household)
     household.village_id = application.village_id
-    household.area = facts["area"]
+    household.area = area
     household.head_name = head["full_name"]
     household.address = verification.head_address
     household.phone = application.applicant_phone

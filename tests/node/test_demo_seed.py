@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from node.cli import cli
-from node.models import Application, HouseholdStatus, Snapshot
+from node.models import Application, Certificate, Household, HouseholdStatus, Snapshot, Village
 from node.services.audit import verify_audit_chain
+from node.services.places import area_of
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -49,6 +50,21 @@ def test_seed_demo_runs_households_through_the_review(runner, db_session):
     # A fifth of the communes in the demo stop before any decision (overdue), one more has none.
     assert 0.01 < poor / total < 0.2
     assert verify_audit_chain(db_session) is None
+    # Every household's area is its units' (Lai Châu's communes are all xã: no urban poor), and
+    # the head on the certificate is the applicant, with the application's ID number.
+    households = db_session.scalars(select(Household)).all()
+    assert households
+    for household in households:
+        village = db_session.get(Village, household.village_id) if household.village_id else None
+        assert household.area == area_of(household.commune_code, village)
+    certified = db_session.execute(
+        select(Household.head_citizen_id, Application.applicant_citizen_id)
+        .join(Certificate, Certificate.household_id == Household.id)
+        .join(HouseholdStatus, HouseholdStatus.household_id == Household.id)
+        .join(Application, Application.id == HouseholdStatus.application_id)
+    ).all()
+    assert certified
+    assert all(head == applicant for head, applicant in certified)
     again = runner.invoke(cli, ["seed-demo", "--households", "10"])
     assert again.exit_code != 0
     assert "empty node" in again.output
