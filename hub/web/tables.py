@@ -84,7 +84,11 @@ UNIT_MEASURES = (
     "poor_rate",
     "near_poor",
     "near_poor_rate",
+    # The multidimensional rate (poor + near-poor), the figure the Ministry publishes first.
+    "poor_near_poor",
     "poor_near_poor_rate",
+    "members_poor",
+    "members_near_poor",
     "average",
     "not_poor",
     "new_poor",

@@ -68,10 +68,7 @@ def submit_application(
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
-        # The area follows the commune and village as the node records them, whatever the
-        # resident answered: it sets the income line (issue 14 §3).
-        area = area_of(request["commune_code"], village)
-        request = {**request, "household": with_area(request["household"], area)}
+        request = _in_units_area(request, village)
         assessment = _assess(request["household"], context)
     except ValidationFailed:
         # A retry of a request accepted earlier gets its first answer, even if the rules have
@@ -109,6 +106,13 @@ def submit_application(
         return replay
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _in_units_area(request: dict[str, Any], village: Village | None) -> dict[str, Any]:
+    """The request with the household's area as the node records its commune and village,
+    whatever the resident answered: the area sets the income line (issue 14 §3)."""
+    area = area_of(request["commune_code"], village)
+    return {**request, "household": with_area(request["household"], area)}
 
 
 def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> None:

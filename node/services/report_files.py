@@ -60,6 +60,8 @@ TEXTS = {
 def _display(value: Any, key: str, lang: str) -> Any:
     if key == "classification":
         return CLASS_NAMES[lang].get(value, value)
+    if isinstance(value, list):  # R5's member names, as the page shows them
+        return ", ".join(value)
     return "" if value is None else value
 
 
@@ -259,7 +261,10 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
     stream = XlsxStream()
     sheet = stream.sheet(heading.code)
     width = len(heading.columns)
-    for column, size in enumerate((8, 30, 24, 16, 12, 20)[:width], start=1):
+    widths = {"number": 8, "commune": 24, "head_name": 30, "village": 20, "classification": 14,
+              "members": 10, "member_names": 50, "certificate": 20}  # fmt: skip
+    for column, key in enumerate((c.key for c in heading.columns), start=1):
+        size = widths.get(key, 16)
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
     sheet.sheet.page_setup.orientation = "landscape"
     sheet.sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"

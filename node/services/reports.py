@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -83,6 +84,20 @@ R1_COLUMNS = [
         "near_poor",
         "households_total",
     ),
+    # The multidimensional rate (poor and near-poor together): the figure the Ministry
+    # publishes first (RULES §7: "poor + near-poor 1,258,997 (4.06%)").
+    Column("poor_near_poor", _t("Tổng số hộ nghèo và hộ cận nghèo", "Poor and near-poor")),
+    _rate(
+        "poor_near_poor_rate",
+        _t(
+            "Tỷ lệ hộ nghèo đa chiều (hộ nghèo và hộ cận nghèo) (%)",
+            "Multidimensional poverty rate (poor and near-poor) (%)",
+        ),
+        "poor_near_poor",
+        "households_total",
+    ),
+    Column("members_poor", _t("Số nhân khẩu hộ nghèo", "Persons in poor households")),
+    Column("members_near_poor", _t("Số nhân khẩu hộ cận nghèo", "Persons in near-poor households")),
     Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
     Column("poor_rural", _t("Hộ nghèo khu vực nông thôn", "Poor, rural")),
     Column("poor_urban", _t("Hộ nghèo khu vực thành thị", "Poor, urban")),
@@ -202,6 +217,9 @@ def report_unit(official: Official, province_code: str, unit: str | None) -> str
 def _value(row: dict[str, Any], key: str) -> int | None:
     if key.startswith("deprived."):
         return row["deprived"].get(key.removeprefix("deprived."))
+    if key == "poor_near_poor":  # a sum the rows do not carry
+        poor, near_poor = row.get("poor"), row.get("near_poor")
+        return None if poor is None or near_poor is None else poor + near_poor
     return row.get(key)
 
 
@@ -269,12 +287,14 @@ def build_report(
     return table
 
 
+R5_COMMUNE = Column("commune", _t("Xã, phường, đặc khu", "Commune"))
 R5_COLUMNS = [
     Column("number", _t("STT", "No.")),
     Column("head_name", _t("Họ và tên chủ hộ", "Head of household")),
     Column("village", _t("Thôn, bản, tổ dân phố", "Village")),
     Column("classification", _t("Phân loại", "Class")),
     Column("members", _t("Số nhân khẩu", "Persons")),
+    Column("member_names", _t("Họ và tên các thành viên", "Members")),
     Column("certificate", _t("Số giấy chứng nhận", "Certificate number")),
 ]
 
@@ -289,8 +309,13 @@ R5_PAGE_ROWS = 200
 
 def r5_heading(province_code: str, period: int, unit: str) -> ReportTable:
     """R5's title, unit and columns, without rows (its rows come from ``r5_rows``)."""
-    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
-    return ReportTable("R5", R5_TITLE, unit, name, period, R5_COLUMNS)
+    if unit == province_code:
+        # A province's list names the commune of each household: "Thôn 2" is in many communes.
+        name, columns = units.province(province_code).name, [*R5_COLUMNS[:1], R5_COMMUNE,
+                                                             *R5_COLUMNS[1:]]  # fmt: skip
+    else:
+        name, columns = units.commune(unit).name, R5_COLUMNS
+    return ReportTable("R5", R5_TITLE, unit, name, period, columns)
 
 
 def r5_count(session: Session, province_code: str, period: int, unit: str) -> int:
@@ -315,6 +340,7 @@ def r5_rows(
     query = (
         select(
             Household.id,
+            s.commune_code,
             Household.head_name,
             Village.name,
             s.classification,
@@ -331,11 +357,14 @@ def r5_rows(
     if unit != province_code:
         query = query.where(s.commune_code == unit)
     result = session.execute(query)
-    for number, (household_id, head, village, cls, members, certificate) in enumerate(result, 1):
+    for number, (household_id, commune, head, village, cls, members, certificate) in enumerate(
+        result, 1
+    ):
         yield {
             "code": str(household_id),
             "name": head,
             "number": number,
+            "commune": _commune_name(commune),
             "head_name": head,
             "village": village or "",
             "classification": cls,
@@ -356,6 +385,33 @@ def with_members(session: Session, rows: list[dict[str, Any]]) -> list[dict[str,
         ):
             names[household_id].append(full_name)
     return [{**row, "member_names": names[int(row["code"])]} for row in rows]
+
+
+@cache
+def _commune_name(code: str) -> str:
+    """The commune's name; its code if the units no longer know it (a row kept from before a
+    merger is listed all the same)."""
+    try:
+        return units.commune(code).name
+    except units.UnknownUnit:
+        return code
+
+
+R5_MEMBER_BATCH = 1000
+
+
+def r5_rows_with_members(
+    session: Session, province_code: str, period: int, unit: str
+) -> Iterator[dict[str, Any]]:
+    """``r5_rows`` with each household's ``member_names``, read a batch of households at a time
+    (the files list the members as the page does)."""
+    batch: list[dict[str, Any]] = []
+    for row in r5_rows(session, province_code, period, unit):
+        batch.append(row)
+        if len(batch) == R5_MEMBER_BATCH:
+            yield from with_members(session, batch)
+            batch = []
+    yield from with_members(session, batch)
 
 
 def recognised_households(

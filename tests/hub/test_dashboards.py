@@ -291,3 +291,17 @@ def test_sign_in_never_redirects_elsewhere(client, make_user, target):
     )  # fmt: skip
 
     assert response.headers["Location"] == "/dashboard/"
+
+
+def test_the_unit_tables_carry_the_combined_count_and_the_persons(client, signed_in, figures):
+    """R1 as the hub shows it (issue 14 §2): poor + near-poor, its rate, and the persons."""
+    html = client.get("/dashboard/").get_data(as_text=True)
+    [rows] = [rows for name, rows in html_tables(html).items() if name.startswith("provinces")]
+    assert rows
+    for cells in rows:
+        values = {key: float(value) if value else None for key, value in cells}
+        assert values["poor_near_poor"] == values["poor"] + values["near_poor"]
+        assert values["members_poor"] is not None
+        assert values["members_near_poor"] is not None
+        total = values["households_total"]
+        assert values["poor_near_poor_rate"] == round(100 * values["poor_near_poor"] / total, 2)
