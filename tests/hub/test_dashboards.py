@@ -305,3 +305,7 @@ def test_the_unit_tables_carry_the_combined_count_and_the_persons(client, signed
         assert values["members_near_poor"] is not None
         total = values["households_total"]
         assert values["poor_near_poor_rate"] == round(100 * values["poor_near_poor"] / total, 2)
+    # Shown in the Vietnamese format: a decimal comma, two decimals for every rate, thousands dots.
+    shown = {m["key"]: m["text"] for m in CELL.finditer(html) if m["value"]}
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", shown["poor_near_poor_rate"])
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", shown["households_total"])
