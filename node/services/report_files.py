@@ -101,6 +101,7 @@ def report_json(table: ReportTable, lang: str = "vi") -> dict[str, Any]:
     return {
         "form": table.code,
         "title": table.title[lang],
+        "basis": table.basis[lang],
         "unit": {"code": table.unit_code, "name": table.unit_name},
         "period": table.period,
         "columns": [{"key": c.key, "label": c.label[lang]} for c in table.columns],
@@ -196,6 +197,7 @@ class _FormSheet:
         self.merged(3, f"{texts['form']} {table.code}", None, 1, half)
         self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
         self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
+        self.merged(6, table.basis[lang], Font(italic=True, size=9))
 
     def signatures(self, row: int, texts: dict[str, str], today: date) -> None:
         """The date, the preparer's and the head's signature blocks, from ``row`` down."""
@@ -353,7 +355,7 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
         ((f"{texts['form']} {heading.code}", None), ("", None)),
         ((heading.title[lang].upper(), Font(bold=True, size=13)),),
         ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
-        (),
+        ((heading.basis[lang], Font(italic=True, size=9)),),
     ]  # fmt: skip
     for number, line in enumerate(lines, start=1):
         cells: list[Any] = []

@@ -183,6 +183,17 @@ FORMS: dict[str, Form] = {
 FORM_CODES = (*FORMS, "R5")
 
 
+# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
+# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
+# checked against the texts, so the forms say no number rather than a guessed one.
+ANNEX = _t(
+    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
+    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
+    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
+    "the form's number is not yet checked against the text",
+)
+
+
 @dataclass
 class ReportTable:
     """A rendered report: the same structure feeds HTML, CSV and XLSX."""
@@ -195,6 +206,7 @@ class ReportTable:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     totals: list[dict[str, Any]] = field(default_factory=list)
+    basis: Texts = field(default_factory=lambda: ANNEX)
 
 
 def report_unit(official: Official, province_code: str, unit: str | None) -> str:

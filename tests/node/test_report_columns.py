@@ -31,6 +31,9 @@ def test_r1_has_the_combined_rate_and_the_persons(client, team, recognised):
     keys = [column["key"] for column in body["columns"]]
 
     assert keys.index("near_poor_rate") < keys.index("poor_near_poor") < keys.index("average")
+    # The form's source, and that its number in the annex is not confirmed (not guessed).
+    assert body["basis"].startswith("Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH")
+    assert "chưa được đối chiếu" in body["basis"]
     assert (row["poor"], row["near_poor"], row["poor_near_poor"]) == (2, 1, 3)
     assert row["poor_near_poor_rate"] == 100.0  # every household of the commune is listed
     assert (row["members_poor"], row["members_near_poor"]) == (4, 2)

@@ -63,6 +63,7 @@ def test_the_r1_xlsx_keeps_numbers_in_formats_and_prints_on_a4(team, recognised)
     assert (sheet["A1"].value, sheet["A2"].value) == ("ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀN KIẾM")
     assert sheet["A2"].font.b
     assert sheet["A3"].value == "Biểu R1"
+    assert sheet["A6"].value.startswith("Căn cứ: Phụ lục VII")
     rate = row["Tỷ lệ hộ nghèo (%)"]
     assert (rate.value, rate.number_format) == (66.67, "#,##0.00")
     count = row["Số hộ nghèo"]
