@@ -99,11 +99,24 @@ R1_COLUMNS = [
     Column("members_poor", _t("Số nhân khẩu hộ nghèo", "Persons in poor households")),
     Column("members_near_poor", _t("Số nhân khẩu hộ cận nghèo", "Persons in near-poor households")),
     Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
-    Column("poor_rural", _t("Hộ nghèo khu vực nông thôn", "Poor, rural")),
-    Column("poor_urban", _t("Hộ nghèo khu vực thành thị", "Poor, urban")),
-    Column("near_poor_rural", _t("Hộ cận nghèo khu vực nông thôn", "Near-poor, rural")),
-    Column("near_poor_urban", _t("Hộ cận nghèo khu vực thành thị", "Near-poor, urban")),
 ]
+
+
+def _r1_columns(period: int) -> list[Column]:
+    """R1's columns; the area columns in the words of the period's standard ("khu vực thành
+    thị" until 2026, "khu vực đô thị" from 2027: shared/standards/data, issue 14 §5)."""
+    names = standard_for(period).area_names
+    by_area = [
+        Column(f"{cls}_{area}", _t(f"{vi} {names[area]['vi']}", f"{en}, {names[area]['en']}"))
+        for cls, vi, en in (
+            ("poor", "Hộ nghèo", "Poor"),
+            ("near_poor", "Hộ cận nghèo", "Near-poor"),
+        )
+        for area in ("rural", "urban")
+    ]
+    return [*R1_COLUMNS, *by_area]
+
+
 R2_COLUMNS = [
     Column("poor_start", _t("Hộ nghèo đầu kỳ", "Poor at the start")),
     Column("exited_poor", _t("Số hộ thoát nghèo", "Exited poverty")),
@@ -152,7 +165,7 @@ FORMS: dict[str, Form] = {
             "Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình",
             "Summary of the review of poor, near-poor and average-living-standard households",
         ),
-        lambda period: R1_COLUMNS,
+        _r1_columns,
     ),
     "R2": Form(
         "R2",
@@ -263,6 +276,17 @@ def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
+def _subtotal_labels(period: int) -> list[tuple[str, Texts]]:
+    """The province's subtotals by the communes' area, named in the period's standard's words."""
+    names = standard_for(period).area_names
+    kinds = {"urban": ("phường", "wards"), "rural": ("xã, đặc khu", "communes, special zones")}
+    return [
+        (area, _t(f"{names[area]['vi'].capitalize()} ({kinds[area][0]})",
+                  f"{names[area]['en'].capitalize()} ({kinds[area][1]})"))
+        for area in ("urban", "rural")
+    ]  # fmt: skip
+
+
 def build_report(
     session: Session, code: str, province_code: str, period: int, unit: str
 ) -> ReportTable:
@@ -286,10 +310,7 @@ def build_report(
         commune = units.commune(row["commune_code"])
         table.rows.append({"code": commune.code, "name": commune.name, **_cells(row, columns)})
     if unit == province_code:
-        for area, label in (
-            ("urban", _t("Khu vực thành thị (phường)", "Urban (wards)")),
-            ("rural", _t("Khu vực nông thôn (xã, đặc khu)", "Rural (communes, special zones)")),
-        ):
+        for area, label in _subtotal_labels(period):
             part = [r for r in rows if units.commune(r["commune_code"]).default_area == area]
             table.totals.append({"code": area, "label": label, **_cells(_sum_rows(part), columns)})
         table.totals.append(

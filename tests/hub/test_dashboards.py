@@ -15,6 +15,7 @@ from sqlalchemy import select
 from hub.models import Node
 from hub.services.pulls import store_snapshot
 from hub.web.exports import HEADER_ROW
+from hub.web.tables import area_label
 from shared.units import province, provinces
 from tests.hub.conftest import TEST_PASSWORD
 from tests.hub.fakenode import make_snapshot
@@ -309,3 +310,13 @@ def test_the_unit_tables_carry_the_combined_count_and_the_persons(client, signed
     shown = {m["key"]: m["text"] for m in CELL.finditer(html) if m["value"]}
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", shown["poor_near_poor_rate"])
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*", shown["households_total"])
+
+
+def test_the_area_measures_are_named_by_the_period_s_standard(app):
+    """Decree 351/2025 says "khu vực đô thị" (issue 14 §5): the hub's headings follow it."""
+    with app.test_request_context("/"):
+        assert area_label("poor_urban", 2027) == "Hộ nghèo khu vực đô thị"
+        assert area_label("near_poor_urban", 2026) == "Hộ cận nghèo khu vực thành thị"
+        assert area_label("poor", 2027) is None
+    with app.test_request_context("/?lang=en"):
+        assert area_label("poor_urban", 2027) == "Poor households, urban area"

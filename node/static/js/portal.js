@@ -652,7 +652,7 @@
       section.appendChild(verdict);
       var dl = el("dl", { "class": "figures" });
       [[t.income, self.money(a.income_per_capita)],
-       [fill(t.line, { area: t[a.area] }), self.money(a.income_line)],
+       [fill(t.line, { area: std.area_names ? std.area_names[a.area][lang] : t[a.area] }), self.money(a.income_line)],
        [t.score, String(a.deprivation_score)]].forEach(function (row) {
         var div = el("div");
         div.appendChild(el("dt", {}, row[0]));
