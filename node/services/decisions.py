@@ -215,8 +215,10 @@ def set_status(
     )
     previous = earlier[-1].classification if earlier else None
     classification = verification.classification
-    # Tái nghèo: poor again after having been poor and then out of poverty.
-    was_poor_then_out = any(s.classification == "poor" for s in earlier) and previous != "poor"
+    # Tái nghèo: poor again after having been poor and then out of poverty. An imported status
+    # carries the class of the year before its own (previous_classification): that counts too.
+    was_poor = any("poor" in (s.classification, s.previous_classification) for s in earlier)
+    was_poor_then_out = was_poor and previous != "poor"
     status = session.scalar(
         select(HouseholdStatus).where(
             HouseholdStatus.household_id == household.id, HouseholdStatus.period == period
