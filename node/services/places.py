@@ -83,10 +83,16 @@ def area_at(session: Session, commune_code: str, village_id: int | None) -> str:
     return area_of(commune_code, village)
 
 
+AREAS = ("rural", "urban")
+
+
 def with_area(facts: Any, area: str) -> Any:
-    """The facts with the units' area in place of whatever was answered (not a dict: as is, so
-    the engine names what is wrong with it)."""
-    return {**facts, "area": area} if isinstance(facts, dict) else facts
+    """The facts with the units' area in place of the one answered (or with it, if none was).
+    An answer that is no area at all (not rural or urban), or facts that are not an object,
+    stay as they are, so the engine refuses them and names what is wrong."""
+    if not isinstance(facts, dict) or facts.get("area", area) not in AREAS:
+        return facts
+    return {**facts, "area": area}
 
 
 def village_unit(session: Session, village_id: int | None) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from node.extensions import db
 from node.models import Application, Household, HouseholdStatus, Village
 from node.services.reports import build_report
+from tests.builders import application_request
 from tests.node.review_helpers import (
     act,
     application_id,
@@ -132,3 +133,18 @@ def test_the_migration_puts_existing_areas_right(make_app):
     assert [tuple(row) for row in statuses] == expected
     assert [tuple(row) for row in urban] == [(2025, 1), (2026, 1)]
     assert again == [area for _, area in expected]
+
+
+def test_an_answer_that_is_no_area_is_still_refused_and_none_is_taken_from_the_units(client):
+    body = application_request(village_code=None)
+    body["household"]["area"] = "x" * 40
+    refused = client.post("/api/v1/applications", json=body,
+                          headers={"Idempotency-Key": "area-hostile-01"})  # fmt: skip
+    del body["household"]["area"]
+    without = client.post("/api/v1/applications", json=body,
+                          headers={"Idempotency-Key": "area-missing-01"})  # fmt: skip
+
+    assert refused.status_code == 422
+    assert "household.area" in refused.get_json()["error"]["fields"]
+    assert without.status_code == 201, without.get_json()
+    assert without.get_json()["assessment"]["area"] == "urban"  # the ward's
