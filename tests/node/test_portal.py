@@ -352,6 +352,9 @@ def test_in_2026_both_standards_are_asked_and_shown(client):
     current = html.split('id="result-VN-2022-2025"')[1].split('id="result-VN-2027-2030"')[0]
     assert "Chuẩn nghèo khu vực thành thị</dt><dd>2.000.000 đồng" in current
     assert "đô thị" not in current
+    # What Decree 351/2025 is not yet confirmed to say is shown as provisional, from the data.
+    assert "Tạm thời: Nghị định 351/2025/NĐ-CP định nghĩa người phụ thuộc" in later
+    assert "Tạm thời" not in current
 
 
 def test_in_2027_only_its_standard_is_asked(client, app, monkeypatch):

@@ -647,6 +647,9 @@
       var section = el("section", { "class": "result result--" + a.classification, "aria-labelledby": id });
       section.appendChild(el("h3", { id: id, "class": "result-title" }, fill(t.resultUnder, { standard: std.name[lang].toLowerCase() })));
       if (!item.primary) section.appendChild(el("p", { "class": "hint" }, fill(t.laterStandard, { year: std.periods.from })));
+      Object.keys(std.provisional_parts || {}).forEach(function (part) {
+        section.appendChild(el("p", { "class": "hint provisional" }, std.provisional_parts[part][lang]));
+      });
       var verdict = el("p", { "class": "verdict" });
       verdict.appendChild(el("span", { "class": "badge badge--" + a.classification }, t.classifications[a.classification]));
       section.appendChild(verdict);
