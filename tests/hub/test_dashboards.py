@@ -320,3 +320,17 @@ def test_the_area_measures_are_named_by_the_period_s_standard(app):
         assert area_label("poor", 2027) is None
     with app.test_request_context("/?lang=en"):
         assert area_label("poor_urban", 2027) == "Poor households, urban area"
+
+
+def test_an_xlsx_export_prints_on_a4_landscape_with_its_header_frozen(client, signed_in, figures):
+    sheet = load_workbook(io.BytesIO(client.get("/dashboard/export/provinces.xlsx").data)).active
+    headings = [cell.value for cell in sheet[HEADER_ROW]]
+    first = dict(zip(headings, sheet[HEADER_ROW + 1], strict=True))
+
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    rate = next(cell for name, cell in first.items() if "(%)" in str(name))
+    assert isinstance(rate.value, float)
+    assert rate.number_format == "#,##0.00"
