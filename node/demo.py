@@ -2,9 +2,12 @@
 review — submitted, verified, discussed at the village meeting, posted and decided.
 
 The households are a sample of the province's population: each is drawn poor, near-poor,
-average or not poor at the 2024 regional rates (RULES §7), with Vietnamese names, plausible ages
-and an ethnic-minority share by region; those that would qualify apply and go through the
-procedure, a few are refused, and some stay mid-way so the officers' worklists have work.
+average or not poor at the province's own published rates where RULES §7 has them (Lai Châu,
+TP Hồ Chí Minh), else its region's 2024 rates, with Vietnamese names, plausible ages, the area
+of their village and an ethnic-minority share by region; those that would qualify apply and go
+through the procedure, a few are refused, and some stay mid-way so the officers' worklists have
+work. The two years' lists before this one come in through the import, at the same rates, with
+households leaving the lists; some of those that left poverty are poor again this year.
 
 It also plants what the hub's signals page is there to find (hub.services.signals), one kind per
 commune of the demo: in the first, every village meeting agrees unanimously and last year's list
