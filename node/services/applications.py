@@ -21,6 +21,7 @@ from node.services.accounts import official_for_user
 from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
+from node.services.places import area_of, with_area
 from node.services.scopes import COMMUNE_OFFICER, Forbidden
 from node.services.search import index_new_applicants
 from node.services.submission_writes import SubmissionRows, write_submission
@@ -72,6 +73,7 @@ def submit_application(
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
+        request = _in_units_area(request, village)
         assessment = _assess(request["household"], context)
     except ValidationFailed:
         # A retry of a request accepted earlier gets its first answer, even if the rules have
@@ -111,6 +113,13 @@ def submit_application(
     index_new_applicants(session, [(application_id, request["applicant"]["full_name"])])
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _in_units_area(request: dict[str, Any], village: Village | None) -> dict[str, Any]:
+    """The request with the household's area as the node records its commune and village,
+    whatever the resident answered: the area sets the income line (issue 14 §3)."""
+    area = area_of(request["commune_code"], village)
+    return {**request, "household": with_area(request["household"], area)}
 
 
 def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> None:

@@ -29,6 +29,7 @@ from node.services.errors import (
     ValidationFailed,
 )
 from node.services.identity import normalize_text
+from node.services.places import area_at
 from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
 from node.services.tallies import tally_status
@@ -185,6 +186,7 @@ def upsert_household(
     head_index = next(i for i, m in enumerate(facts["members"]) if m["relation"] == "head")
     head = identities[head_index]
     head_id = head["citizen_id"] or application.applicant_citizen_id
+    area = area_at(session, application.commune_code, application.village_id)
     household = session.scalar(
         select(Household).where(
             Household.head_citizen_id == head_id,
@@ -195,7 +197,7 @@ def upsert_household(
         household = Household(commune_code=application.commune_code, head_citizen_id=head_id)
         session.add(household)
     household.village_id = application.village_id
-    household.area = facts["area"]
+    household.area = area
     household.head_name = head["full_name"]
     household.address = verification.head_address
     household.phone = application.applicant_phone
@@ -242,8 +244,10 @@ def set_status(
     )
     previous = earlier[-1].classification if earlier else None
     classification = verification.classification
-    # Tái nghèo: poor again after having been poor and then out of poverty.
-    was_poor_then_out = any(s.classification == "poor" for s in earlier) and previous != "poor"
+    # Tái nghèo: poor again after having been poor and then out of poverty. An imported status
+    # carries the class of the year before its own (previous_classification): that counts too.
+    was_poor = any("poor" in (s.classification, s.previous_classification) for s in earlier)
+    was_poor_then_out = was_poor and previous != "poor"
     status = session.scalar(
         select(HouseholdStatus).where(
             HouseholdStatus.household_id == household.id, HouseholdStatus.period == period

@@ -36,6 +36,7 @@ from node.services.duplicates import flag_duplicates, record_identities
 from node.services.errors import ValidationFailed
 from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
 from node.services.paging import capped_count, list_key, parse_list_key, summary_columns
+from node.services.places import area_at, with_area
 from node.services.scopes import (
     COMMUNE_OFFICER,
     VILLAGE_HEAD,
@@ -352,6 +353,8 @@ def record_verification(
 ) -> Verification:
     """The reviewer's verified facts (Phiếu B); the official assessment is computed from them."""
     permit = authorize(session, official, application, "verify", context, version=version)
+    # The reviewer records the household, not its area: that follows the units (issue 14 §3).
+    facts = with_area(facts, area_at(session, application.commune_code, application.village_id))
     try:
         assessment = evaluate(facts)
     except InvalidFacts as error:

@@ -42,6 +42,7 @@ from node.services.calendar import load_calendar
 from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
+from node.services.places import area_at
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
 from node.services.workflow import OPEN_STATUSES, actions_for
 from node.services.worklist import worklist
@@ -657,9 +658,8 @@ def verify_post(application_id: int):
 def _verification_body(application: Any, members: int) -> dict[str, Any]:
     """The verification form as the API's verify body."""
     form = request.form
-    area = (application.declared_facts or {}).get("area") or (
-        worksheets.village_of(db.session, application) or {}
-    ).get("area", "rural")
+    # The units decide the area (the service puts it in again), never the declared facts.
+    area = area_at(db.session, application.commune_code, application.village_id)
     facts = form_to_facts(
         form,
         members=members,

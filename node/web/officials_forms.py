@@ -26,6 +26,7 @@ from node.web.portal_form import (
     age_on,
     asked_facts,
 )
+from shared.numbers import DECIMALS, format_number
 from shared.standards import facts_catalog, standard_for
 
 IDENTITY_FIELDS = ("full_name", "citizen_id", "ethnicity")
@@ -300,8 +301,7 @@ def money(amount: Any, lang: str) -> str:
     """Đồng with Vietnamese (or English) thousands separators."""
     if not isinstance(amount, int):
         return str(amount)
-    text = f"{amount:,}"
-    return (text.replace(",", ".") if lang == "vi" else text) + " " + str(_l("VND"))
+    return format_number(amount, DECIMALS["money"], lang) + " " + str(_l("VND"))
 
 
 def facts_comparison(

@@ -113,7 +113,7 @@ class _Texts:
         ):
             self._templates[key] = {
                 lang: texts[key][lang]
-                .replace("{area}", texts["area"][area][lang])
+                .replace("{area}", standard.area_names[area][lang])
                 .replace("{line}", format_dong(line, lang))
                 .replace("{average_line}", format_dong(average_line or 0, lang))
                 for lang in LANGUAGES

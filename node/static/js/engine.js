@@ -375,7 +375,7 @@
     var incomeTexts = both(texts[key], function (lang) {
       return {
         income: formatDong(income, lang), line: formatDong(line, lang),
-        average_line: formatDong(averageLine || 0, lang), area: texts.area[area][lang]
+        average_line: formatDong(averageLine || 0, lang), area: (standard.area_names || texts.area)[area][lang]
       };
     });
     LANGUAGES.forEach(function (lang) { first[lang] = incomeTexts[lang]; });

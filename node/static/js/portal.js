@@ -724,6 +724,9 @@
         section.appendChild(summary);
         section.appendChild(el("p", { "class": "hint" }, fill(t.laterStandard, { year: std.periods.from })));
       }
+      Object.keys(std.provisional_parts || {}).forEach(function (part) {
+        section.appendChild(el("p", { "class": "hint provisional" }, std.provisional_parts[part][lang]));
+      });
       self.detail(section, a, std);
       box.appendChild(section);
     });
@@ -748,7 +751,7 @@
     var self = this, t = self.t, lang = self.lang;
     var dl = el("dl", { "class": "figures" });
     [[t.income, self.money(a.income_per_capita)],
-     [fill(t.line, { area: t[a.area] }), self.money(a.income_line)],
+     [fill(t.line, { area: std.area_names ? std.area_names[a.area][lang] : t[a.area] }), self.money(a.income_line)],
      [t.score, fill(t.scoreDetail, { score: String(a.deprivation_score), count: String(a.deprivations.length),
                                     points: String(std.points_per_deprivation) })]].forEach(function (row) {
       var div = el("div");
