@@ -94,11 +94,7 @@ def submit_application(
         application=_application_row(
             request, village, assessment, tracking_code, context, channel, actor
         ),
-        consent={
-            "purpose": consent.PURPOSE,
-            "text_version": consent.CURRENT_VERSION,
-            "given_at": context.now,
-        },
+        consent=_consent_row(context),
         event=_submit_event(context, actor),
         key=_idempotency_row(idempotency_key, fingerprint, body, context),
     )
@@ -113,6 +109,15 @@ def submit_application(
     index_new_applicants(session, [(application_id, request["applicant"]["full_name"])])
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _consent_row(context: NodeContext) -> dict[str, Any]:
+    """The consent given with a submission: the current text's version, now."""
+    return {
+        "purpose": consent.PURPOSE,
+        "text_version": consent.CURRENT_VERSION,
+        "given_at": context.now,
+    }
 
 
 def _in_units_area(request: dict[str, Any], village: Village | None) -> dict[str, Any]:
