@@ -349,9 +349,10 @@ def load_sql(size: Size, period: int, today: date) -> list[tuple[str, str]]:
             "audit log",
             """
             INSERT INTO audit_log (at, user_id, role, action, object_type, object_id,
-                application_id, previous_hash, hash)
+                application_id, personal_digest, previous_hash, hash)
             SELECT a.submitted_at + interval '3 days', (SELECT min(id) FROM users),
                 'commune_officer', 'read', 'application', a.id, a.id,
+                encode(sha256(('d' || a.id)::bytea), 'hex'),
                 encode(sha256(('p' || a.id)::bytea), 'hex'),
                 encode(sha256(('h' || a.id)::bytea), 'hex')
             FROM applications AS a ORDER BY a.id""",

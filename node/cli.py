@@ -356,3 +356,7 @@ def check_database(database_url: str | None) -> None:
         click.echo(f"newest_application={newest[0]} submitted_at={newest[1].isoformat()}")
     if chain_break is not None:
         raise click.ClickException(f"the audit log's hash chain breaks at entry {chain_break}")
+
+
+# The personal-data commands register themselves on the group above.
+from node import cli_privacy  # noqa: E402, F401

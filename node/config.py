@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from node.services.retention import parse_overrides
 from shared.procedure import procedure_value
 from shared.schemas.aggregates import MAX_COUNT
 from shared.settings import ConfigError, province_code
@@ -52,6 +53,11 @@ class Config(BaseConfig):
         self.SUPPRESSION_K = _positive_int("GIAMNGHEO_SUPPRESSION_K", env)
         # The Ed25519 key that signs aggregate snapshots for the hub.
         self.SIGNING_KEY_FILE = env.get("GIAMNGHEO_SIGNING_KEY_FILE") or None
+        # The province's retention periods in place of the schedule's defaults (category=days).
+        try:
+            self.RETENTION_DAYS = parse_overrides(env.get("GIAMNGHEO_RETENTION"))
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
 
 
 def _positive_int(name: str, env: Mapping[str, str]) -> int | None:

@@ -2,9 +2,12 @@
 review — submitted, verified, discussed at the village meeting, posted and decided.
 
 The households are a sample of the province's population: each is drawn poor, near-poor,
-average or not poor at the 2024 regional rates (RULES §7), with Vietnamese names, plausible ages
-and an ethnic-minority share by region; those that would qualify apply and go through the
-procedure, a few are refused, and some stay mid-way so the officers' worklists have work.
+average or not poor at the province's own published rates where RULES §7 has them (Lai Châu,
+TP Hồ Chí Minh), else its region's 2024 rates, with Vietnamese names, plausible ages, the area
+of their village and an ethnic-minority share by region; those that would qualify apply and go
+through the procedure, a few are refused, and some stay mid-way so the officers' worklists have
+work. The two years' lists before this one come in through the import, at the same rates, with
+households leaving the lists; some of those that left poverty are poor again this year.
 
 It also plants what the hub's signals page is there to find (hub.services.signals), one kind per
 commune of the demo: in the first, every village meeting agrees unanimously and last year's list
@@ -34,7 +37,7 @@ from node.services import accounts, imports
 from node.services.applications import submit_application
 from node.services.context import Actor, NodeContext
 from node.services.decisions import DecisionLine, decide
-from node.services.places import add_village
+from node.services.places import add_village, area_of
 from node.services.review import post_results, record_meeting, record_verification, start_review
 from node.services.scopes import (
     COMMUNE_CHAIR,
@@ -65,6 +68,17 @@ REGION_RATES = {
     "red_river_delta": (0.5, 0.9),
     "south_east": (0.05, 0.1),
 }
+# Each demo province's own published poor and near-poor rates, in % (RULES §7): Lai Châu at the
+# end of 2024 (secondary source: 19.46 and 9.33, about twice its region); TP Hồ Chí Minh had no
+# poor or near-poor households under the national standard (2023; its region's 0.15 % combined
+# is all the demo gives it, so its officers still have files); Hà Nội has no figure of its own in
+# RULES, so its region's (Red River Delta 2024: poor 0.50, poor + near-poor 1.40).
+PROVINCE_RATES = {"12": (19.46, 9.33), "79": (0.0, 0.1), "01": (0.5, 0.9)}
+# Of the households on the lists one year, the share that leaves the next (RULES gives no figure:
+# the national poor rate fell by about a third a year in 2022-2024, near-poor by less).
+EXITS = {"poor_to_near_poor": 0.2, "poor_out": 0.1, "near_poor_out": 0.25}
+# Share of the commune's exited-from-poverty households that apply again this year and are poor.
+FALLING_BACK = 0.3
 # Share of poor and near-poor households that are of an ethnic minority, by region (rough).
 MINORITY_SHARE = {
     "northern_mountains": 0.85,
@@ -244,11 +258,11 @@ def _name(rng: random.Random, sex: str, minority: bool) -> str:
     return f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
 
 
-def _facts_for(rng: random.Random, period: int, target: str) -> dict[str, Any]:
-    """Household facts whose assessment is ``target`` under the period's standard."""
+def _facts_for(rng: random.Random, period: int, target: str, area: str) -> dict[str, Any]:
+    """Household facts in ``area`` whose assessment is ``target`` under the period's standard."""
     standard = standard_for(period)
     while True:
-        facts = random_facts(rng, period)
+        facts = random_facts(rng, period, area=area)
         facts.pop("annual_income", None)
         facts["monthly_income"] = 0
         count = evaluate(facts)["deprivation_count"]
@@ -271,8 +285,14 @@ def _facts_for(rng: random.Random, period: int, target: str) -> dict[str, Any]:
             return facts
 
 
-def _draw_class(rng: random.Random, region: str) -> str:
-    poor, near = REGION_RATES[region]
+def province_rates(province_code: str) -> tuple[float, float]:
+    """The poor and near-poor rates (in %) the demo draws a province's households at: its own
+    published ones where RULES has them, else its region's."""
+    return PROVINCE_RATES.get(province_code) or REGION_RATES[region_of(province_code)]
+
+
+def _draw_class(rng: random.Random, rates: tuple[float, float]) -> str:
+    poor, near = rates
     roll = rng.random() * 100
     if roll < poor:
         return "poor"
@@ -285,73 +305,155 @@ def _draw_class(rng: random.Random, region: str) -> str:
 def seed_demo(
     session: Session, context: NodeContext, households: int, seed: int = 2026
 ) -> SeedResult:
-    """Officials, villages and ``households`` sampled households through the real services."""
+    """Officials, villages, the two years' lists before this one (imported, as a province
+    brings its lists in) and ``households`` sampled households through the real services."""
     # Seeded on purpose: the same demo every time (nothing here is a secret).
     rng = random.Random(f"{seed}-{context.province_code}")  # noqa: S311
     region = region_of(context.province_code)
+    rates = province_rates(context.province_code)
     team, villages = create_team(session, context, rng)
     period = context.today.year
     result = SeedResult(households=households, logins=team.logins)
+    per_commune = households // len(team.communes)
+    exited = _earlier_lists(session, context, villages, per_commune, rates, rng)
     by_commune: dict[str, list[int]] = {}
-    for commune in team.communes:
-        session.add(
-            CommuneHouseholdCount(
-                commune_code=commune, period=period, households=households // len(team.communes)
-            )
-        )
     quiet = next(c for c in units.communes(context.province_code) if c.code not in team.communes)
-    session.add(
-        CommuneHouseholdCount(
-            commune_code=quiet.code, period=period, households=households // len(team.communes)
+    for commune in [*team.communes, quiet.code]:
+        session.add(
+            CommuneHouseholdCount(commune_code=commune, period=period, households=per_commune)
         )
-    )
     applicants: dict[int, Applicant] = {}
     for number in range(households):
-        target = _draw_class(rng, region)
+        target = _draw_class(rng, rates)
         if target == "not_poor":
             continue
         village = villages[number % len(villages)]
-        applicant = _apply(session, context, rng, village, period, target, region, number)
+        # Some households that left poverty are poor again (tái nghèo): they apply as before.
+        again = exited.get(village.code) if target == "poor" else None
+        known = again.pop() if again and rng.random() < FALLING_BACK else None
+        applicant = _apply(session, context, rng, village, period, target, region, number, known)
         applicants[applicant.application_id] = applicant
         by_commune.setdefault(village.commune_code, []).append(applicant.application_id)
         result.applications += 1
     _review(session, context, team, by_commune, applicants, rng, result)
-    _last_years_list(session, context, next(iter(team.communes)), households // len(team.communes),
-                     region, rng)  # fmt: skip
     session.flush()
     return result
 
 
-def _last_years_list(
+@dataclass(frozen=True)
+class ListedHousehold:
+    """A household of an earlier list, as the import names it."""
+
+    name: str
+    citizen_id: str
+    village: Village
+
+
+def _earlier_lists(
     session: Session,
     context: NodeContext,
-    commune_code: str,
-    households: int,
-    region: str,
+    villages: list[Village],
+    per_commune: int,
+    rates: tuple[float, float],
+    rng: random.Random,
+) -> dict[str, list[ListedHousehold]]:
+    """The lists of the two years before, imported through the real import (as a province brings
+    its lists in), each commune at the province's rates: the year before last as published; last
+    year some households left the lists or moved down (exits, with the class of the year before),
+    others came on, and the first commune had six points more poor households (a rate that moved,
+    for the hub's signals). Returns, by village, last year's households that had left poverty."""
+    first, last = context.today.year - 2, context.today.year - 1
+    communes = sorted({v.commune_code for v in villages})
+    numbers = iter(range(10**8))
+    exited: dict[str, list[ListedHousehold]] = {}
+    for period in (first, last):
+        rows: list[tuple[ListedHousehold, str, str | None]] = []
+        for position, commune in enumerate(communes):
+            own = [v for v in villages if v.commune_code == commune]
+            poor, near = (round(per_commune * rate / 100) for rate in rates)
+            if period == last and position == 0:
+                poor += round(per_commune * 6 / 100)
+            draw = _ListDraw(rng, context.province_code, own, numbers)
+            rows += (
+                draw.year_before_last(poor, near) if period == first else draw.last_year(poor, near)
+            )
+            session.add(
+                CommuneHouseholdCount(commune_code=commune, period=period, households=per_commune)
+            )
+        if rows:  # TP Hồ Chí Minh's lists are empty: nothing to import
+            _import_list(session, context, period, rows, rng)
+        if period == last:
+            for listed, cls, before in rows:
+                if before == "poor" and cls != "poor":
+                    exited.setdefault(listed.village.code, []).append(listed)
+    return exited
+
+
+@dataclass
+class _ListDraw:
+    """The rows of one commune's earlier lists: (household, class, class the year before)."""
+
+    rng: random.Random
+    province_code: str
+    villages: list[Village]
+    numbers: Iterator[int]
+
+    def household(self) -> ListedHousehold:
+        sex = self.rng.choice(("male", "female"))
+        # 8 after the province: no applicant of the demo has such an ID number.
+        citizen_id = f"{int(self.province_code):03d}8{next(self.numbers):08d}"
+        return ListedHousehold(_name(self.rng, sex, False), citizen_id,
+                               self.rng.choice(self.villages))  # fmt: skip
+
+    def year_before_last(self, poor: int, near: int) -> list[tuple[ListedHousehold, str, None]]:
+        return [(self.household(), cls, None)
+                for cls, count in (("poor", poor), ("near_poor", near))
+                for _ in range(count)]  # fmt: skip
+
+    def last_year(self, poor: int, near: int) -> list[tuple[ListedHousehold, str, str | None]]:
+        """Exits from both lists (near-poor or off the lists, with their class before), the
+        households that stayed, and new ones up to ``poor`` and ``near``."""
+        down = round(poor * EXITS["poor_to_near_poor"])
+        out = round(poor * EXITS["poor_out"])
+        near_out = round(near * EXITS["near_poor_out"])
+        stayed_poor, stayed_near = poor - down - out, near - near_out
+        plan = [("near_poor", "poor", down), ("not_poor", "poor", out),
+                ("not_poor", "near_poor", near_out), ("poor", "poor", stayed_poor),
+                ("near_poor", "near_poor", stayed_near), ("poor", None, poor - stayed_poor),
+                ("near_poor", None, max(0, near - stayed_near - down))]  # fmt: skip
+        return [(self.household(), cls, before)
+                for cls, before, count in plan for _ in range(max(0, count))]  # fmt: skip
+
+
+LIST_HEADER = ["Mã xã", "Mã thôn", "Họ và tên chủ hộ", "Số định danh cá nhân chủ hộ", "Năm",
+               "Phân loại", "Số nhân khẩu", "Chỉ số thiếu hụt", "Phân loại năm trước"]  # fmt: skip
+CLASS_WORDS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "not_poor": "hộ không nghèo"}
+
+
+def _import_list(
+    session: Session,
+    context: NodeContext,
+    period: int,
+    rows: list[tuple[ListedHousehold, str, str | None]],
     rng: random.Random,
 ) -> None:
-    """Plant a rate that moved: the first commune's list of the year before, imported as a
-    province brings its old lists in, with six points more poor households than this year's."""
-    period = context.today.year - 1
-    poor_rate = REGION_RATES[region][0] + 6
-    count = max(1, round(households * poor_rate / 100))
+    """``rows`` written as a CSV in the import template's columns and imported for ``period``."""
+    codes = [indicator.code for indicator in standard_for(period).indicators]
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "danh-sach.csv"
+        path = Path(folder) / f"danh-sach-{period}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv_writer(handle)
-            writer.writerow(["Mã xã", "Họ và tên chủ hộ", "Số định danh cá nhân chủ hộ", "Năm",
-                             "Phân loại", "Số nhân khẩu"])  # fmt: skip
-            for number in range(count):
-                sex = rng.choice(("male", "female"))
-                # Nine first: no applicant of the demo has such an ID number.
-                writer.writerow([commune_code, _name(rng, sex, False), f"9{number:011d}", period,
-                                 "hộ nghèo", rng.randint(2, 6)])  # fmt: skip
+            writer.writerow(LIST_HEADER)
+            for listed, cls, before in rows:
+                deprived = rng.sample(codes, 3 if cls == "poor" else 1 if cls == "near_poor" else 0)
+                before_word = CLASS_WORDS.get(before or "", "")
+                writer.writerow([listed.village.commune_code, listed.village.code, listed.name,
+                                 listed.citizen_id, period, CLASS_WORDS[cls], rng.randint(2, 6),
+                                 ";".join(deprived), before_word])  # fmt: skip
         imports.import_households(
             session, path, province_code=context.province_code, period=period,
             standard=standard_for(period), today=context.today, now=context.now,
         )  # fmt: skip
-    session.add(CommuneHouseholdCount(commune_code=commune_code, period=period,
-                                      households=households))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -360,6 +462,7 @@ class Applicant:
 
     application_id: int
     name: str
+    citizen_id: str  # the head applies: the reviewer finds the same ID number on their card
     minority: bool
     village: Village
 
@@ -373,18 +476,24 @@ def _apply(
     target: str,
     region: str,
     number: int,
+    known: ListedHousehold | None = None,
 ) -> Applicant:
-    facts = _facts_for(rng, period, target)
+    """One household's application (``known``: one of last year's list applying again)."""
+    # The area is the village's (or its commune's), as the node will take it (issue 14 §3).
+    facts = _facts_for(rng, period, target, area_of(village.commune_code, village))
     minority = target in ("poor", "near_poor") and rng.random() < MINORITY_SHARE[region]
     head = next(m for m in facts["members"] if m["relation"] == "head")
     name = _name(rng, head["sex"], minority)
+    citizen_id = f"{int(context.province_code):03d}{rng.randrange(10**9):09d}"
+    if known is not None:
+        name, citizen_id, minority = known.name, known.citizen_id, False
     request = {
         "commune_code": village.commune_code,
         "village_code": village.code,
         "kind": "enter",
         "applicant": {
             "full_name": name,
-            "citizen_id": f"{int(context.province_code):03d}{rng.randrange(10**9):09d}",
+            "citizen_id": citizen_id,
             "phone": f"09{rng.randrange(10**8):08d}",
         },
         "household": facts,
@@ -401,18 +510,24 @@ def _apply(
     application_id = session.scalar(
         select(Application.id).where(Application.tracking_code == submission.body["tracking_code"])
     )
-    return Applicant(application_id, name, minority, village)
+    return Applicant(application_id, name, citizen_id, minority, village)
 
 
 def _identities(
-    rng: random.Random, facts: dict, head_name: str, minority: bool, ethnicity: str
+    rng: random.Random, facts: dict, applicant: Applicant, ethnicity: str
 ) -> list[dict[str, Any]]:
+    """The members' names and ID numbers as the reviewer copies them: the head is the applicant,
+    with the ID number of the application (the certificate prints it)."""
+    head_name, minority = applicant.name, applicant.minority
     family = head_name.split()[0]
     identities = []
     for member in facts["members"]:
         if member["relation"] == "head":
-            name = head_name
-        elif member["relation"] == "spouse":
+            identities.append(
+                {"full_name": head_name, "citizen_id": applicant.citizen_id, "ethnicity": ethnicity}
+            )
+            continue
+        if member["relation"] == "spouse":
             name = _name(rng, member["sex"], minority)
         else:
             name = (
@@ -508,7 +623,7 @@ class _DemoReview:
             if change_class and position % 2 == 0:
                 _found_otherwise(facts, application.self_classification)
             ethnicity = self.rng.choice(region_minorities) if applicant.minority else "Kinh"
-            identities = _identities(self.rng, facts, applicant.name, applicant.minority, ethnicity)
+            identities = _identities(self.rng, facts, applicant, ethnicity)
             record_verification(
                 self.session,
                 head,

@@ -11,14 +11,15 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy.orm import Session
 
 from node.context import now, today
-from node.services.monitoring import work_counts
+from node.services.monitoring import busiest_accounts, work_counts
+from node.services.scopes import ROLES
 from shared.web.database_metrics import DatabaseReader
 from shared.web.metrics import add_collector
 
 
 class NodeCollector(DatabaseReader):
     """giamngheo_applications{status}, giamngheo_applications_overdue,
-    giamngheo_snapshot_age_seconds."""
+    giamngheo_snapshot_age_seconds, giamngheo_personal_data_reads_busiest_account{role}."""
 
     def read(self, session: Session) -> Iterable[Metric]:
         counts = work_counts(session, today())
@@ -40,7 +41,21 @@ class NodeCollector(DatabaseReader):
             )
             age.add_metric([], (now() - counts.newest_snapshot_at).total_seconds())
             metrics.append(age)
+        metrics.append(_busiest_accounts(session))
         return metrics
+
+
+def _busiest_accounts(session: Session) -> Metric:
+    busiest = GaugeMetricFamily(
+        "giamngheo_personal_data_reads_busiest_account",
+        "Per role, the most reads and exports of personal data by one account in the last "
+        "15 minutes (the account is not named: giamngheo node access-report names it).",
+        labels=("role",),
+    )
+    counts = busiest_accounts(session, now())
+    for role in ROLES:
+        busiest.add_metric([role], counts.get(role, 0))
+    return busiest
 
 
 def init_app(app: Flask) -> None:

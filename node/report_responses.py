@@ -15,7 +15,7 @@ from flask import Response, stream_with_context
 from sqlalchemy.orm import Session
 
 from node.services.report_files import named_list_csv, named_list_json, named_list_xlsx
-from node.services.reports import r5_heading, r5_rows
+from node.services.reports import r5_heading, r5_rows_with_members
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIMETYPES = {"csv": "text/csv", "json": "application/json", "xlsx": XLSX}
@@ -26,7 +26,7 @@ def r5_response(
 ) -> Response:
     """R5 of ``unit`` for ``period`` in ``fmt`` (csv, json or xlsx), streamed."""
     heading = r5_heading(province_code, period, unit)
-    rows = r5_rows(session, province_code, period, unit)
+    rows = r5_rows_with_members(session, province_code, period, unit)
     headers = {"Cache-Control": "no-store"}  # personal data
     if fmt != "json":
         headers["Content-Disposition"] = f'attachment; filename="R5-{unit}-{period}.{fmt}"'

@@ -178,9 +178,12 @@ def demo(nodes: int, households: int, base_port: int) -> None:
         click.echo("First pull by the hub:")
         for line in hub.run("pull-now").splitlines():
             click.echo(f"  {line}")
-        # Last year's lists (the demo imports one commune's), for trends and the rate signal.
-        for line in hub.run("pull-now", "--period", str(_vietnam_today().year - 1)).splitlines():
-            click.echo(f"  {line}")
+        # The two years' lists before this one (the demo imports them), for trends and the
+        # rate signal.
+        for back in (1, 2):
+            period = str(_vietnam_today().year - back)
+            for line in hub.run("pull-now", "--period", period).splitlines():
+                click.echo(f"  {line}")
         for service in services:
             children.append(service.giamngheo("scheduler"))
         _print_summary(hub, nodes_, seeded)

@@ -15,8 +15,12 @@ from typing import IO, Any, TextIO
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
 
+# openpyxl's paper size code for A4 (ECMA-376 ST_PaperSize 9).
+PAPER_A4 = 9
 # What makes a spreadsheet read a text as a formula (OWASP "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -112,3 +116,17 @@ class SafeSheet:
         if isinstance(value, str) and value.startswith("="):
             return _text_not_formula(WriteOnlyCell(self.sheet, value))
         return value
+
+
+def print_layout(sheet: Any, header_row: int, *, frozen_columns: int = 0) -> None:
+    """A report sheet as it is printed and read: A4 landscape, fitted to the page's width (as
+    many pages down as it takes), the header row repeated on every page and frozen on screen
+    with the rows above it (and ``frozen_columns`` at the left). Works on a write-only sheet
+    too, before its first row."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"

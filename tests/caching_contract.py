@@ -29,6 +29,7 @@ ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([a-z_]+)>")
 SAMPLES = {
     "application_id": "1",
     "flag_id": "1",
+    "request_id": "1",
     "user_id": "1",
     "village_id": "1",
     "decision_id": "1",

@@ -33,6 +33,18 @@ KEY_TERMS = {
         "biên bản họp dân",
         "50%",
     ],
+    "lam-viec-ngoai-tuyen.md": [
+        "Làm việc ngoại tuyến",
+        "mã PIN",
+        "Phiếu B",
+        "Kết quả thẩm định",
+        "họp dân",
+        "50%",
+        "Gửi",
+        "Cần xử lý",
+        "Giữ bản của tôi",
+        "Thu hồi",
+    ],
     "cong-chuc-xa.md": [
         "Việc cần làm",
         "ngày làm việc",

@@ -5,24 +5,24 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask, has_request_context
-from flask_babel import format_decimal
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.auth import signin
 from hub.web import account, analysis, dashboard, open_data, pages
 from hub.web.tables import COUNT, DAY, MOMENT, RATE, cell_kind
 from shared.moments import vietnam_text
+from shared.numbers import DECIMALS, MISSING
+from shared.web.i18n import page_number
 
 
 def format_cell(value: object, kind: str) -> str:
     """A cell as people read it, in the page's language: 1.234 · 2,93 · 28/11/2026 09:15 (in
-    Vietnam's time, whatever the language)."""
+    Vietnam's time, whatever the language); counts and rates through the one formatter of both
+    apps (shared.numbers), with the decimals of their kind."""
     if value is None:
-        return "–"
-    if kind == COUNT and isinstance(value, int):
-        return format_decimal(value, format="#,##0")
-    if kind == RATE and isinstance(value, int | float):
-        return format_decimal(value, format="#,##0.00")
+        return MISSING
+    if kind in (COUNT, RATE) and isinstance(value, int | float):
+        return page_number(value, DECIMALS[kind])
     if kind in (MOMENT, DAY) and isinstance(value, date):
         return vietnam_text(value)
     return str(value)

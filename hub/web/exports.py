@@ -14,14 +14,20 @@ from openpyxl.utils import get_column_letter
 
 from hub.web.tables import COUNT, DAY, MOMENT, RATE, Table, cell_kind
 from shared.moments import VIETNAM, as_utc, vietnam_text
-from shared.spreadsheets import csv_writer, xlsx_bytes
+from shared.numbers import XLSX_FORMATS
+from shared.spreadsheets import csv_writer, print_layout, xlsx_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # The row of the column headings in an XLSX export; the data starts under it.
 HEADER_ROW = 4
 # Moments in Vietnam's time, in the one format of the pages: 05/12/2026 00:42.
-NUMBER_FORMATS = {RATE: "0.00", COUNT: "#,##0", MOMENT: "dd/mm/yyyy hh:mm", DAY: "dd/mm/yyyy"}
+NUMBER_FORMATS = {
+    RATE: XLSX_FORMATS["rate"],
+    COUNT: XLSX_FORMATS["count"],
+    MOMENT: "dd/mm/yyyy hh:mm",
+    DAY: "dd/mm/yyyy",
+}
 
 
 def export(table: Table, fmt: str, *, generated_at: datetime) -> Response:
@@ -87,5 +93,5 @@ def to_xlsx(table: Table, *, generated_at: datetime) -> bytes:
                 row=HEADER_ROW + offset, column=index, value=_value(table, row, column.key)
             )
             cell.number_format = NUMBER_FORMATS.get(cell_kind(column, row), "General")
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    print_layout(sheet, HEADER_ROW)
     return xlsx_bytes(workbook)

@@ -18,7 +18,7 @@ from hub.services import stats
 from hub.services.nodes import NodeStatus, node_statuses
 from shared import units
 from shared.moments import vietnam_text
-from shared.standards import national_standards
+from shared.standards import UnknownStandard, national_standards, standard_for
 
 TEXT, COUNT, RATE, MOMENT, DAY = "text", "count", "rate", "moment", "day"
 
@@ -84,7 +84,11 @@ UNIT_MEASURES = (
     "poor_rate",
     "near_poor",
     "near_poor_rate",
+    # The multidimensional rate (poor + near-poor), the figure the Ministry publishes first.
+    "poor_near_poor",
     "poor_near_poor_rate",
+    "members_poor",
+    "members_near_poor",
     "average",
     "not_poor",
     "new_poor",
@@ -153,12 +157,30 @@ def national_item(session: Session, period: int | None) -> dict[str, Any]:
     return with_state(values)
 
 
+AREA_MEASURES = {"poor_rural", "poor_urban", "near_poor_rural", "near_poor_urban"}
+
+
+def area_label(key: str, period: int | None) -> str | None:
+    """An area measure's heading in the words of the period's standard ("khu vực đô thị" from
+    2027, Decree 351/2025; shared/standards/data), or None for the others."""
+    if key not in AREA_MEASURES or period is None:
+        return None
+    try:
+        names = standard_for(period).area_names
+    except UnknownStandard:
+        return None
+    kind, area = key.rsplit("_", 1)
+    lang = "en" if str(get_locale() or "vi") == "en" else "vi"
+    base = str(MEASURES[kind])
+    return f"{base}, {names[area]['en']}" if lang == "en" else f"{base} {names[area]['vi']}"
+
+
 def national_table(session: Session, period: int | None) -> Table:
     """The national totals and rates, one measure a row."""
     values = national_item(session, period)
     reporting = len(stats.reporting_provinces(session, period)) if period is not None else 0
     rows = [
-        {"measure": label, "value": values.get(key), "kind": _kind(key)}
+        {"measure": area_label(key, period) or label, "value": values.get(key), "kind": _kind(key)}
         for key, label in MEASURES.items()
     ]
     rows.append(

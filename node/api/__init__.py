@@ -2,7 +2,17 @@
 
 from flask import Flask
 
-from node.api import aggregates, applications, auth, reports, review, standards, units
+from node.api import (
+    aggregates,
+    applications,
+    auth,
+    data_requests,
+    field,
+    reports,
+    review,
+    standards,
+    units,
+)
 from shared.web.api import init_api
 
 
@@ -13,8 +23,10 @@ def init_app(app: Flask) -> None:
         standards.blp,
         applications.blp,
         review.blp,
+        field.blp,
         auth.blp,
         aggregates.blp,
         reports.blp,
+        data_requests.blp,
     )
     init_api(app, blueprints, bearer_description="an official's token from POST /api/v1/auth/token")

@@ -21,6 +21,7 @@ from node.schemas.applications import (
     ApplicationRequestSchema,
     ApplicationStatusSchema,
 )
+from node.schemas.data_requests import DataRequestBodySchema, DataRequestSchema
 from node.services.applications import (
     access_log,
     status_view,
@@ -28,6 +29,7 @@ from node.services.applications import (
     withdraw_application,
 )
 from node.services.context import Actor
+from node.services.data_requests import make_request, request_view, requests_of
 from node.services.errors import ServiceError
 from node.services.my_data import applicant_data
 from node.services.scopes import COMMUNE_OFFICER, require_role
@@ -153,7 +155,11 @@ class ApplicationLookup(MethodView):
         """
         application = find_for_applicant(tracking_code, proof)
         db.session.commit()
-        return {**status_view(application), "access_log": access_log(db.session, application)}
+        return {
+            **status_view(application),
+            "access_log": access_log(db.session, application),
+            "requests": requests_of(db.session, application),
+        }
 
 
 @blp.route("/applications/<tracking_code>/withdraw")
@@ -188,3 +194,25 @@ class ApplicantData(MethodView):
         application = find_for_applicant(tracking_code, proof)
         db.session.commit()
         return applicant_data(db.session, application)
+
+
+@blp.route("/applications/<tracking_code>/requests")
+class ApplicantDataRequest(MethodView):
+    """A request about the applicant's personal data: correction, consent withdrawal,
+    deletion or restriction."""
+
+    @blp.arguments(DataRequestBodySchema)
+    @blp.response(201, DataRequestSchema)
+    @applicant_errors
+    def post(self, body, tracking_code: str):
+        """Record the request with the lookup's proof (same limits), on the commune's list with
+        its legal deadline; withdrawing consent stops an open application at once. The answer
+        shows in `…/lookup` and `…/my-data` under `requests`."""
+        proof = {name: body.pop(name) for name in ("phone", "citizen_id") if body.get(name)}
+        application = find_for_applicant(tracking_code, proof)
+        # The right proof's count is given back even if the request is refused below.
+        db.session.commit()
+        made = make_request(db.session, application, body, next(iter(proof)), node_context())
+        answer = request_view(made)
+        db.session.commit()
+        return answer

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.orm.exc import StaleDataError
 
+from node.api.field_sync import HEADERS_DOC, REPLAYED, Once, check_device
 from node.auth import official_required, require_official
 from node.context import node_context
 from node.extensions import db
@@ -86,13 +87,20 @@ class ApplicationFile(MethodView):
         return application_file(db.session, official, application, context)
 
 
-def _act(application_id: int, action: str, data: dict[str, Any]) -> dict[str, Any]:
+def _act(application_id: int, action: str, data: dict[str, Any]) -> Any:
     """Take ``action`` on the application (node.services.actions, as the file page does) and
-    answer with its file; a refusal is the policy's 403, 404 or 409."""
+    answer with its file; a refusal is the policy's 403, 404 or 409. With an Idempotency-Key
+    (the field app's queue) a retry does nothing again and answers with the file as it is."""
     official = require_official()
     context = node_context()
+    check_device(official, context)
+    once = Once(official, action, application_id)
     application = steps.scoped_application(db.session, official, application_id)
+    if once.done is not None:
+        db.session.commit()
+        return application_file(db.session, official, application, context), 200, REPLAYED
     actions.take_action(db.session, official, application, action, data, context)
+    once.keep({"application_id": application.id}, context, application.id)
     _commit_or_conflict()
     return application_file(db.session, official, application, context)
 
@@ -107,6 +115,7 @@ class StartReview(MethodView):
     """Take a submitted application into review."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.StartReviewSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -119,6 +128,7 @@ class Assign(MethodView):
     """Who verifies the household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.AssignSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -131,6 +141,7 @@ class Verify(MethodView):
     """The verification survey (Phiếu B)."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.VerifySchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -144,6 +155,7 @@ class RecordMeeting(MethodView):
     """The village meeting's vote on this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.MeetingActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -157,6 +169,7 @@ class Post(MethodView):
     """The public posting of this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.PostActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -169,6 +182,7 @@ class Complaint(MethodView):
     """A complaint during the posting."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.ComplaintSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -181,6 +195,7 @@ class DistrictOpinion(MethodView):
     """The higher level's opinion, where the province still asks for one."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.DistrictOpinionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -193,6 +208,7 @@ class Decide(MethodView):
     """The commune chair's decision on this household."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.DecideActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -206,6 +222,7 @@ class Withdraw(MethodView):
     """Withdrawal at the resident's request."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.WithdrawActionSchema)
     @blp.response(200, files.ApplicationFileSchema)
     def post(self, data, application_id: int):
@@ -231,16 +248,26 @@ class Meetings(MethodView):
     """A village meeting on a whole list of households."""
 
     @official_required()
+    @blp.doc(parameters=HEADERS_DOC)
     @blp.arguments(schemas.MeetingSchema)
     @blp.response(201, files.MeetingRecordedSchema)
     def post(self, data):
         """Record the meeting and each household's vote (< 50% agreeing: back to review)."""
-        meeting = actions.hold_meeting(db.session, require_official(), data, node_context())
-        _commit_or_conflict()
-        return {
+        official = require_official()
+        context = node_context()
+        check_device(official, context)
+        once = Once(official, "meetings", None)
+        if once.done is not None:
+            db.session.commit()
+            return once.done, 201, REPLAYED
+        meeting = actions.hold_meeting(db.session, official, data, context)
+        answer = {
             "meeting_id": meeting.id,
             "passed": [v.application_id for v in meeting.votes if v.passed],
         }
+        once.keep(answer, context)
+        _commit_or_conflict()
+        return answer
 
 
 @blp.route("/postings")

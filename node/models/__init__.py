@@ -1,9 +1,17 @@
 """The node's tables; importing this package puts every one of them on the node's metadata."""
 
-from node.models.applications import Application, ApplicationEvent, Consent, IdempotencyKey
+from node.models.applications import (
+    Application,
+    ApplicationEvent,
+    ApplicationSearchWord,
+    Consent,
+    IdempotencyKey,
+)
 from node.models.audit import AuditEntry
+from node.models.devices import Device
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
 from node.models.lookups import LookupAttempt
+from node.models.requests import DataRequest
 from node.models.review import (
     Certificate,
     Complaint,
@@ -29,14 +37,17 @@ from node.models.users import User, UserSession, UserUnit
 __all__ = [
     "Application",
     "ApplicationEvent",
+    "ApplicationSearchWord",
     "AuditEntry",
     "Certificate",
     "CommuneHouseholdCount",
     "Complaint",
     "Consent",
+    "DataRequest",
     "Decision",
     "DecisionItem",
     "DeprivationTally",
+    "Device",
     "DistrictOpinion",
     "DuplicateFlag",
     "Holiday",

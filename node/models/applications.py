@@ -93,8 +93,10 @@ class Application(db.Model):
     commune_code: Mapped[str] = mapped_column(String(5))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
-    # An official who filed a paper form on the resident's behalf (proxy filing).
+    # An official who filed a paper form on the resident's behalf (proxy filing), and the date
+    # the resident's paper form bears (the day the commune received it may be later).
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paper_dated_on: Mapped[date | None] = mapped_column(Date)
     # The village head or reviewer assigned to verify it.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the chair must decide (or answer in writing), from the working-day calendar.
@@ -109,6 +111,8 @@ class Application(db.Model):
     self_classification: Mapped[str] = mapped_column(String(10))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When retention removed what identified its people (node.services.retention); None before.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Bumped on every change, so an official acting on a stale page gets a conflict, not a loss.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -178,3 +182,19 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     application: Mapped[Application | None] = relationship()
+
+
+class ApplicationSearchWord(db.Model):
+    """One word of a name on an application (the applicant's, a verified member's), folded —
+    no tone marks, đ as d, lower case — so an official typing "nguyen van an" on a phone finds
+    "Nguyễn Văn An" (node.services.search). One row per word: a search is an index lookup per
+    word on SQLite and PostgreSQL alike, where a substring search of one folded column could
+    not use an index at all."""
+
+    __tablename__ = "application_search_words"
+    __table_args__ = (UniqueConstraint("word", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # A word of a person's name, hence personal data, like the name itself.
+    word: Mapped[str] = personal_column(String(40))

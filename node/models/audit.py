@@ -38,5 +38,9 @@ class AuditEntry(db.Model):
     # Free text an official typed ("verified at home"), and details of the change: may name people.
     why: Mapped[str | None] = personal_column(String(500))
     details: Mapped[dict[str, Any] | None] = personal_column(JSON)
+    # The SHA-256 of ``why`` and ``details``: the hash covers it instead of them, so they can be
+    # blanked after their retention period (pseudonymised_at) and the chain still verifies.
+    personal_digest: Mapped[str] = mapped_column(String(64))
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -75,6 +75,8 @@ class Meeting(db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     attendees: Mapped[int] = mapped_column(Integer)
     chaired_by: Mapped[str | None] = personal_column(String(200))
+    # The minutes' own words (what was said, who objected), typed at the meeting.
+    notes: Mapped[str | None] = personal_column(Text)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

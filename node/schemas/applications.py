@@ -13,7 +13,16 @@ from node.models.applications import KINDS
 from node.models.units import Village
 from node.schemas.facts import facts_json_schema
 from node.services import identity
-from shared.web.fields import Dict, Nested, Strict, String, column_length, length, one_of
+from shared.web.fields import (
+    Date,
+    Dict,
+    Nested,
+    Strict,
+    String,
+    column_length,
+    length,
+    one_of,
+)
 
 
 def _normalized(normalize: Callable[[str], str | None], message: Any) -> type[String]:
@@ -69,6 +78,13 @@ class ApplicationRequestSchema(Strict):
         validate=_must_be_true,
         error_messages={"required": CONSENT_REQUIRED},
         metadata={"type": "boolean", "description": "must be true: the resident agreed"},
+    )
+    # Absent unless given, so the fingerprint of every other request stays what it was.
+    paper_dated_on = Date(
+        metadata={
+            "description": "a commune officer filing a paper form: the date the paper bears "
+            "(today or up to a year before); refused from anyone else"
+        },
     )
 
 
@@ -133,6 +149,10 @@ class ApplicationStatusSchema(ma.Schema):
     access_log = ma.fields.List(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
+    )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
     )
 
 
@@ -209,6 +229,16 @@ class ConsentRecordSchema(ma.Schema):
     given_at = ma.fields.String()
 
 
+class ChangeRecordSchema(ma.Schema):
+    """One change to the application: when, by which role, from which status to which."""
+
+    at = ma.fields.String()
+    role = ma.fields.String()
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String()
+
+
 class ApplicantDataSchema(ma.Schema):
     """Everything the node holds about the people of an application (DESIGN §5, my-data)."""
 
@@ -218,7 +248,15 @@ class ApplicantDataSchema(ma.Schema):
     verifications = ma.fields.List(ma.fields.Nested(VerificationRecordSchema))
     household = ma.fields.Nested(HouseholdRecordSchema, allow_none=True)
     consent = ma.fields.Nested(ConsentRecordSchema, allow_none=True)
+    changes = ma.fields.List(
+        ma.fields.Nested(ChangeRecordSchema),
+        metadata={"description": "every change to the application, by role and time"},
+    )
     access_log = ma.fields.List(
         ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()),
         metadata={"description": "who (by role) read or changed the file, and when"},
+    )
+    requests = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "the applicant's requests about their data, with the answers"},
     )

@@ -104,6 +104,14 @@ class ListQuerySchema(ma.Schema):
         validate=length(40),
         metadata={"description": "previous_before of the page after: the page before it"},
     )
+    q = String(
+        validate=length(100),
+        metadata={
+            "description": "a tracking code (with or without dashes, any case), a 12-digit ID "
+            "number of the applicant or a member, or words of a name regardless of tone marks "
+            "and case"
+        },
+    )
 
 
 class WorklistQuerySchema(ma.Schema):
@@ -203,6 +211,8 @@ class _MeetingFields(Strict):
     chaired_by = Text(
         load_default=None, allow_none=True, validate=length(column_length(Meeting.chaired_by))
     )
+    # The minutes in words (what was said, who objected); optional.
+    notes = Text(multiline=True, load_default=None, allow_none=True, validate=length(4000))
 
 
 def agreeing_field() -> Integer:

@@ -38,6 +38,11 @@ VILLAGE_NAME_MAX = Village.name.property.columns[0].type.length
 # A commune has at most a few hundred thousand households; more is a typing slip.
 MAX_HOUSEHOLDS = 10_000_000
 VILLAGE_CSV_COLUMNS = ("commune_code", "name", "area")
+# The same file as an official types it in Vietnamese: "mã xã,tên thôn,khu vực", with "nông
+# thôn" or "thành thị" ("đô thị", the 2027–2030 standard's word) for the area.
+VILLAGE_CSV_COLUMNS_VI = ("mã xã", "tên thôn", "khu vực")
+AREA_WORDS = {"rural": "rural", "urban": "urban", "nông thôn": "rural", "thành thị": "urban",
+              "đô thị": "urban"}  # fmt: skip
 AUDIT_CSV_COLUMNS = (
     "id", "at", "user_id", "username", "role", "action", "object_type", "object_id",
     "application_id", "household_id", "why", "details",
@@ -261,7 +266,9 @@ def import_villages(
     rows = list(reader)
     errors: list[RowError] = []
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
-    if header not in (list(VILLAGE_CSV_COLUMNS[:2]), list(VILLAGE_CSV_COLUMNS)):
+    allowed = [list(columns[:n]) for columns in (VILLAGE_CSV_COLUMNS, VILLAGE_CSV_COLUMNS_VI)
+               for n in (2, 3)]  # fmt: skip
+    if header not in allowed:
         raise ImportFailed([RowError(1, "header", ",".join(header))])
     wanted: list[tuple[str, str, str | None]] = []
     seen: set[tuple[str, str]] = set()
@@ -273,7 +280,8 @@ def import_villages(
             continue
         commune_code = cells[0].strip()
         name = normalize_text(cells[1])
-        area = cells[2].strip().lower() if len(cells) > 2 else ""
+        written = " ".join(cells[2].split()).lower() if len(cells) > 2 else ""
+        area = AREA_WORDS.get(written, written)
         try:
             province_commune(context.province_code, commune_code)
         except NotFound:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from node.models.applications import Application, ApplicationEvent, IdempotencyKey
 from node.models.audit import AuditEntry
+from node.models.review import Posting, PostingItem
 from node.models.units import Village
 from node.models.users import User
 from node.services import consent
@@ -20,10 +21,12 @@ from node.services.accounts import official_for_user
 from node.services.context import RESIDENT, Actor, NodeContext
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.periods import accepted_periods
+from node.services.places import area_of, with_area
 from node.services.scopes import COMMUNE_OFFICER, Forbidden
+from node.services.search import index_new_applicants
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
-from node.services.workflow import INITIAL_STATUS, check_transition
+from node.services.workflow import INITIAL_STATUS, OPEN_STATUSES, check_transition
 from shared import units
 from shared.standards import InvalidFacts, evaluate
 
@@ -43,7 +46,9 @@ class Submission:
 
 def request_fingerprint(request: dict[str, Any]) -> str:
     """A hash of the request's content, independent of key order and spacing."""
-    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        request, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -64,9 +69,11 @@ def submit_application(
     Raises ValidationFailed naming the bad fields, or IdempotencyKeyReused.
     """
     _check_filer(session, request, actor)
+    _check_paper_date(request, actor, context)
     fingerprint = request_fingerprint(request)
     try:
         village = _check_place(session, request, context)
+        request = _in_units_area(request, village)
         assessment = _assess(request["household"], context)
     except ValidationFailed:
         # A retry of a request accepted earlier gets its first answer, even if the rules have
@@ -87,11 +94,7 @@ def submit_application(
         application=_application_row(
             request, village, assessment, tracking_code, context, channel, actor
         ),
-        consent={
-            "purpose": consent.PURPOSE,
-            "text_version": consent.CURRENT_VERSION,
-            "given_at": context.now,
-        },
+        consent=_consent_row(context),
         event=_submit_event(context, actor),
         key=_idempotency_row(idempotency_key, fingerprint, body, context),
     )
@@ -102,8 +105,26 @@ def submit_application(
         if replay is None:  # ON CONFLICT skips only for a row that is there: cannot happen
             raise RuntimeError("an idempotency key was neither stored nor found")
         return replay
+    # A new file has no verification yet: its applicant's words are all there is (one INSERT).
+    index_new_applicants(session, [(application_id, request["applicant"]["full_name"])])
     logger.info("application %s submitted via %s", application_id, channel)
     return Submission(201, body, replayed=False)
+
+
+def _consent_row(context: NodeContext) -> dict[str, Any]:
+    """The consent given with a submission: the current text's version, now."""
+    return {
+        "purpose": consent.PURPOSE,
+        "text_version": consent.CURRENT_VERSION,
+        "given_at": context.now,
+    }
+
+
+def _in_units_area(request: dict[str, Any], village: Village | None) -> dict[str, Any]:
+    """The request with the household's area as the node records its commune and village,
+    whatever the resident answered: the area sets the income line (issue 14 §3)."""
+    area = area_of(request["commune_code"], village)
+    return {**request, "household": with_area(request["household"], area)}
 
 
 def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> None:
@@ -118,6 +139,28 @@ def _check_filer(session: Session, request: dict[str, Any], actor: Actor) -> Non
         raise Forbidden(
             "You file paper applications only for your own commune.",
             {"commune_code": "outside your commune"},
+        )
+
+
+# How long a paper form may wait at the commune before it is entered.
+PAPER_MAX_AGE_DAYS = 365
+
+
+def _check_paper_date(request: dict[str, Any], actor: Actor, context: NodeContext) -> None:
+    """The date a paper form bears: only an official filing one gives it; today or before, and
+    not more than a year old."""
+    dated = request.get("paper_dated_on")
+    if dated is None:
+        return
+    if actor.user_id is None:
+        raise ValidationFailed(
+            "Only a commune officer filing a paper form gives its date.",
+            {"paper_dated_on": "only for a paper form filed by a commune officer"},
+        )
+    if dated > context.today or (context.today - dated).days > PAPER_MAX_AGE_DAYS:
+        raise ValidationFailed(
+            "The paper form's date is not plausible.",
+            {"paper_dated_on": f"between {PAPER_MAX_AGE_DAYS} days ago and today"},
         )
 
 
@@ -150,6 +193,7 @@ def _application_row(
         "submitted_at": context.now,
         "updated_at": context.now,
         "filed_by_id": actor.user_id,
+        "paper_dated_on": request.get("paper_dated_on"),
         # The ORM's optimistic-lock counter (Application.version) starts at 1; written here
         # because a column default is not applied inside a WITH clause.
         "version": 1,
@@ -281,6 +325,27 @@ def status_view(application: Application) -> dict[str, Any]:
             {"at": event.at.isoformat(), "action": event.action, "status": event.to_status}
             for event in application.events
         ],
+    }
+
+
+def next_step(session: Session, application: Application) -> dict[str, Any]:
+    """What the applicant waits for next, with its dates: while the results are posted, the
+    posting's last day; while the file is open, the day the chair must decide by (set when the
+    review starts). Closed files have no next step."""
+    open_now = application.status in OPEN_STATUSES
+    posting_ends_on = None
+    if application.status == "posted":
+        posting_ends_on = session.scalar(
+            select(Posting.ends_on)
+            .join(PostingItem, PostingItem.posting_id == Posting.id)
+            .where(PostingItem.application_id == application.id)
+            .order_by(Posting.id.desc())
+            .limit(1)
+        )
+    return {
+        "status": application.status if open_now else None,
+        "posting_ends_on": posting_ends_on,
+        "due_on": application.due_on if open_now else None,
     }
 
 

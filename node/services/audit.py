@@ -1,4 +1,12 @@
-"""Writing and checking the hash-chained audit log (node.models.audit)."""
+"""Writing, checking and pseudonymising the hash-chained audit log (node.models.audit).
+
+Each entry's hash covers the hash before it, the entry's own plain fields (when, who by id and
+role, what, on which record) and ``personal_digest``: the SHA-256 of its personal fields (the
+free-text ``why`` and the ``details``), not the fields themselves. Pseudonymising an entry after
+its retention period (node.services.retention) blanks those fields and keeps the digest, so the
+chain still verifies end to end; ``verify_audit_chain`` also checks each entry not yet
+pseudonymised against its digest, so its personal fields cannot be edited unseen either.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +26,18 @@ from shared.moments import utc_naive
 GENESIS = "0" * 64
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def _digest(previous_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
+    return hashlib.sha256((previous_hash + _canonical(fields)).encode("utf-8")).hexdigest()
+
+
+def personal_digest(why: str | None, details: dict[str, Any] | None) -> str:
+    """The SHA-256 of an entry's personal fields, which its hash covers in their place."""
+    canonical = _canonical({"why": why, "details": details})
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:
@@ -33,8 +50,7 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
         "object_id": entry.object_id,
         "application_id": entry.application_id,
         "household_id": entry.household_id,
-        "why": entry.why,
-        "details": entry.details,
+        "personal": entry.personal_digest,
     }
 
 
@@ -72,6 +88,7 @@ def record(
         why=why,
         details=details,
         previous_hash=last.hash if last else GENESIS,
+        personal_digest=personal_digest(why, details),
     )
     entry.hash = _digest(entry.previous_hash, _fields(entry))
     session.add(entry)
@@ -80,13 +97,25 @@ def record(
 
 
 def verify_audit_chain(session: Session) -> int | None:
-    """The id of the first entry whose hash or link does not check out, or None if all do."""
+    """The id of the first entry whose hash, link or personal fields do not check out (those
+    of a pseudonymised entry are gone: its digest stands for them), or None if all do."""
     previous = GENESIS
     for entry in _entries(session):
         if entry.previous_hash != previous or entry.hash != _digest(previous, _fields(entry)):
             return entry.id
+        if entry.pseudonymised_at is None and entry.personal_digest != personal_digest(
+            entry.why, entry.details
+        ):
+            return entry.id
         previous = entry.hash
     return None
+
+
+def pseudonymise(entry: AuditEntry, now: datetime) -> None:
+    """Blank an entry's personal fields for good; its digest keeps the chain verifiable."""
+    entry.why = None
+    entry.details = None
+    entry.pseudonymised_at = now
 
 
 def _entries(session: Session) -> Iterator[AuditEntry]:

@@ -58,6 +58,7 @@ class CertificateSheet:
     head_citizen_id: str
     address: str | None
     village_name: str | None
+    commune_code: str
     commune_name: str
     commune_kind: str
     province_name: str
@@ -105,6 +106,7 @@ def certificate_sheet(
         head_citizen_id=household.head_citizen_id,
         address=household.address,
         village_name=village.name if village else None,
+        commune_code=commune.code,
         commune_name=commune.name,
         commune_kind=commune.kind,
         province_name=units.province(commune.province_code).name,

@@ -21,8 +21,15 @@ from node.models.households import Household, HouseholdStatus, Member, StatusDep
 from node.models.review import Certificate, Decision, DecisionItem, Verification
 from node.models.units import Village
 from node.services.context import NodeContext
-from node.services.errors import ValidationFailed
+from node.services.errors import (
+    GuardRefused,
+    HouseholdsRefused,
+    Refusal,
+    StaleVersion,
+    ValidationFailed,
+)
 from node.services.identity import normalize_text
+from node.services.places import area_at
 from node.services.scopes import Official
 from node.services.steps import latest_verification, move, scoped_application
 from node.services.tallies import tally_status
@@ -75,7 +82,7 @@ def decide(
         raise ValidationFailed("The decision is not complete.", fields)
     if len({line.application_id for line in lines}) != len(lines):
         raise ValidationFailed("A household is listed twice.", {"lines": "duplicate household"})
-    decidable = [_decidable(session, official, line, context, decided_on) for line in lines]
+    decidable = _all_decidable(session, official, lines, context, decided_on)
     decision = session.scalar(
         select(Decision).where(
             Decision.commune_code == official.commune_code, Decision.number == number
@@ -99,6 +106,29 @@ def decide(
     session.flush()
     logger.info("decision %s: %d households", decision.id, len(lines))
     return decision
+
+
+def _all_decidable(
+    session: Session,
+    official: Official,
+    lines: Sequence[DecisionLine],
+    context: NodeContext,
+    decided_on: date,
+) -> list[tuple[Application, Permit]]:
+    """Every line's application and permit; if any may not be decided now, HouseholdsRefused
+    naming each of them and why (not only the first), so the chair sees the whole list."""
+    decidable, refusals = [], {}
+    for line in lines:
+        try:
+            decidable.append(_decidable(session, official, line, context, decided_on))
+        except StaleVersion as error:
+            refusals[line.application_id] = Refusal(str(error), "stale")
+        except GuardRefused as error:
+            refusals[line.application_id] = error.refusal
+    if refusals:
+        reasons = " ".join(f"{refusal}" for refusal in refusals.values())
+        raise HouseholdsRefused(f"Not decided, nothing changed: {reasons}", refusals)
+    return decidable
 
 
 def _decidable(
@@ -156,6 +186,7 @@ def upsert_household(
     head_index = next(i for i, m in enumerate(facts["members"]) if m["relation"] == "head")
     head = identities[head_index]
     head_id = head["citizen_id"] or application.applicant_citizen_id
+    area = area_at(session, application.commune_code, application.village_id)
     household = session.scalar(
         select(Household).where(
             Household.head_citizen_id == head_id,
@@ -166,7 +197,7 @@ def upsert_household(
         household = Household(commune_code=application.commune_code, head_citizen_id=head_id)
         session.add(household)
     household.village_id = application.village_id
-    household.area = facts["area"]
+    household.area = area
     household.head_name = head["full_name"]
     household.address = verification.head_address
     household.phone = application.applicant_phone
@@ -213,8 +244,10 @@ def set_status(
     )
     previous = earlier[-1].classification if earlier else None
     classification = verification.classification
-    # Tái nghèo: poor again after having been poor and then out of poverty.
-    was_poor_then_out = any(s.classification == "poor" for s in earlier) and previous != "poor"
+    # Tái nghèo: poor again after having been poor and then out of poverty. An imported status
+    # carries the class of the year before its own (previous_classification): that counts too.
+    was_poor = any("poor" in (s.classification, s.previous_classification) for s in earlier)
+    was_poor_then_out = was_poor and previous != "poor"
     status = session.scalar(
         select(HouseholdStatus).where(
             HouseholdStatus.household_id == household.id, HouseholdStatus.period == period

@@ -8,6 +8,8 @@ from shared.errors import Conflict, NotFound, ServiceError, ValidationFailed
 
 __all__ = [
     "Conflict",
+    "GuardRefused",
+    "HouseholdsRefused",
     "IdempotencyKeyReused",
     "NotFound",
     "Refusal",
@@ -44,3 +46,22 @@ class Refusal(str):
         refusal.code = code
         refusal.params = params
         return refusal
+
+
+class GuardRefused(Conflict):
+    """A step the record's state does not allow now — its status, or a guard of the procedure
+    (the posting still running, a possible duplicate open, the opinion awaited): ``refusal``
+    names which, with the dates in it, so a page can say it in its own words."""
+
+    def __init__(self, message: str, refusal: Refusal, allowed: list[str] | None = None) -> None:
+        super().__init__(message, allowed)
+        self.refusal = refusal
+
+
+class HouseholdsRefused(Conflict):
+    """A batch (the chair's decision) refused whole, nothing written: every household that
+    stands in the way, by application id, with why (``fields``: ``applications.<id>``)."""
+
+    def __init__(self, message: str, refusals: dict[int, Refusal]) -> None:
+        super().__init__(message, fields={f"applications.{key}": r for key, r in refusals.items()})
+        self.refusals = refusals

@@ -44,3 +44,21 @@ def normalize_citizen_id(value: str) -> str | None:
     """A 12-digit personal ID number (số định danh cá nhân), spaces removed, or None."""
     number = "".join(value.split())
     return number if _CITIZEN_ID.fullmatch(number) else None
+
+
+# The longest word of a name kept for search (application_search_words.word).
+SEARCH_WORD_MAX_LENGTH = 40
+_WORD_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Text as people type it on a phone keyboard without Vietnamese input: no tone or vowel
+    marks, đ/Đ as d, lower case ("Nguyễn Văn Đức" → "nguyen van duc")."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def name_words(name: str) -> set[str]:
+    """The folded words of a name, as the search stores and looks them up."""
+    return {word[:SEARCH_WORD_MAX_LENGTH] for word in _WORD_SEPARATORS.split(fold(name)) if word}

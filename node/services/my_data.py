@@ -13,12 +13,13 @@ from node.models.applications import Application
 from node.models.households import Household
 from node.models.review import Verification
 from node.services.applications import access_log, status_view
+from node.services.data_requests import requests_of
 
 
 def applicant_data(session: Session, application: Application) -> dict[str, Any]:
     """The applicant, the facts as declared and as verified, the household's record once
     decided (head, address, members, its class per period), the consent, the application's
-    status and history, and who (by role) read or changed the file."""
+    status and history, every change by role and who (by role) read the file."""
     verifications = session.scalars(
         select(Verification)
         .where(Verification.application_id == application.id)
@@ -55,8 +56,25 @@ def applicant_data(session: Session, application: Application) -> dict[str, Any]
         }
         if consent
         else None,
+        "changes": changes(application),
         "access_log": access_log(session, application),
+        "requests": requests_of(session, application),
     }
+
+
+def changes(application: Application) -> list[dict[str, Any]]:
+    """Every change to the application, by role and time: the history with who made each step
+    (a role, never an official's name, as in the access log)."""
+    return [
+        {
+            "at": event.at.isoformat(),
+            "role": event.actor_role,
+            "action": event.action,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+        }
+        for event in application.events
+    ]
 
 
 def _household(household: Household) -> dict[str, Any]:

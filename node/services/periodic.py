@@ -23,6 +23,7 @@ from node.services.calendar import due_date, load_calendar
 from node.services.context import NodeContext
 from node.services.errors import Conflict, ValidationFailed
 from node.services.scopes import COMMUNE_OFFICER, Official, require_role
+from node.services.search import index_new_applicants
 from node.services.tracking import new_tracking_code
 
 ON_THE_LISTS = ("poor", "near_poor")
@@ -70,12 +71,14 @@ def open_periodic_review(
         opened_by=official.user_id,
     )
     session.add(review)
-    queued = 0
+    queued: list[Application] = []
     for household, status in _listed_households(session, commune, period - 1):
         if _has_open_application(session, household, period):
             continue
-        session.add(_periodic_application(session, household, status, period, context))
-        queued += 1
+        queued.append(_periodic_application(session, household, status, period, context))
+    session.add_all(queued)
+    session.flush()
+    index_new_applicants(session, [(a.id, a.applicant_name) for a in queued])
     audit.record(
         session,
         official,
@@ -83,10 +86,10 @@ def open_periodic_review(
         "periodic_review",
         None,
         context.now,
-        details={"commune": commune, "period": period, "queued": queued},
+        details={"commune": commune, "period": period, "queued": len(queued)},
     )
     session.flush()
-    return OpenedReview(review, queued)
+    return OpenedReview(review, len(queued))
 
 
 def _listed_households(

@@ -50,7 +50,7 @@ def village_units(session: Session, province_code: str, commune_code: str) -> li
             "name": village.name,
             "level": "village",
             "parent_code": commune.code,
-            "area": village.area or commune.default_area,
+            "area": area_of(commune.code, village),
         }
         for village in villages
     ]
@@ -68,6 +68,33 @@ def add_village(session: Session, commune_code: str, name: str, area: str | None
     return village
 
 
+def area_of(commune_code: str, village: Village | None) -> str:
+    """The household's area (which income line applies), as the node records its units: the
+    village's own setting if the province admin gave one, else the commune's (phường urban, xã
+    rural). Never the resident's answer (issue 14 §3)."""
+    if village is not None and village.area is not None:
+        return village.area
+    return units.commune(commune_code).default_area
+
+
+def area_at(session: Session, commune_code: str, village_id: int | None) -> str:
+    """``area_of`` for a village known by its id (None: the commune's)."""
+    village = session.get(Village, village_id) if village_id is not None else None
+    return area_of(commune_code, village)
+
+
+AREAS = ("rural", "urban")
+
+
+def with_area(facts: Any, area: str) -> Any:
+    """The facts with the units' area in place of the one answered (or with it, if none was).
+    An answer that is no area at all (not rural or urban), or facts that are not an object,
+    stay as they are, so the engine refuses them and names what is wrong."""
+    if not isinstance(facts, dict) or facts.get("area", area) not in AREAS:
+        return facts
+    return {**facts, "area": area}
+
+
 def village_unit(session: Session, village_id: int | None) -> dict[str, Any] | None:
     """The village with this id as an API unit (active or not), or None."""
     village = session.get(Village, village_id) if village_id is not None else None
@@ -78,5 +105,5 @@ def village_unit(session: Session, village_id: int | None) -> dict[str, Any] | N
         "name": village.name,
         "level": "village",
         "parent_code": village.commune_code,
-        "area": village.area or units.commune(village.commune_code).default_area,
+        "area": area_of(village.commune_code, village),
     }

@@ -18,8 +18,11 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from node.services.reports import ReportTable
-from shared.spreadsheets import SafeSheet, XlsxStream, csv_writer, xlsx_bytes
+from node.services.reports import Column, ReportTable
+from shared import units
+from shared.numbers import XLSX_FORMATS
+from shared.paper_words import bare_name, date_parts
+from shared.spreadsheets import SafeSheet, XlsxStream, csv_writer, print_layout, xlsx_bytes
 
 CLASS_NAMES = {
     "vi": {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"},
@@ -37,8 +40,10 @@ TEXTS = {
         "head": "THỦ TRƯỞNG ĐƠN VỊ",
         "sign": "(Ký, ghi rõ họ tên)",
         "sign_stamp": "(Ký tên, đóng dấu)",
-        "dated": "ngày {d} tháng {m} năm {y}",
+        "dated": "{place}, ngày {d} tháng {m} năm {y}",
         "form": "Biểu",
+        "committee": "ỦY BAN NHÂN DÂN",
+        "department": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
     },
     "en": {
         "code": "Code",
@@ -51,16 +56,51 @@ TEXTS = {
         "head": "HEAD OF UNIT",
         "sign": "(Signature, full name)",
         "sign_stamp": "(Signature and seal)",
-        "dated": "{y}-{m:02d}-{d:02d}",
+        "dated": "{place}, {d}/{m}/{y}",
         "form": "Form",
+        "committee": "PEOPLE'S COMMITTEE",
+        "department": "DEPARTMENT OF AGRICULTURE AND ENVIRONMENT",
     },
 }
+
+
+def _dated(texts: dict[str, str], unit_name: str, today: date) -> str:
+    """The place-and-date line (Decree 30/2020): "Cửa Nam, ngày 05 tháng 02 năm 2026"."""
+    d, m, y = date_parts(today)
+    return texts["dated"].format(place=bare_name(unit_name), d=d, m=m, y=y)
 
 
 def _display(value: Any, key: str, lang: str) -> Any:
     if key == "classification":
         return CLASS_NAMES[lang].get(value, value)
+    if isinstance(value, list):  # R5's member names, as the page shows them
+        return ", ".join(value)
     return "" if value is None else value
+
+
+def issuing_agency(unit_code: str, texts: dict[str, str]) -> tuple[str, str]:
+    """The top-left block of a form (Decree 30/2020: the agency above, the issuing one under
+    it): a commune's People's Committee for a commune's report, the province's Department of
+    Agriculture and Environment, under its People's Committee, for the province's."""
+    if units.is_province_code(unit_code):
+        province = units.province(unit_code)
+        name = province.name
+        if not name.casefold().startswith(("tỉnh", "thành phố")):
+            name = f"{province.kind} {name}"  # "tỉnh Lai Châu"; "Thành phố Hà Nội" says it
+        return f"{texts['committee']} {name.upper()}", texts["department"]
+    return texts["committee"], units.commune(unit_code).name.upper()
+
+
+def _number_format(column: Column) -> str | None:
+    """How a column's numbers show in the XLSX (they stay numbers): rates with two decimals."""
+    if column.key in ("number", "members") or column.key.startswith("deprived."):
+        return XLSX_FORMATS["count"]
+    if column.is_rate:
+        return XLSX_FORMATS["rate"]
+    return None if column.key in _TEXT_KEYS else XLSX_FORMATS["count"]
+
+
+_TEXT_KEYS = {"head_name", "village", "classification", "member_names", "certificate", "commune"}
 
 
 def report_json(table: ReportTable, lang: str = "vi") -> dict[str, Any]:
@@ -68,6 +108,7 @@ def report_json(table: ReportTable, lang: str = "vi") -> dict[str, Any]:
     return {
         "form": table.code,
         "title": table.title[lang],
+        "basis": table.basis[lang],
         "unit": {"code": table.unit_code, "name": table.unit_name},
         "period": table.period,
         "columns": [{"key": c.key, "label": c.label[lang]} for c in table.columns],
@@ -116,14 +157,13 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
     form = _FormSheet(sheet, len(table.columns) + 2)
     form.heading(table, texts, lang)
     last_row = _write_table(sheet, table, texts, lang)
-    form.signatures(last_row + 2, texts, today)
+    form.signatures(last_row + 2, texts, _dated(texts, table.unit_name, today))
     sheet.column_dimensions["A"].width = 10
     sheet.column_dimensions["B"].width = 30
     for column in range(3, form.width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 16
     sheet.row_dimensions[_HEADER_ROW].height = 45
-    sheet.page_setup.orientation = "landscape"
-    sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    print_layout(sheet, _HEADER_ROW, frozen_columns=2)
     return xlsx_bytes(book)
 
 
@@ -156,18 +196,20 @@ class _FormSheet:
     def heading(self, table: ReportTable, texts: dict[str, str], lang: str) -> None:
         """The issuing unit and the motto side by side, then the title, unit and period."""
         half, width = self.half, self.width
-        self.merged(1, table.unit_name.upper(), _BOLD, 1, half)
+        above, issuer = issuing_agency(table.unit_code, texts)
+        self.merged(1, above, None, 1, half)
         self.merged(1, texts["motto"], _BOLD, half + 1, width)
-        self.merged(2, f"{texts['form']} {table.code}", None, 1, half)
+        self.merged(2, issuer, _BOLD, 1, half)
         self.merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
+        self.merged(3, f"{texts['form']} {table.code}", None, 1, half)
         self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
         self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
+        self.merged(6, table.basis[lang], Font(italic=True, size=9))
 
-    def signatures(self, row: int, texts: dict[str, str], today: date) -> None:
-        """The date, the preparer's and the head's signature blocks, from ``row`` down."""
+    def signatures(self, row: int, texts: dict[str, str], dated: str) -> None:
+        """The place and date, the preparer's and the head's signature blocks, from ``row`` down."""
         half, width = self.half, self.width
-        self.merged(row, texts["dated"].format(d=today.day, m=today.month, y=today.year), None,
-                    half + 1, width)  # fmt: skip
+        self.merged(row, dated, Font(italic=True), half + 1, width)
         self.merged(row + 1, texts["preparer"], _BOLD, 1, half)
         self.merged(row + 1, texts["head"], _BOLD, half + 1, width)
         self.merged(row + 2, texts["sign"], None, 1, half)
@@ -177,6 +219,7 @@ class _FormSheet:
 def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], lang: str) -> int:
     """The header, rows and totals from _HEADER_ROW down, boxed; returns the last row."""
     headers = [texts["code"], texts["name"], *(c.label[lang] for c in table.columns)]
+    formats = [None, None, *(_number_format(c) for c in table.columns)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=_HEADER_ROW, column=column, value=text)
         cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
@@ -188,8 +231,7 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
             row["name"],
             *(_display(row[c.key], c.key, lang) for c in table.columns),
         ]
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=row_number, column=column, value=value).border = _BOX
+        _boxed_row(sheet, row_number, values, formats)
     for total in table.totals:
         row_number += 1
         values = [
@@ -197,10 +239,22 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
             total["label"][lang],
             *(_display(total[c.key], c.key, lang) for c in table.columns),
         ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            cell.font, cell.border = _BOLD, _BOX
+        for cell in _boxed_row(sheet, row_number, values, formats):
+            cell.font = _BOLD
     return row_number
+
+
+def _boxed_row(sheet: Worksheet, row: int, values: list[Any], formats: list[str | None]
+               ) -> list[Any]:  # fmt: skip
+    """One row of the table, boxed, its numbers in their formats; returns its cells."""
+    cells = []
+    for column, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.border = _BOX
+        if number_format and isinstance(value, int | float):
+            cell.number_format = number_format
+        cells.append(cell)
+    return cells
 
 
 # ------------------------------------------------------------------- R5, a list of any length
@@ -259,22 +313,33 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
     stream = XlsxStream()
     sheet = stream.sheet(heading.code)
     width = len(heading.columns)
-    for column, size in enumerate((8, 30, 24, 16, 12, 20)[:width], start=1):
+    widths = {"number": 8, "commune": 24, "head_name": 30, "village": 20, "classification": 14,
+              "members": 10, "member_names": 50, "certificate": 20}  # fmt: skip
+    for column, key in enumerate((c.key for c in heading.columns), start=1):
+        size = widths.get(key, 16)
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
-    sheet.sheet.page_setup.orientation = "landscape"
-    sheet.sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    print_layout(sheet.sheet, _HEADER_ROW)
     written = _stream_heading(sheet, heading, texts, lang, width)
     sheet.append([sheet.cell(c.label[lang], font=_BOLD, alignment=_CENTER, border=_BOX)
                   for c in heading.columns])  # fmt: skip
     written += 1
+    formats = [_number_format(c) for c in heading.columns]
     for row in rows:
-        sheet.append([_display(row[c.key], c.key, lang) for c in heading.columns])
+        values = (_display(row[c.key], c.key, lang) for c in heading.columns)
+        sheet.append([_numbered(sheet, v, f) for v, f in zip(values, formats, strict=True)])
         written += 1
-    _stream_signatures(sheet, written + 1, texts, today, width)
+    _stream_signatures(sheet, written + 1, texts, _dated(texts, heading.unit_name, today), width)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     stream.write_to(out)
     out.seek(0)
     return out
+
+
+def _numbered(sheet: SafeSheet, value: Any, number_format: str | None) -> Any:
+    """A number as a cell in its format; anything else as it is."""
+    if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        return sheet.cell(value, number_format=number_format)
+    return value
 
 
 def _merge(sheet: SafeSheet, row: int, first: int, last: int) -> None:
@@ -289,14 +354,14 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
     """The heading rows of ``_FormSheet.heading``, written in order; returns the rows written."""
     half = max(1, width // 2)
     centred = {"alignment": _CENTER}
+    above, issuer = issuing_agency(heading.unit_code, texts)
     lines = [
-        ((heading.unit_name.upper(), _BOLD), (texts["motto"], _BOLD)),
-        ((f"{texts['form']} {heading.code}", None),
-         (texts["motto2"], Font(bold=True, underline="single"))),
-        (),
+        ((above, None), (texts["motto"], _BOLD)),
+        ((issuer, _BOLD), (texts["motto2"], Font(bold=True, underline="single"))),
+        ((f"{texts['form']} {heading.code}", None), ("", None)),
         ((heading.title[lang].upper(), Font(bold=True, size=13)),),
         ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
-        (),
+        ((heading.basis[lang], Font(italic=True, size=9)),),
     ]  # fmt: skip
     for number, line in enumerate(lines, start=1):
         cells: list[Any] = []
@@ -314,11 +379,10 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
     return len(lines)
 
 
-def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], today: date,
+def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], dated: str,
                        width: int) -> None:  # fmt: skip
     """The signature block of ``_FormSheet.signatures``, from ``row`` down (after a blank)."""
     half = max(1, width // 2)
-    dated = texts["dated"].format(d=today.day, m=today.month, y=today.year)
     sheet.append([])
     for number, (left, right, font) in enumerate(
         [(None, dated, None), (texts["preparer"], texts["head"], _BOLD),

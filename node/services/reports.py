@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -83,12 +84,39 @@ R1_COLUMNS = [
         "near_poor",
         "households_total",
     ),
+    # The multidimensional rate (poor and near-poor together): the figure the Ministry
+    # publishes first (RULES §7: "poor + near-poor 1,258,997 (4.06%)").
+    Column("poor_near_poor", _t("Tổng số hộ nghèo và hộ cận nghèo", "Poor and near-poor")),
+    _rate(
+        "poor_near_poor_rate",
+        _t(
+            "Tỷ lệ hộ nghèo đa chiều (hộ nghèo và hộ cận nghèo) (%)",
+            "Multidimensional poverty rate (poor and near-poor) (%)",
+        ),
+        "poor_near_poor",
+        "households_total",
+    ),
+    Column("members_poor", _t("Số nhân khẩu hộ nghèo", "Persons in poor households")),
+    Column("members_near_poor", _t("Số nhân khẩu hộ cận nghèo", "Persons in near-poor households")),
     Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
-    Column("poor_rural", _t("Hộ nghèo khu vực nông thôn", "Poor, rural")),
-    Column("poor_urban", _t("Hộ nghèo khu vực thành thị", "Poor, urban")),
-    Column("near_poor_rural", _t("Hộ cận nghèo khu vực nông thôn", "Near-poor, rural")),
-    Column("near_poor_urban", _t("Hộ cận nghèo khu vực thành thị", "Near-poor, urban")),
 ]
+
+
+def _r1_columns(period: int) -> list[Column]:
+    """R1's columns; the area columns in the words of the period's standard ("khu vực thành
+    thị" until 2026, "khu vực đô thị" from 2027: shared/standards/data, issue 14 §5)."""
+    names = standard_for(period).area_names
+    by_area = [
+        Column(f"{cls}_{area}", _t(f"{vi} {names[area]['vi']}", f"{en}, {names[area]['en']}"))
+        for cls, vi, en in (
+            ("poor", "Hộ nghèo", "Poor"),
+            ("near_poor", "Hộ cận nghèo", "Near-poor"),
+        )
+        for area in ("rural", "urban")
+    ]
+    return [*R1_COLUMNS, *by_area]
+
+
 R2_COLUMNS = [
     Column("poor_start", _t("Hộ nghèo đầu kỳ", "Poor at the start")),
     Column("exited_poor", _t("Số hộ thoát nghèo", "Exited poverty")),
@@ -137,7 +165,7 @@ FORMS: dict[str, Form] = {
             "Tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình",
             "Summary of the review of poor, near-poor and average-living-standard households",
         ),
-        lambda period: R1_COLUMNS,
+        _r1_columns,
     ),
     "R2": Form(
         "R2",
@@ -168,6 +196,17 @@ FORMS: dict[str, Form] = {
 FORM_CODES = (*FORMS, "R5")
 
 
+# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
+# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
+# checked against the texts, so the forms say no number rather than a guessed one.
+ANNEX = _t(
+    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
+    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
+    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
+    "the form's number is not yet checked against the text",
+)
+
+
 @dataclass
 class ReportTable:
     """A rendered report: the same structure feeds HTML, CSV and XLSX."""
@@ -180,6 +219,7 @@ class ReportTable:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     totals: list[dict[str, Any]] = field(default_factory=list)
+    basis: Texts = field(default_factory=lambda: ANNEX)
 
 
 def report_unit(official: Official, province_code: str, unit: str | None) -> str:
@@ -202,6 +242,9 @@ def report_unit(official: Official, province_code: str, unit: str | None) -> str
 def _value(row: dict[str, Any], key: str) -> int | None:
     if key.startswith("deprived."):
         return row["deprived"].get(key.removeprefix("deprived."))
+    if key == "poor_near_poor":  # a sum the rows do not carry
+        poor, near_poor = row.get("poor"), row.get("near_poor")
+        return None if poor is None or near_poor is None else poor + near_poor
     return row.get(key)
 
 
@@ -233,6 +276,17 @@ def _sum_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
+def _subtotal_labels(period: int) -> list[tuple[str, Texts]]:
+    """The province's subtotals by the communes' area, named in the period's standard's words."""
+    names = standard_for(period).area_names
+    kinds = {"urban": ("phường", "wards"), "rural": ("xã, đặc khu", "communes, special zones")}
+    return [
+        (area, _t(f"{names[area]['vi'].capitalize()} ({kinds[area][0]})",
+                  f"{names[area]['en'].capitalize()} ({kinds[area][1]})"))
+        for area in ("urban", "rural")
+    ]  # fmt: skip
+
+
 def build_report(
     session: Session, code: str, province_code: str, period: int, unit: str
 ) -> ReportTable:
@@ -256,10 +310,7 @@ def build_report(
         commune = units.commune(row["commune_code"])
         table.rows.append({"code": commune.code, "name": commune.name, **_cells(row, columns)})
     if unit == province_code:
-        for area, label in (
-            ("urban", _t("Khu vực thành thị (phường)", "Urban (wards)")),
-            ("rural", _t("Khu vực nông thôn (xã, đặc khu)", "Rural (communes, special zones)")),
-        ):
+        for area, label in _subtotal_labels(period):
             part = [r for r in rows if units.commune(r["commune_code"]).default_area == area]
             table.totals.append({"code": area, "label": label, **_cells(_sum_rows(part), columns)})
         table.totals.append(
@@ -269,12 +320,14 @@ def build_report(
     return table
 
 
+R5_COMMUNE = Column("commune", _t("Xã, phường, đặc khu", "Commune"))
 R5_COLUMNS = [
     Column("number", _t("STT", "No.")),
     Column("head_name", _t("Họ và tên chủ hộ", "Head of household")),
     Column("village", _t("Thôn, bản, tổ dân phố", "Village")),
     Column("classification", _t("Phân loại", "Class")),
     Column("members", _t("Số nhân khẩu", "Persons")),
+    Column("member_names", _t("Họ và tên các thành viên", "Members")),
     Column("certificate", _t("Số giấy chứng nhận", "Certificate number")),
 ]
 
@@ -289,8 +342,13 @@ R5_PAGE_ROWS = 200
 
 def r5_heading(province_code: str, period: int, unit: str) -> ReportTable:
     """R5's title, unit and columns, without rows (its rows come from ``r5_rows``)."""
-    name = units.province(province_code).name if unit == province_code else units.commune(unit).name
-    return ReportTable("R5", R5_TITLE, unit, name, period, R5_COLUMNS)
+    if unit == province_code:
+        # A province's list names the commune of each household: "Thôn 2" is in many communes.
+        name, columns = units.province(province_code).name, [*R5_COLUMNS[:1], R5_COMMUNE,
+                                                             *R5_COLUMNS[1:]]  # fmt: skip
+    else:
+        name, columns = units.commune(unit).name, R5_COLUMNS
+    return ReportTable("R5", R5_TITLE, unit, name, period, columns)
 
 
 def r5_count(session: Session, province_code: str, period: int, unit: str) -> int:
@@ -315,6 +373,7 @@ def r5_rows(
     query = (
         select(
             Household.id,
+            s.commune_code,
             Household.head_name,
             Village.name,
             s.classification,
@@ -331,11 +390,14 @@ def r5_rows(
     if unit != province_code:
         query = query.where(s.commune_code == unit)
     result = session.execute(query)
-    for number, (household_id, head, village, cls, members, certificate) in enumerate(result, 1):
+    for number, (household_id, commune, head, village, cls, members, certificate) in enumerate(
+        result, 1
+    ):
         yield {
             "code": str(household_id),
             "name": head,
             "number": number,
+            "commune": _commune_name(commune),
             "head_name": head,
             "village": village or "",
             "classification": cls,
@@ -356,6 +418,33 @@ def with_members(session: Session, rows: list[dict[str, Any]]) -> list[dict[str,
         ):
             names[household_id].append(full_name)
     return [{**row, "member_names": names[int(row["code"])]} for row in rows]
+
+
+@cache
+def _commune_name(code: str) -> str:
+    """The commune's name; its code if the units no longer know it (a row kept from before a
+    merger is listed all the same)."""
+    try:
+        return units.commune(code).name
+    except units.UnknownUnit:
+        return code
+
+
+R5_MEMBER_BATCH = 1000
+
+
+def r5_rows_with_members(
+    session: Session, province_code: str, period: int, unit: str
+) -> Iterator[dict[str, Any]]:
+    """``r5_rows`` with each household's ``member_names``, read a batch of households at a time
+    (the files list the members as the page does)."""
+    batch: list[dict[str, Any]] = []
+    for row in r5_rows(session, province_code, period, unit):
+        batch.append(row)
+        if len(batch) == R5_MEMBER_BATCH:
+            yield from with_members(session, batch)
+            batch = []
+    yield from with_members(session, batch)
 
 
 def recognised_households(

@@ -28,7 +28,7 @@ from node.models.review import (
 )
 from node.models.units import Village
 from node.models.users import User
-from node.services import audit
+from node.services import audit, search
 from node.services.accounts import official_for_user
 from node.services.calendar import WorkingCalendar, due_date, load_calendar
 from node.services.context import NodeContext
@@ -36,6 +36,7 @@ from node.services.duplicates import flag_duplicates, record_identities
 from node.services.errors import ValidationFailed
 from node.services.identity import normalize_citizen_id, normalize_name, normalize_text
 from node.services.paging import capped_count, list_key, parse_list_key, summary_columns
+from node.services.places import area_at, with_area
 from node.services.scopes import (
     COMMUNE_OFFICER,
     VILLAGE_HEAD,
@@ -86,8 +87,10 @@ def list_applications(
     per_page: int = 50,
     after: str | None = None,
     before: str | None = None,
+    q: str | None = None,
 ) -> Page:
-    """The applications in the official's scope matching the filters, newest first.
+    """The applications in the official's scope matching the filters (``q``: a search,
+    node.services.search), newest first.
 
     A page is the ``per_page`` rows after the ``after`` token (the last row of the page before)
     or before the ``before`` token (the first row of the page after), read by key through the
@@ -97,20 +100,19 @@ def list_applications(
     require_role(official, *READERS)
     conditions = _list_conditions(official, status, commune, village, kind, period,
                                   context.today if overdue else None)  # fmt: skip
+    if terms := search.parse_query(q):
+        conditions.append(search.matching(terms))
     per_page = max(1, min(per_page, MAX_PAGE_SIZE))
     page = max(1, page)
     total = capped_count(session, select(Application).where(*conditions))
     items, more_after, more_before = _list_page(
         session, conditions, per_page, page, after=after, before=before
     )
+    # Whether it was a search, never what was searched for (an ID number, a name).
+    details = {"count": len(items), "status": status, "commune": commune, "page": page}
+    details["search"] = terms is not None
     audit.record(
-        session,
-        official,
-        "list_applications",
-        "application",
-        None,
-        context.now,
-        details={"count": len(items), "status": status, "commune": commune, "page": page},
+        session, official, "list_applications", "application", None, context.now, details=details
     )
     first, last = (items[0], items[-1]) if items else (None, None)
     return Page(
@@ -351,6 +353,8 @@ def record_verification(
 ) -> Verification:
     """The reviewer's verified facts (Phiếu B); the official assessment is computed from them."""
     permit = authorize(session, official, application, "verify", context, version=version)
+    # The reviewer records the household, not its area: that follows the units (issue 14 §3).
+    facts = with_area(facts, area_at(session, application.commune_code, application.village_id))
     try:
         assessment = evaluate(facts)
     except InvalidFacts as error:
@@ -379,6 +383,7 @@ def record_verification(
     move(session, application, permit, "under_review", context)
     session.flush()
     record_identities(session, verification)
+    search.index_names(session, application.id, application.applicant_name)
     head = next(i for i, member in enumerate(facts["members"]) if member["relation"] == "head")
     flag_duplicates(session, application, checked, checked[head]["citizen_id"], context)
     return verification
@@ -456,6 +461,7 @@ def record_meeting(
     votes: Sequence[tuple[int, int]],
     village_code: str | None = None,
     chaired_by: str | None = None,
+    notes: str | None = None,
     versions: Mapping[int, int] | None = None,
 ) -> Meeting:
     """A village meeting and its vote on each verified household; < 50% agreeing means redo.
@@ -485,6 +491,7 @@ def record_meeting(
         held_on=held_on,
         attendees=attendees,
         chaired_by=normalize_text(chaired_by) if chaired_by else None,
+        notes=notes.strip() if notes else None,
         recorded_by=official.user_id,
         recorded_at=context.now,
     )

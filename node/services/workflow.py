@@ -32,7 +32,13 @@ from node.models.applications import OPEN_STATUSES, STATUSES, Application
 from node.models.review import DistrictOpinion, DuplicateFlag, Verification
 from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
-from node.services.errors import Conflict, Refusal, StaleVersion, ValidationFailed
+from node.services.errors import (
+    Conflict,
+    GuardRefused,
+    Refusal,
+    StaleVersion,
+    ValidationFailed,
+)
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -348,14 +354,18 @@ def authorize(
             allowed=allowed_actions(official, application, standing),
         )
     if application.status not in spec.sources:
-        raise Conflict(
-            f"'{action}' is not allowed while the application is '{application.status}'",
+        message = f"'{action}' is not allowed while the application is '{application.status}'"
+        raise GuardRefused(
+            message,
+            Refusal(message, "status", status=application.status),
             allowed=allowed_actions(official, application, standing),
         )
     for guard in spec.guards:
         if guard.judges is None and not guard.holds(standing):
-            raise Conflict(
-                guard.refusal.format(**_dates(standing), application=application.id),
+            message = guard.refusal.format(**_dates(standing), application=application.id)
+            raise GuardRefused(
+                message,
+                Refusal(message, guard.code, **_dates(standing)),
                 allowed=allowed_actions(official, application, standing),
             )
     dated = _dated(session, spec, standing, context, on, until, calendar)

@@ -202,6 +202,7 @@ class Paper:
     """A printed paper: its commune, village, dates and households."""
 
     id: int
+    commune_code: str
     commune_name: str
     village_name: str | None
     rows: list[PaperRow]
@@ -251,6 +252,7 @@ def meeting_minutes(
     audit.record(session, official, "print_minutes", "meeting", meeting.id, context.now)
     return Paper(
         id=meeting.id,
+        commune_code=meeting.commune_code,
         commune_name=units.commune(meeting.commune_code).name,
         village_name=village.name if village else None,
         rows=rows,
@@ -258,6 +260,7 @@ def meeting_minutes(
             "held_on": meeting.held_on,
             "attendees": meeting.attendees,
             "chaired_by": meeting.chaired_by,
+            "notes": meeting.notes,
         },
     )
 
@@ -278,6 +281,7 @@ def posting_list(
     audit.record(session, official, "print_posting", "posting", posting.id, context.now)
     return Paper(
         id=posting.id,
+        commune_code=posting.commune_code,
         commune_name=units.commune(posting.commune_code).name,
         village_name=None,
         rows=rows,
@@ -314,6 +318,7 @@ def decision_sheet(
     audit.record(session, official, "read_decision", "decision", decision.id, context.now)
     return Paper(
         id=decision.id,
+        commune_code=decision.commune_code,
         commune_name=units.commune(decision.commune_code).name,
         village_name=None,
         rows=rows,

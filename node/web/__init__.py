@@ -4,18 +4,34 @@ from flask import Flask
 
 from node.web import (
     admin,
+    admin_devices,
     officials,
     officials_batches,
     officials_certificates,
+    officials_field,
     officials_lists,
+    officials_paper,
     officials_reports,
+    officials_requests,
     pages,
+    paper_words,
     portal,
     portal_assets,
+    portal_my_data,
+    portal_requests,
 )
 
 # These modules add their pages to the officials' blueprint when imported.
-OFFICIALS_PAGES = (officials_batches, officials_lists, officials_reports)
+OFFICIALS_PAGES = (
+    officials_batches,
+    officials_lists,
+    officials_paper,
+    officials_reports,
+    officials_requests,
+    admin_devices,
+)
+# And this one to the portal's.
+PORTAL_PAGES = (portal_my_data, portal_requests)
 
 
 def init_app(app: Flask) -> None:
@@ -25,5 +41,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal_assets.bp)
     app.register_blueprint(officials.bp)
     app.register_blueprint(officials_certificates.public)
+    app.register_blueprint(officials_field.bp)
+    app.register_blueprint(officials_field.files)
     app.register_blueprint(admin.bp)
     app.context_processor(pages.site_context)
+    paper_words.init_app(app)

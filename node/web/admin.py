@@ -59,12 +59,12 @@ VILLAGE_MESSAGES = {
     "area": _l("Choose rural or urban, or leave it to the commune's area."),
 }
 ROW_MESSAGES = {
-    "header": _l("The first line must be: commune_code,name or commune_code,name,area"),
+    "header": _l("The first line must be: mã xã,tên thôn,khu vực (or commune_code,name,area)"),
     "columns": _l("Wrong number of columns"),
     "commune_code": _l("Not a commune of this province"),
     "name": _l("The name is empty"),
     "name_too_long": _l("The name is longer than 200 characters"),
-    "area": _l("The area must be rural, urban or empty"),
+    "area": _l("The area must be nông thôn, thành thị (or rural, urban) or empty"),
     "duplicate": _l("The same village appears twice in the file"),
     "exists": _l("The commune already has a village of this name"),
     "empty": _l("The file lists no village"),

@@ -43,6 +43,7 @@ from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
 from node.services.monthly_report import report_due
+from node.services.places import area_at
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
 from node.services.workflow import OPEN_STATUSES, actions_for
 from node.services.worklist import worklist
@@ -286,8 +287,6 @@ def home() -> str:
 @signed_in()
 def applications() -> tuple[str, int]:
     """Applications in the official's area with filters and pages (a read, so audited)."""
-    signer = official()
-    context = node_context()
     args = request.args
     filters: dict[str, Any] = {}
     errors = {}
@@ -295,7 +294,7 @@ def applications() -> tuple[str, int]:
         filters["status"] = args["status"]
     if args.get("kind") in words.KINDS:
         filters["kind"] = args["kind"]
-    villages = worksheets.scope_villages(db.session, signer)
+    villages = worksheets.scope_villages(db.session, official())
     if args.get("village") and args["village"] in {v.code for v in villages}:
         filters["village"] = args["village"]
     if args.get("period"):
@@ -305,6 +304,35 @@ def applications() -> tuple[str, int]:
         else:
             filters["period"] = period
     filters["overdue"] = args.get("overdue") == "yes"
+    # A search never travels in the address (an ID number, a name): it is the POST below.
+    query = {k: v for k, v in args.items() if k not in ("page", "after", "before", "q") and v}
+    return render_list(filters, args, query=query, errors=errors, villages=villages)
+
+
+@bp.post("/applications")
+@signed_in()
+def search_applications() -> tuple[str, int]:
+    """The search (tracking code, ID number, words of a name) posted from the list's search
+    box, so what was typed stays out of the address bar, the browser's history and the logs;
+    its pages are posted the same way."""
+    form = request.form
+    text = form.get("q", "")
+    villages = worksheets.scope_villages(db.session, official())
+    return render_list({"q": text}, form, query={}, errors={}, villages=villages, searched=text)
+
+
+def render_list(
+    filters: dict[str, Any],
+    args: Mapping[str, str],
+    *,
+    query: dict[str, str],
+    errors: dict[str, str],
+    villages: list[Any],
+    searched: str | None = None,
+) -> tuple[str, int]:
+    """One page of the list for these filters (``args`` carries the page and its tokens)."""
+    signer = official()
+    context = node_context()
     page_number = min(words.parse_count(args.get("page")) or 1, 100_000)
     # Pages after the first go by the key of the row next to them (node.services.paging).
     keys = {name: args[name] for name in ("after", "before") if args.get(name)}
@@ -312,15 +340,16 @@ def applications() -> tuple[str, int]:
         page = review.list_applications(
             db.session, signer, context, page=page_number, per_page=PER_PAGE, **filters, **keys
         )
-    except ValidationFailed:
-        # An old or edited link: the list from its first page.
-        page_number, keys = 1, {}
+    except ValidationFailed as refused:
+        if "q" in refused.fields:
+            errors["q"] = words.search_message(refused.fields["q"])
+            filters = {}
+        # An old or edited link: the list from its first page (without a refused search).
         page = review.list_applications(
             db.session, signer, context, page=1, per_page=PER_PAGE, **filters
         )
     names = worksheets.village_names(db.session, {a.village_id for a in page.items if a.village_id})
     pages = max(1, -(-page.total // page.per_page)) if page.total_exact else None
-    query = {k: v for k, v in args.items() if k not in ("page", "after", "before") and v}
     # Rendered before the commit, which expires the rows (rendering after it reloaded each one).
     html = render_template(
         "officials/list.html",
@@ -332,6 +361,7 @@ def applications() -> tuple[str, int]:
         villages=villages,
         village_names=names,
         today=context.today,
+        searched=searched,
     )
     db.session.commit()  # the audit entry of this read
     return html, 422 if errors else 200
@@ -631,9 +661,8 @@ def verify_post(application_id: int):
 def _verification_body(application: Any, members: int) -> dict[str, Any]:
     """The verification form as the API's verify body."""
     form = request.form
-    area = (application.declared_facts or {}).get("area") or (
-        worksheets.village_of(db.session, application) or {}
-    ).get("area", "rural")
+    # The units decide the area (the service puts it in again), never the declared facts.
+    area = area_at(db.session, application.commune_code, application.village_id)
     facts = form_to_facts(
         form,
         members=members,

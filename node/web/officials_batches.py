@@ -17,7 +17,7 @@ from node.extensions import db
 from node.schemas import review as schemas
 from node.services import actions, periodic, worksheets
 from node.services.calendar import load_calendar
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import Conflict, HouseholdsRefused, ValidationFailed
 from node.services.scopes import (
     COMMUNE_CHAIR,
     COMMUNE_OFFICER,
@@ -225,9 +225,11 @@ def render_decision(
     errors: Mapping[str, str] | None = None,
     notice: str | None = None,
     status: int = 200,
+    refused: Mapping[int, str] | None = None,
 ) -> tuple[str, int]:
     """The chair's decision form: each posted household, its outcome and reasons, and what
-    the policy says still stands in the way of deciding it."""
+    the policy says still stands in the way of deciding it (``refused``: why each household
+    of a refused decision could not be decided, by application id)."""
     context = node_context()
     errors = dict(errors or {})
     keys = form_input.numbered(values, "outcome") if request.method == "POST" else []
@@ -240,6 +242,7 @@ def render_decision(
             errors=errors,
             row_errors=row_errors(errors, "lines", keys),
             notice=notice,
+            refused=refused or {},
             today=context.today,
         ),
         status,
@@ -276,6 +279,10 @@ def decision_post() -> tuple[str, int] | Response:
     except ValidationFailed as error:
         db.session.rollback()
         return render_decision(form, selected, words.field_messages(error.fields), status=422)
+    except HouseholdsRefused as error:
+        db.session.rollback()
+        refused = {key: words.household_refusal(why) for key, why in error.refusals.items()}
+        return render_decision(form, selected, refused=refused, status=409)
     except Conflict as error:
         db.session.rollback()
         return render_decision(form, selected, notice=conflict_message(error), status=409)

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from node.schemas import review as schemas
+from node.services import search
 from node.services.errors import Refusal
 from node.web.portal_form import (
     INCOME,
@@ -23,8 +24,10 @@ from node.web.portal_form import (
     NO,
     OPTIONAL_STEPS,
     YES,
+    age_on,
     asked_facts,
 )
+from shared.numbers import DECIMALS, format_number
 from shared.standards import facts_catalog, standard_for
 
 IDENTITY_FIELDS = ("full_name", "citizen_id", "ethnicity")
@@ -40,8 +43,8 @@ STATUSES = {
     "withdrawn": _l("Withdrawn"),
 }
 KINDS = {
-    "enter": _l("Request for review (form 01)"),
-    "exit": _l("Request to exit (form 04)"),
+    "enter": _l("Request for review of poor and near-poor households (form 01)"),
+    "exit": _l("Request for recognition as out of poverty or near-poverty (form 04)"),
 }
 CHANNELS = {
     "portal": _l("Online portal"),
@@ -54,6 +57,21 @@ CLASSIFICATIONS = {
     "average": _l("Household with an average living standard"),
     "not_poor": _l("Non-poor household"),
 }
+# The search's refusals (node.services.search), in the official's language.
+SEARCH_MESSAGES = {
+    search.TOO_LONG: _l("Enter at most 100 characters."),
+    search.CONTROL: _l("Remove the control characters from the search."),
+    search.DIGITS: _l("Type the digits 0-9."),
+    search.NOT_A_CODE: _l("Enter a tracking code, a 12-digit ID number or words of a name."),
+    search.TOO_MANY_WORDS: _l("Enter at most 8 words of a name."),
+}
+
+
+def search_message(refusal: str) -> str:
+    """A refused search in the official's words."""
+    return str(SEARCH_MESSAGES.get(refusal, SEARCH_MESSAGES[search.NOT_A_CODE]))
+
+
 OUTCOMES = {"recognised": _l("Recognised"), "refused": _l("Not recognised")}
 ROLES = {
     "village_head": _l("Village head"),
@@ -80,6 +98,8 @@ HISTORY = {
     "complaint": _l("Complaint received: review again"),
     "decide": _l("Decision"),
     "open_periodic_review": _l("Listed for the annual periodic review"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
+    "delete_on_request": _l("Data deleted on the applicant's request"),
 }
 RESOLUTIONS = {
     "merged": _l("Same household: merge with the other record"),
@@ -119,15 +139,37 @@ DATE_REFUSALS = {
 }
 
 
+# Why a household of a batch (the chair's decision) cannot be decided now (GuardRefused's codes).
+HOUSEHOLD_REFUSALS = {
+    "posting_over": _l(
+        "the public posting runs until {posting_ends_on}; complaints may still come."
+    ),
+    "no_open_duplicates": _l("a possible duplicate must be settled first, on the file."),
+    "opinion_recorded": _l("the higher level's opinion is still awaited."),
+    "stale": _l("someone else changed the file after you opened this page."),
+}
+OTHER_HOUSEHOLD_REFUSAL = _l("its status no longer allows a decision; reload the page.")
+
+
+def _with_dates(template: Any, refusal: Refusal) -> str:
+    """A refusal's message with its dates written dd/mm/yyyy."""
+    values = {
+        name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+        for name, value in refusal.params.items()
+    }
+    return str(template).format(**values)
+
+
+def household_refusal(refusal: Refusal) -> str:
+    """Why one household of a batch was refused, in the page's language."""
+    return _with_dates(HOUSEHOLD_REFUSALS.get(refusal.code, OTHER_HOUSEHOLD_REFUSAL), refusal)
+
+
 def field_message(path: str, refusal: str | None = None) -> str:
     """The message for a field a service refused (``votes.2.agreeing`` → the agreeing one; a
     date the procedure refuses → why, with the dates that matter)."""
     if isinstance(refusal, Refusal) and refusal.code in DATE_REFUSALS:
-        values = {
-            name: value.strftime("%d/%m/%Y") if isinstance(value, date) else value
-            for name, value in refusal.params.items()
-        }
-        return str(DATE_REFUSALS[refusal.code]).format(**values)
+        return _with_dates(DATE_REFUSALS[refusal.code], refusal)
     for part in reversed(path.split(".")):
         if part in FIELD_MESSAGES:
             return str(FIELD_MESSAGES[part])
@@ -180,8 +222,20 @@ def _form_value(spec: Mapping[str, Any], value: Any) -> str:
     return str(value)
 
 
+def asked_of(member: Mapping[str, Any], facts: Mapping[str, Any]) -> frozenset[str]:
+    """The member questions a member of this age was asked: the others hold the rules'
+    defaults, which nobody answered (issue 15: never shown as an answer, never as changed)."""
+    try:
+        reference = date.fromisoformat(str(facts.get("reference_date")))
+    except ValueError:
+        reference = None
+    age = age_on(member.get("birth_date"), reference) if reference else None
+    return frozenset(q.name for q in MEMBER_QUESTIONS if q.applies(age))
+
+
 def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
-    """The form's inputs filled from household facts (declared, or verified before)."""
+    """The form's inputs filled from household facts (declared, or verified before): only
+    answers given, never a default held for a question the member's age does not ask."""
     catalog = facts_catalog()
     values: dict[str, str] = {}
     if facts.get("annual_income") is not None:
@@ -189,11 +243,11 @@ def facts_to_form(facts: Mapping[str, Any]) -> dict[str, str]:
     elif facts.get("monthly_income") is not None:
         values[INCOME], values[INCOME_PERIOD] = str(facts["monthly_income"]), "monthly"
     for index, member in enumerate(facts.get("members") or []):
+        asked = asked_of(member, facts)
         for question in MEMBER_QUESTIONS:
             spec = catalog["member_fields"][question.name]
-            values[f"members.{index}.{question.name}"] = _form_value(
-                spec, member.get(question.name)
-            )
+            answer = member.get(question.name) if question.name in asked else None
+            values[f"members.{index}.{question.name}"] = _form_value(spec, answer)
     for path, spec in catalog["fields"].items():
         if "." in path:
             group, name = path.split(".")
@@ -253,8 +307,7 @@ def money(amount: Any, lang: str) -> str:
     """Đồng with Vietnamese (or English) thousands separators."""
     if not isinstance(amount, int):
         return str(amount)
-    text = f"{amount:,}"
-    return (text.replace(",", ".") if lang == "vi" else text) + " " + str(_l("VND"))
+    return format_number(amount, DECIMALS["money"], lang) + " " + str(_l("VND"))
 
 
 def facts_comparison(
@@ -264,11 +317,12 @@ def facts_comparison(
     catalog = facts_catalog()
 
     def row(label: str, spec: Mapping[str, Any], left: Any, right: Any) -> dict[str, Any]:
+        # A question the resident did not answer (not asked, or left out) is never "changed".
         return {
             "label": label,
             "declared": plain_value(spec, left, lang),
             "verified": plain_value(spec, right, lang) if verified is not None else None,
-            "differs": verified is not None and left != right,
+            "differs": verified is not None and left is not None and left != right,
         }
 
     money_spec = {"type": "money"}
@@ -294,9 +348,13 @@ def facts_comparison(
     for index in range(max(len(declared_members), len(verified_members))):
         left = declared_members[index] if index < len(declared_members) else {}
         right = verified_members[index] if index < len(verified_members) else {}
+        asked = asked_of(left, declared) if left else frozenset()
         specs = [(q.name, catalog["member_fields"][q.name]) for q in MEMBER_QUESTIONS]
         members.append(
-            [row(spec["label"][lang], spec, left.get(n), right.get(n)) for n, spec in specs]
+            [
+                row(spec["label"][lang], spec, left.get(n) if n in asked else None, right.get(n))
+                for n, spec in specs
+            ]
         )
     return {"income": income, "household": household, "members": members}
 

@@ -23,7 +23,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,19 +46,23 @@ from node.context import node_context
 from node.extensions import db
 from node.schemas.applications import ApplicantProofSchema, ApplicationRequestSchema
 from node.services.applications import (
+    access_log,
     find_application,
+    next_step,
     status_view,
     submit_application,
     withdraw_application,
 )
-from node.services.consent import consent_text
+from node.services.consent import consent_points, consent_text
 from node.services.context import RESIDENT, Actor
+from node.services.data_requests import requests_of
 from node.services.errors import Conflict, IdempotencyKeyReused, NotFound, ValidationFailed
 from node.services.places import commune_units, province_commune, village_unit, village_units
 from node.services.scopes import COMMUNE_OFFICER
 from node.services.tracking import display_tracking_code
 from node.web import portal_form
 from node.web.errors import unavailable_page
+from node.web.officials_forms import ROLES
 from node.web.portal_form import MAX_MEMBERS, MEMBER_QUESTIONS
 from shared.errors import TooManyAttempts
 from shared.standards import facts_catalog
@@ -92,6 +105,8 @@ OUTCOMES = {
 ACTIONS = {
     "submit": _l("Application submitted"),
     "withdraw": _l("Application withdrawn"),
+    "withdraw_consent": _l("Consent withdrawn by the applicant: processing stopped"),
+    "delete_on_request": _l("Data deleted on the applicant's request"),
     "start_review": _l("Review started"),
     "verify": _l("Household facts verified"),
     "record_meeting": _l("Village meeting held"),
@@ -99,6 +114,20 @@ ACTIONS = {
     "complaint": _l("Complaint received: review again"),
     "decide": _l("Decision"),
 }
+# What the applicant waits for at each open status (the dates come from next_step).
+NEXT_STEPS = {
+    "submitted": _l("Next: the commune starts the review and sends someone to the household."),
+    "under_review": _l("Next: the village head verifies at the household, then the village "
+                       "meeting discusses it."),
+    "meeting_held": _l("Next: the results are posted publicly at the village and the commune "
+                       "office."),
+    "posted": _l("Next: when the posting ends, the commune chair decides."),
+}  # fmt: skip
+PAPER_DATE_ERROR = _l("Enter the date on the paper form: today or earlier, within the last year.")
+# Who read or changed the file, as the applicant sees it: roles (ROLES), never names.
+READ_ACTIONS = frozenset({"read", "print_certificate"})
+READ = _l("read the file")
+CHANGED = _l("changed the file")
 STEP_TITLES = {
     "place": _l("Where the household lives"),
     "income": _l("Income"),
@@ -187,14 +216,14 @@ def read_place(values: Mapping[str, str], *, strict: bool) -> Place:
         try:
             province_commune(province, code)
         except NotFound:
-            place.errors["commune"] = _("Choose the commune or ward from the list.")
+            place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
         else:
             place.commune = next(
                 u for u in commune_units(db.session, province) if u["code"] == code
             )
             place.villages = village_units(db.session, province, code)
     elif strict or "commune" in values:
-        place.errors["commune"] = _("Choose the commune or ward from the list.")
+        place.errors["commune"] = _("Choose the commune, ward or special zone from the list.")
     village_code = (values.get("village") or "").strip()
     if place.villages:
         place.village = next((v for v in place.villages if v["code"] == village_code), None)
@@ -270,7 +299,8 @@ def facts_from(form: Mapping[str, str], place: Place, setup: dict[str, Any]) -> 
 
 def declaration_fields(form: Mapping[str, str]) -> list[tuple[str, str]]:
     """The declaration's own fields of a form, to carry them to the next page as hidden inputs."""
-    skip = {"csrf_token", "action", "consent", IDEMPOTENCY_FIELD, *APPLICANT_FIELDS}
+    skip = {"csrf_token", "action", "consent", "paper_dated_on", IDEMPOTENCY_FIELD,
+            *APPLICANT_FIELDS}  # fmt: skip
     return [(name, value) for name, value in form.items(multi=True) if name not in skip]
 
 
@@ -278,7 +308,7 @@ def error_summary(errors: Mapping[str, str]) -> list[tuple[str, str]]:
     """The error summary's links: each input's id and "its label: the message"."""
     catalog = facts_catalog()
     labels: dict[str, Any] = {
-        "commune": _("Commune or ward"),
+        "commune": _("Commune, ward or special zone"),
         "village": _("Village or residential group"),
         "members": catalog["fields"]["members"]["label"][lang()],
         "people": _("Number of people in the household"),
@@ -303,6 +333,29 @@ def error_summary(errors: Mapping[str, str]) -> list[tuple[str, str]]:
     return items
 
 
+# Where the declaration's pages post to: the resident portal, or the officials' paper intake
+# (node.web.officials_paper), which renders the same pages in the officials' layout.
+PORTAL_ENDPOINTS = {
+    "declare": "portal.declare",
+    "declare_post": "portal.declare_post",
+    "submit": "portal.declare_submit",
+}
+PAPER_ENDPOINTS = {
+    "declare": "officials.paper",
+    "declare_post": "officials.paper_post",
+    "submit": "officials.paper_submit",
+}
+
+
+def intake_context() -> dict[str, Any]:
+    """The layout, the endpoints and the paper intake's details (``g.paper_intake``: the
+    officer's commune, set by node.web.officials_paper) of the declaration's pages."""
+    paper = g.get("paper_intake")
+    if paper is None:
+        return {"layout": "portal/layout.html", "paper": None, "endpoints": PORTAL_ENDPOINTS}
+    return {"layout": "officials/paper_layout.html", "paper": paper, "endpoints": PAPER_ENDPOINTS}
+
+
 def render_declaration(
     place: Place,
     form: Mapping[str, str] | None = None,
@@ -313,12 +366,16 @@ def render_declaration(
     """The declaration page: the place step, then (once it is chosen) every step of the form."""
     setup = declaration_setup()
     show_form = place.complete and request.args.get("edit") != "place"
+    intake = intake_context()
+    paper = intake["paper"]
     return (
         render_template(
             "portal/declare.html",
             place=place,
             summary=error_summary({**place.errors, **(errors or {})}),
-            communes=communes_sorted(),
+            communes=[
+                unit for unit in communes_sorted() if not paper or unit["code"] == paper["commune"]
+            ],
             show_form=show_form,
             values=form or {},
             errors=errors or {},
@@ -335,9 +392,10 @@ def render_declaration(
             input_id=portal_form.input_id,
             max_members=MAX_MEMBERS,
             applicant_labels=APPLICANT_LABELS,
-            consent_text=consent_text(lang()),
+            consent_text={"points": consent_points(lang()), "text": consent_text(lang())},
             classifications=CLASSIFICATIONS,
             applicant_errors=APPLICANT_ERRORS,
+            **intake,
         ),
         status,
     )
@@ -370,8 +428,9 @@ def render_assessment(
             kind_titles=KIND_TITLES,
             kind_forms=KIND_FORMS,
             applicant_labels=APPLICANT_LABELS,
-            consent_text=consent_text(lang()),
+            consent_text={"points": consent_points(lang()), "text": consent_text(lang())},
             input_id=portal_form.input_id,
+            **intake_context(),
         ),
         status,
     )
@@ -419,7 +478,7 @@ def declare_post() -> tuple[str, int] | Response:
     """Check the declaration and show the self-assessment, or the form again with the errors."""
     place = read_place(request.form, strict=True)
     if not place.complete:
-        return redirect(url_for("portal.declare", **place.query()), 303)
+        return redirect(url_for(intake_context()["endpoints"]["declare"], **place.query()), 303)
     setup = declaration_setup()
     facts = facts_from(request.form, place, setup)
     if request.form.get("action") == "edit":
@@ -443,7 +502,7 @@ def declare_submit() -> tuple[str, int] | Response:
     """Submit the application with the hidden idempotency key; show the receipt."""
     place = read_place(request.form, strict=True)
     if not place.complete:
-        return redirect(url_for("portal.declare", **place.query()), 303)
+        return redirect(url_for(intake_context()["endpoints"]["declare"], **place.query()), 303)
     setup = declaration_setup()
     facts = facts_from(request.form, place, setup)
     results, codes = portal_form.assess(facts, setup["standards"])
@@ -498,6 +557,8 @@ def application_request(
         "household": facts,
         "consent": form.get("consent") == "yes",
     }
+    if g.get("paper_intake") is not None:
+        raw["paper_dated_on"] = form.get("paper_dated_on", "").strip() or None
     try:
         return ApplicationRequestSchema().load(raw), {}
     except ma.ValidationError as error:
@@ -515,6 +576,8 @@ def applicant_errors(messages: Mapping[str, Any], given: Mapping[str, str]) -> d
         errors.update(dict.fromkeys(APPLICANT_FIELDS, required))
     if "consent" in messages:
         errors["consent"] = str(APPLICANT_ERRORS["consent"])
+    if "paper_dated_on" in messages:
+        errors["paper_dated_on"] = str(PAPER_DATE_ERROR)
     return errors
 
 
@@ -522,6 +585,9 @@ def submission_refused(
     place: Place, results: list[dict[str, Any]], error: ValidationFailed
 ) -> tuple[str, int]:
     """The service refused the submission: show where, in the resident's words."""
+    if "paper_dated_on" in error.fields:
+        errors = {"paper_dated_on": str(PAPER_DATE_ERROR)}
+        return render_assessment(place, request.form, results, errors, 422)
     if any(path.startswith("household.") for path in error.fields):
         notice = _("The declaration could not be accepted: check it and try again.")
         return render_declaration(place, request.form, notice=notice, status=422)
@@ -658,19 +724,35 @@ def render_status(
     values: Mapping[str, str],
     notice: str | None = None,
     status: int = 200,
+    errors: dict[str, str] | None = None,
 ) -> tuple[str, int]:
-    """The application's status, history and, while it may be withdrawn, the withdraw button."""
+    """The application's status, its next step and that step's dates, history, who (by role)
+    read or changed the file, the applicant's requests about their data with the answers, and,
+    while it may be withdrawn, the withdraw button."""
     view = status_view(application)
+    moment = "dd/MM/yyyy HH:mm"
+    accesses = [
+        (
+            format_datetime(datetime.fromisoformat(entry["at"]), moment),
+            ROLES.get(entry["role"], entry["role"]),
+            READ if entry["action"] in READ_ACTIONS else ACTIONS.get(entry["action"], CHANGED),
+        )
+        for entry in access_log(db.session, application)
+    ]
     return (
         render_template(
             "portal/status.html",
             view=view,
             values=values,
             proof_value=values.get("proof", ""),
-            errors={},
+            errors=errors or {},
+            data_requests=requests_of(db.session, application),
             notice=notice,
             can_withdraw=view["status"] == "submitted",
             input_id=portal_form.input_id,
+            next_step=next_step(db.session, application),
+            next_steps=NEXT_STEPS,
+            accesses=accesses,
             **application_page_context(application, view),
         ),
         status,
@@ -806,3 +888,13 @@ def portal_texts() -> dict[str, str]:
 def choices(spec: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """An enum fact's values with their labels in ``lang``, in the catalogue's order."""
     return [(value, spec["options"][value][lang]) for value in spec["values"]]
+
+
+@bp.app_template_global()
+def choice_hints(spec: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """An enum fact's short descriptions in ``lang`` (latrine and water types, schooling), by
+    value; shown under each option's label, so such a question is never a bare select."""
+    options = spec["options"]
+    return {
+        value: options[value]["hint"][lang] for value in spec["values"] if "hint" in options[value]
+    }

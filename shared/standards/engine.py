@@ -117,7 +117,7 @@ class _Texts:
         ):
             self._templates[key] = {
                 lang: texts[key][lang]
-                .replace("{area}", texts["area"][area][lang])
+                .replace("{area}", standard.area_names[area][lang])
                 .replace("{line}", format_dong(line, lang))
                 .replace("{average_line}", format_dong(average_line or 0, lang))
                 for lang in LANGUAGES
@@ -131,7 +131,9 @@ class _Texts:
             {
                 "code": "deprivations",
                 **{
-                    lang: texts["deprivations"][lang].format(count=count, score=count * points)
+                    lang: texts["deprivations"][lang].format(
+                        count=count, score=count * points, points=points
+                    )
                     for lang in LANGUAGES
                 },
             }

@@ -19,7 +19,7 @@ NATIONAL_STANDARD_IDS = ("VN-2022-2025", "VN-2027-2030")
 _TOP_KEYS = {
     "id", "kind", "name", "source", "provisional", "periods", "income_lines", "average_lines",
     "poor_min_deprivations", "points_per_deprivation", "working_age", "dimensions", "indicators",
-    "extends", "province_code", "about",
+    "extends", "province_code", "about", "area_names", "provisional_parts",
 }  # fmt: skip
 # What a local standard may change of the national one it extends (RULES §1: higher lines).
 _LOCAL_OVERRIDES = {
@@ -58,6 +58,9 @@ class Standard:
     working_age_from_months: int
     retirement_months: Mapping[str, Mapping[int, int]]
     indicators: tuple[Indicator, ...]
+    # What the standard's text calls each area ("khu vực thành thị" in Decree 07/2021, "khu vực
+    # đô thị" in Decree 351/2025): on the result page, in the reasons and the reports.
+    area_names: Mapping[str, Mapping[str, str]]
     find_deprivations: DeprivationFinder
     household_facts: frozenset[str]
     member_facts: frozenset[str]
@@ -155,6 +158,7 @@ def load_standard(data: Mapping[str, Any]) -> Standard:
         working_age_from_months=from_months,
         retirement_months=retirement,
         indicators=indicators,
+        area_names=_area_names(data.get("area_names")),
         find_deprivations=find,
         household_facts=household_facts,
         member_facts=member_facts,
@@ -186,6 +190,15 @@ def _check_heading(data: Mapping[str, Any]) -> str:
     _texts(data.get("name"), "name")
     _texts(data.get("source"), "source")
     return standard_id
+
+
+def _area_names(value: Any) -> Mapping[str, Mapping[str, str]]:
+    """The standard's words for its areas; without them, the catalogue's (facts.json)."""
+    if value is None:
+        value = facts_catalog()["texts"]["area"]
+    if not isinstance(value, dict) or not set(AREAS) <= set(value):
+        raise StandardError(f"area_names: expected texts for each of {AREAS} (and a basis)")
+    return MappingProxyType({area: _texts(value[area], f"area_names.{area}") for area in AREAS})
 
 
 def _periods(periods: Any) -> tuple[int, int]:

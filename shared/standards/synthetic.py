@@ -68,11 +68,17 @@ def random_member(rng: random.Random, reference: date, relation: str, age: int) 
 
 
 def random_facts(
-    rng: random.Random, period: int = 2026, *, income_line: int | None = None
+    rng: random.Random,
+    period: int = 2026,
+    *,
+    income_line: int | None = None,
+    area: str | None = None,
 ) -> dict[str, Any]:
-    """A valid household for ``period``, its income per person spread around ``income_line``."""
+    """A valid household for ``period``, its income per person spread around ``income_line``;
+    in ``area`` (a node gives its unit's), else one drawn at the country's urban share."""
     reference = date(period - 1, 10, 1) if period >= 2027 else date(period, 10, 1)
-    area = rng.choices(["rural", "urban"], weights=[65, 35])[0]
+    drawn = rng.choices(["rural", "urban"], weights=[65, 35])[0]
+    area = area or drawn  # drawn either way: the same seed gives the same households
     size = rng.choices(range(1, 9), weights=[8, 18, 20, 24, 15, 8, 4, 3])[0]
     head_age = rng.randint(20, 85)
     members = [random_member(rng, reference, "head", head_age)]

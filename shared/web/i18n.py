@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 
+from shared.numbers import format_number
+
 # Each language under its own name, as the switch shows it; Vietnamese first, the default.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 LANG_COOKIE = "lang"
@@ -45,9 +47,17 @@ def locale_context() -> dict[str, object]:
     return {"current_locale": str(get_locale()), "languages": LANGUAGES}
 
 
+def page_number(value: object, decimals: int = 0) -> str:
+    """The ``number`` template filter: ``value`` in the page's language's format
+    (shared.numbers), e.g. ``{{ rate|number(2) }}`` → 5,55."""
+    lang = "en" if str(get_locale() or "vi") == "en" else "vi"
+    return format_number(value, decimals, lang)
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel (the app's own catalogues, in its translations folder) and the
-    locale choice."""
+    """Set up Flask-Babel (the app's own catalogues, in its translations folder), the locale
+    choice and the ``number`` filter both apps' pages format their figures with."""
     Babel(app, locale_selector=select_locale)
     app.after_request(remember_locale)
     app.context_processor(locale_context)
+    app.add_template_filter(page_number, "number")

@@ -34,7 +34,7 @@ def test_the_alert_rules_pass_promtool_check(promtool):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 10 rules found" in result.stdout
+    assert "SUCCESS: 11 rules found" in result.stdout
 
 
 def test_the_alert_rules_fire_as_meant(promtool, tmp_path):
@@ -59,5 +59,6 @@ def test_every_family_the_design_names_is_in_an_alert_or_exposed():
         "giamngheo_wal_unarchived_segments",
         "giamngheo_backup_last_success_timestamp_seconds",
         "node_filesystem_avail_bytes",
+        "giamngheo_personal_data_reads_busiest_account",
     ):
         assert name in text, name

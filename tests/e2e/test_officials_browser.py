@@ -22,7 +22,7 @@ from node.extensions import db
 from node.services import accounts
 from tests.builders import application_request
 from tests.e2e.conftest import AXE, PHONE
-from tests.e2e.test_portal_browser import axe_violations
+from tests.e2e.test_portal_browser import axe_violations, choose
 
 COMMUNE = "00382"  # Xã Kim Anh, Hà Nội: rural, used by no other browser test
 PASSWORD = "mật khẩu thật dài"
@@ -138,14 +138,14 @@ def test_the_whole_procedure_as_officials_do_it(new_page, node_server, commune_t
     head.get_by_role("link", name="Thẩm định hộ").click()
     expect(head.locator("h1")).to_contain_text("Thẩm định hộ")
     head.locator("#f-identities-0-ethnicity").fill("Tày")
-    head.locator("#f-water-source").select_option("surface_water")
-    head.locator("#f-sanitation-latrine").select_option("none")
+    choose(head, "water.source", "surface_water")
+    choose(head, "sanitation.latrine", "none")
     head.locator('label[for="f-housing-walls-durable-no"]').click()
     head.locator('label[for="f-housing-roof-durable-no"]').click()
     head.locator("#f-address").fill("Số 12, xóm Đoài")
     shot(head, "04-head-verification-form-phone")
     head.get_by_role("button", name="Ghi nhận kết quả thẩm định").click()
-    expect(head.locator(".notice--success")).to_contain_text("Đã ghi nhận kết quả xác minh.")
+    expect(head.locator(".notice--success")).to_contain_text("Đã ghi nhận kết quả thẩm định.")
     expect(head.locator("table.compare").first).to_contain_text("Hộ nghèo")
     assert head.evaluate("document.documentElement.scrollWidth") <= 360 + 1
     shot(head, "05-head-file-after-verification-phone")

@@ -182,7 +182,7 @@ def test_without_the_script_an_outage_keeps_the_answers_and_sending_again_goes_o
     page.get_by_label("Họ và tên").fill(APPLICANT["full_name"])
     page.get_by_label("Số định danh cá nhân (số CCCD, 12 chữ số)").fill(APPLICANT["citizen_id"])
     page.get_by_label("Số điện thoại", exact=True).fill(APPLICANT["phone"])
-    page.get_by_label("Tôi đã đọc và đồng ý với nội dung trên.").check()
+    page.get_by_label("Tôi đã đọc và đồng ý với các điểm trên.").check()
     key = page.locator('input[name="idempotency_key"]').input_value()
 
     server.database_down()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from hub.models import Node
 from hub.services.pulls import store_snapshot
 from hub.web.exports import HEADER_ROW
+from hub.web.tables import area_label
 from shared.units import province, provinces
 from tests.hub.conftest import TEST_PASSWORD
 from tests.hub.fakenode import make_snapshot
@@ -291,3 +292,45 @@ def test_sign_in_never_redirects_elsewhere(client, make_user, target):
     )  # fmt: skip
 
     assert response.headers["Location"] == "/dashboard/"
+
+
+def test_the_unit_tables_carry_the_combined_count_and_the_persons(client, signed_in, figures):
+    """R1 as the hub shows it (issue 14 §2): poor + near-poor, its rate, and the persons."""
+    html = client.get("/dashboard/").get_data(as_text=True)
+    [rows] = [rows for name, rows in html_tables(html).items() if name.startswith("provinces")]
+    assert rows
+    for cells in rows:
+        values = {key: float(value) if value else None for key, value in cells}
+        assert values["poor_near_poor"] == values["poor"] + values["near_poor"]
+        assert values["members_poor"] is not None
+        assert values["members_near_poor"] is not None
+        total = values["households_total"]
+        assert values["poor_near_poor_rate"] == round(100 * values["poor_near_poor"] / total, 2)
+    # Shown in the Vietnamese format: a decimal comma, two decimals for every rate, thousands dots.
+    shown = {m["key"]: m["text"] for m in CELL.finditer(html) if m["value"]}
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", shown["poor_near_poor_rate"])
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", shown["households_total"])
+
+
+def test_the_area_measures_are_named_by_the_period_s_standard(app):
+    """Decree 351/2025 says "khu vực đô thị" (issue 14 §5): the hub's headings follow it."""
+    with app.test_request_context("/"):
+        assert area_label("poor_urban", 2027) == "Hộ nghèo khu vực đô thị"
+        assert area_label("near_poor_urban", 2026) == "Hộ cận nghèo khu vực thành thị"
+        assert area_label("poor", 2027) is None
+    with app.test_request_context("/?lang=en"):
+        assert area_label("poor_urban", 2027) == "Poor households, urban area"
+
+
+def test_an_xlsx_export_prints_on_a4_landscape_with_its_header_frozen(client, signed_in, figures):
+    sheet = load_workbook(io.BytesIO(client.get("/dashboard/export/provinces.xlsx").data)).active
+    headings = [cell.value for cell in sheet[HEADER_ROW]]
+    first = dict(zip(headings, sheet[HEADER_ROW + 1], strict=True))
+
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    rate = next(cell for name, cell in first.items() if "(%)" in str(name))
+    assert isinstance(rate.value, float)
+    assert rate.number_format == "#,##0.00"

@@ -45,7 +45,7 @@ def test_submit_creates_one_application_with_history_and_consent(client, db_sess
     assert application.applicant_name == "Nguyễn Thị Lan"
     assert application.self_classification == "near_poor"
     assert [event.action for event in application.events] == ["submit"]
-    assert application.consent.text_version == "2026-01"
+    assert application.consent.text_version == "2026-12"
     assert count(db_session, IdempotencyKey) == 1
 
 

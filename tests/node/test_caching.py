@@ -36,9 +36,12 @@ ASSETS = frozenset(
         "portal_assets.standard",
         "portal_assets.manifest",
         "portal_assets.service_worker",
+        # The field app's worker and manifest (issue 15): the same for everyone.
+        "officials_field_files.worker",
+        "officials_field_files.manifest",
     }
 )
-SAMPLES = {"name": "facts", "code": "ABCDEFGHJK"}
+SAMPLES = {"name": "facts", "code": "ABCDEFGHJK", "device_id": "1"}
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from node.cli import cli
-from node.models import Application, HouseholdStatus, Snapshot
+from node.models import Application, Certificate, Household, HouseholdStatus, Snapshot, Village
 from node.services.audit import verify_audit_chain
+from node.services.places import area_of
+from node.services.reports import build_report
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -49,6 +51,21 @@ def test_seed_demo_runs_households_through_the_review(runner, db_session):
     # A fifth of the communes in the demo stop before any decision (overdue), one more has none.
     assert 0.01 < poor / total < 0.2
     assert verify_audit_chain(db_session) is None
+    # Every household's area is its units' (Lai Châu's communes are all xã: no urban poor), and
+    # the head on the certificate is the applicant, with the application's ID number.
+    households = db_session.scalars(select(Household)).all()
+    assert households
+    for household in households:
+        village = db_session.get(Village, household.village_id) if household.village_id else None
+        assert household.area == area_of(household.commune_code, village)
+    certified = db_session.execute(
+        select(Household.head_citizen_id, Application.applicant_citizen_id)
+        .join(Certificate, Certificate.household_id == Household.id)
+        .join(HouseholdStatus, HouseholdStatus.household_id == Household.id)
+        .join(Application, Application.id == HouseholdStatus.application_id)
+    ).all()
+    assert certified
+    assert all(head == applicant for head, applicant in certified)
     again = runner.invoke(cli, ["seed-demo", "--households", "10"])
     assert again.exit_code != 0
     assert "empty node" in again.output
@@ -88,3 +105,32 @@ def test_seed_demo_plants_what_the_signals_page_finds(runner, db_session):
         > unanimous["poor"] / unanimous["households_total"] + 0.03
     )
     assert {row["projected"]["standard_id"] for row in active} == {"VN-2027-2030"}
+
+
+@pytest.mark.parametrize(
+    ("province", "poor", "near_poor"),
+    [("12", 19.46, 9.33), ("79", 0.0, 0.0), ("01", 0.5, 0.9)],
+)
+def test_the_demo_s_r1_is_within_a_point_of_the_province_s_published_rates(
+    app, monkeypatch, runner, db_session, province, poor, near_poor
+):
+    """Lai Châu ~19.5 % poor and ~9.3 % near-poor at the end of 2024; TP Hồ Chí Minh none under
+    the national standard; Hà Nội its region's (RULES §7). The two years before this one come in
+    through the import, with households leaving the lists; this year some fall back."""
+    monkeypatch.setitem(app.config, "PROVINCE_CODE", province)
+    result = runner.invoke(cli, ["seed-demo", "--households", "2000"])
+    assert result.exit_code == 0, result.output
+
+    published = build_report(db_session, "R1", province, 2024, province)
+    total = next(t for t in published.totals if t["code"] == "total")
+    assert abs(total["poor_rate"] - poor) <= 1, total
+    assert abs(total["near_poor_rate"] - near_poor) <= 1, total
+    last = build_report(db_session, "R1", province, 2025, province)
+    assert next(t for t in last.totals if t["code"] == "total")["households_total"] == 2000
+    if province == "12":
+        changes = build_report(db_session, "R2", province, 2025, province)
+        moved = next(t for t in changes.totals if t["code"] == "total")
+        assert moved["exited_poor"] > 10
+        assert moved["exited_near_poor"] > 10
+        this_year = build_report(db_session, "R2", province, 2026, province)
+        assert next(t for t in this_year.totals if t["code"] == "total")["fell_back"] > 0

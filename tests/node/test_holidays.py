@@ -134,7 +134,7 @@ def test_the_command_prints_the_year_with_each_days_source(runner, admin_browser
 def test_the_migration_keeps_the_days_entered_as_added(make_app):
     app = make_app()
     with app.app_context():
-        flask_migrate.upgrade(revision="bb70b198b950")
+        flask_migrate.upgrade(revision="a7e3c1d5f902")
         db.session.execute(sa.text("INSERT INTO holidays (day, name) VALUES ('2026-12-31', 'X')"))
         db.session.commit()
         flask_migrate.upgrade()
@@ -145,7 +145,7 @@ def test_the_migration_keeps_the_days_entered_as_added(make_app):
         with pytest.raises(sa.exc.IntegrityError):
             db.session.execute(sa.text(insert), {"day": "2027-02-11", "name": "Z", "change": "x"})
         db.session.rollback()
-        flask_migrate.downgrade(revision="bb70b198b950")
+        flask_migrate.downgrade(revision="a7e3c1d5f902")
         rows = db.session.execute(sa.text("SELECT day, name FROM holidays")).all()
         db.session.rollback()  # the read's transaction would hold the table from the upgrade
         assert [tuple(row) for row in rows] in ([(date(2026, 12, 31), "X")], [("2026-12-31", "X")])

@@ -107,7 +107,7 @@ GOOD = [
     # Near-poor in an urban village of the rural commune, poor the year before (exited).
     household(2, village=f"{RURAL}-001", classification="Hộ cận nghèo", members_count="3",
               deprivations="telecom", previous_classification="hộ nghèo"),
-    # Average, in an urban ward but declared rural.
+    # Average, in an urban ward but declared rural: urban all the same.
     household(3, commune=URBAN, area="nông thôn", classification="hộ có mức sống trung bình",
               deprivations=""),
     # Not poor: its indicators are not counted; poor the year before (code name).
@@ -163,7 +163,7 @@ def test_good_csv_writes_households_statuses_and_deprivations(
     declared = db_session.scalar(
         select(Household).where(Household.head_citizen_id == "001085000003")
     )
-    assert declared.area == "rural"  # the column wins over the ward's default
+    assert declared.area == "urban"  # the ward decides, not the column (issue 14 §3)
     quiet = db_session.scalar(select(Household).where(Household.head_citizen_id == "001085000005"))
     assert (quiet.phone, quiet.address, quiet.ethnic_minority) == (None, None, False)
     # Indicators are kept for the lists only (poor, near-poor): 3 + 1 + 0 for the not-poor one.

@@ -74,7 +74,7 @@ def test_a_reviewer_outside_the_village_is_refused_in_vietnamese(
         {"version": version_of(client, team.officer, app_id), "assign_to": elsewhere.user_id},
     )
     assert response.status_code == 422
-    assert "Chọn trưởng thôn phụ trách thôn của hộ này." in html(response)
+    assert "Chọn trưởng thôn phụ trách thôn, bản, tổ dân phố của hộ này." in html(response)
     assert status_of(db_session, app_id) == "submitted"
 
 
@@ -137,7 +137,7 @@ def test_the_village_head_verifies_on_the_form(client, db_session, team):
     }
     assert verification.head_address == "Số 5, xóm Đông"
     file_page = html(team.head.get(response.headers["Location"]))
-    assert "Đã ghi nhận kết quả xác minh." in file_page
+    assert "Đã ghi nhận kết quả thẩm định." in file_page
     assert "Hộ nghèo" in file_page
 
 
@@ -153,7 +153,7 @@ def test_a_wrong_answer_is_named_in_vietnamese_and_nothing_is_written(client, db
 
     assert response.status_code == 422
     page = html(response)
-    assert "Vui lòng nhập thu nhập của hộ" in page  # in the engine's own words
+    assert "Nhập thu nhập của cả gia đình, ví dụ" in page  # in the engine's own words
     assert "Nhập họ và tên thành viên." in page
     birth_error = page.split(f'id="e-{input_id("members.0.birth_date")}"')[1].split("</p>")[0]
     assert "Ngày sinh" in birth_error

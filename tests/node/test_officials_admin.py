@@ -110,7 +110,7 @@ def test_villages_add_rename_deactivate(admin_browser, db_session):
     assert village.code == "00070-001"
     duplicate = admin_browser.post("/admin/villages", {"commune": "00070", "name": "tổ 7"})
     assert duplicate.status_code == 422
-    assert "Xã đã có thôn đang hoạt động mang tên này." in html(duplicate)
+    assert "Xã đã có thôn, bản, tổ dân phố đang hoạt động mang tên này." in html(duplicate)
     renamed = admin_browser.post(
         f"/admin/villages/{village.id}/rename", {"commune": "00070", "name": "Tổ dân phố 7"}
     )
@@ -137,6 +137,15 @@ def test_csv_import_all_rows(admin_browser, db_session):
     names = db_session.scalars(select(Village.name).order_by(Village.code)).all()
     assert names == ["Tổ dân phố 1", "Tổ dân phố 2", "Tổ 5"]
     assert db_session.scalar(select(Village.area).where(Village.name == "Tổ dân phố 1")) == "urban"
+
+
+def test_csv_import_in_vietnamese_words(admin_browser, db_session):
+    """The header and the area as the guide writes them (mã xã,tên thôn,khu vực; thành thị)."""
+    text = "mã xã,tên thôn,khu vực\n00070,Tổ dân phố 9,thành thị\n00070,Bản Nà Tăm,Nông  thôn\n"
+    response = upload(admin_browser, text)
+    assert response.status_code == 303, html(response)
+    areas = dict(db_session.execute(select(Village.name, Village.area)).all())
+    assert areas == {"Tổ dân phố 9": "urban", "Bản Nà Tăm": "rural"}
 
 
 def test_csv_import_lists_every_bad_row_and_imports_nothing(admin_browser, db_session):

@@ -68,8 +68,8 @@ def test_a_village_meeting_on_two_households(client, db_session, team):
     text = html(minutes)
     assert "Đã ghi nhận cuộc họp: 1/2 hộ" in text
     assert text.count("BIÊN BẢN HỌP DÂN") == 2  # two copies
-    assert "Bản 1/02" in text
-    assert "Bản 2/02" in text
+    assert "Bản 01/02" in text
+    assert "Bản 02/02" in text
     assert "Hà Văn Thắng" in text
     assert "Dưới một nửa: thẩm định lại" in text
     assert db_session.scalar(
@@ -234,7 +234,11 @@ def test_a_decision_before_the_posting_ends_is_refused(client, db_session, team)
         "number": "9/QĐ", "decided_on": "2026-11-24", f"outcome.{first}": "recognised",
         **versions(db_session, first)})  # fmt: skip
     assert response.status_code == 409
-    assert "Chưa làm được bước này" in html(response)
+    # The household by name, and why: the posting's last day.
+    assert (
+        "Nguyễn Văn Hùng</strong> · Thôn 001: đang niêm yết công khai đến hết ngày 27/11/2026"
+        in (html(response))
+    )
     assert db_session.scalar(select(func.count()).select_from(Decision)) == 0
 
 

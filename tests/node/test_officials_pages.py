@@ -48,7 +48,7 @@ def test_worklist_shows_what_is_due_overdue_first_in_red(client, db_session, tea
     assert "work-item--overdue" in page
     assert "quá hạn 2 ngày làm việc" in page
     assert "còn 15 ngày làm việc" in page  # the other one, due 15 Dec
-    assert "Xác minh tại hộ, sau đó họp dân" in page
+    assert "Thẩm định tại hộ, sau đó họp dân" in page
     assert '<span class="count-number">2</span> Đang rà soát' in page
 
 
@@ -198,11 +198,12 @@ def test_times_are_shown_in_vietnam(client, team):
 
 
 def test_a_commune_officer_takes_in_a_paper_form_through_the_portal(client, db_session, login_web):
-    """Recorded as proxy filing (channel paper, who filed it), from the officer's home page."""
+    """Recorded as proxy filing (channel paper, who filed it), even on the portal's own form
+    (the workspace leads to its own page for it: tests/node/test_paper_intake.py)."""
     token = login_web("commune_officer")
     home = client.get("/officials/").get_data(as_text=True)
     assert "Nhận hồ sơ giấy" in home
-    assert 'href="/declare"' in home
+    assert 'href="/officials/paper"' in home
     receipt = submit(client, text(declare(client)))
     assert receipt.status_code == 200
     application = db_session.scalar(select(Application))

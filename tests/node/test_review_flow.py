@@ -176,10 +176,11 @@ def test_exit_request_takes_the_household_off_the_list(client, db_session, team)
     act(
         client, chair, first, "decide", number="1/QĐ", decided_on="2026-11-20", outcome="recognised"
     )
-    # The household asks to exit: verified with a higher income, no longer poor.
+    # The household asks to exit: verified with a higher income, no longer poor (3,500,000 đồng
+    # a person: above the ward's urban average line).
     exit_code = submit(client, kind="exit")["tracking_code"]
     second = application_id(client, officer, exit_code)
-    facts = verified_facts(period=2026, income=5_000_000, poor=False)
+    facts = verified_facts(period=2026, income=7_000_000, poor=False)
     to_posted(client, officer, head, second, team["head_id"], facts=facts)
     decided = act(client, chair, second, "decide", number="2/QĐ", decided_on="2026-11-24",
                   outcome="recognised")  # fmt: skip

@@ -130,7 +130,8 @@ def test_the_migration_fills_identities_and_tallies_from_what_is_there(make_app)
         )
         db.session.commit()
 
-        flask_migrate.upgrade()
+        # This migration's counts as they were (the next one takes areas from the units).
+        flask_migrate.upgrade(revision="bb70b198b950")
 
         found = db.session.execute(sa.text(
             "SELECT application_id, position, citizen_id FROM verification_identities"

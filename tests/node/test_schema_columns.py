@@ -75,10 +75,10 @@ NORMALISED = {
 }
 # Texts kept in TEXT columns, or never in a column as given (passwords are hashed, a code is
 # checked, a unit list is split into codes the service checks, a page to return to, a list's
-# page token that is decoded and checked, never stored).
+# page token that is decoded and checked, never stored; a search, folded into lookups).
 NOT_IN_A_FIXED_COLUMN = {
     "content", "reasons", "note", "lines.reasons", "password", "totp", "code", "proof",
-    "units", "next", "parent", "after", "before",
+    "units", "next", "parent", "after", "before", "notes", "q",
 }  # fmt: skip
 MODULES = (review, applications, admin, auth, public)
 

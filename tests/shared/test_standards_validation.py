@@ -212,7 +212,7 @@ def test_messages_in_vietnamese():
     del facts["monthly_income"]
     error = invalid_fields(facts)
     assert error.messages("vi") == {
-        "monthly_income": "Vui lòng nhập thu nhập của hộ (theo tháng hoặc theo năm)."
+        "monthly_income": "Nhập thu nhập của cả gia đình, ví dụ 4.500.000 đồng mỗi tháng."
     }
     assert "monthly_income" in str(error)
 

@@ -2,7 +2,7 @@
 public holidays are the base); the rows already there were all days off added by hand.
 
 Revision ID: 5c1e7a3d9f20
-Revises: bb70b198b950
+Revises: a7e3c1d5f902
 Create Date: 2026-12-04 23:10:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5c1e7a3d9f20"
-down_revision = "bb70b198b950"
+down_revision = "a7e3c1d5f902"
 branch_labels = None
 depends_on = None
 

@@ -53,9 +53,9 @@ def check_rows(connection: Connection, postgresql: bool) -> None:
     columns["commune_area"] = terms["commune"].c.area
     columns["village_id"] = terms["village"].c.ref
     columns["village_commune"] = terms["village"].c.commune_code
-    columns["area_final"] = func.coalesce(
-        terms["area"].c.value, terms["village"].c.area, terms["commune"].c.area
-    )
+    # The area follows the village and commune as the node records them (places.area_of); the
+    # file's "Khu vực" is checked as a word but decides nothing (issue 14 §3).
+    columns["area_final"] = func.coalesce(terms["village"].c.area, terms["commune"].c.area)
     columns["head_name"] = clean_text(ROWS.c.head_name)
     columns["head_citizen_id"] = clean_citizen_id(ROWS.c.head_citizen_id)
     columns["phone"] = clean_phone(ROWS.c.phone)

@@ -57,7 +57,8 @@ COLUMNS: tuple[TemplateColumn, ...] = (
                    "tên dân tộc; khác \"Kinh\" là hộ dân tộc thiểu số; để trống: không ghi nhận",
                    "Kinh"),
     TemplateColumn("area", "Khu vực", False, "Khu vực áp dụng chuẩn nghèo",
-                   "nông thôn, thành thị (hoặc đô thị); để trống: theo thôn, nếu không theo xã",
+                   "nông thôn, thành thị (hoặc đô thị); chỉ để đối chiếu: khu vực luôn theo "
+                   "thôn, nếu không theo xã",
                    "{area}"),
     TemplateColumn("period", "Năm", True, "Năm áp dụng danh sách (kỳ rà soát)",
                    "năm của lần nhập (mặc định năm hiện tại; chọn bằng --period)", "{period}"),

@@ -379,7 +379,7 @@
     var incomeTexts = both(texts[key], function (lang) {
       return {
         income: formatDong(income, lang), line: formatDong(line, lang),
-        average_line: formatDong(averageLine || 0, lang), area: texts.area[area][lang]
+        average_line: formatDong(averageLine || 0, lang), area: (standard.area_names || texts.area)[area][lang]
       };
     });
     LANGUAGES.forEach(function (lang) { first[lang] = incomeTexts[lang]; });
@@ -393,7 +393,11 @@
     });
     var count = deprivations.length;
     var summary = both(texts.deprivations, function () {
-      return { count: String(count), score: String(count * standard.points_per_deprivation) };
+      return {
+        count: String(count),
+        score: String(count * standard.points_per_deprivation),
+        points: String(standard.points_per_deprivation)
+      };
     });
     result.push({ code: "deprivations", vi: summary.vi, en: summary.en });
     var verdict = both(texts.classification[classification], function () {

@@ -527,7 +527,9 @@
     });
   };
 
-  /* Show the errors of a step; true when it has none. */
+  /* Show the errors of a step; true when it has none. A summary at the top of the step lists
+     them (each a link to its field) and the first field takes the focus, scrolled clear of the
+     sticky button bar: on a phone the bar covered the very field that needed an answer. */
   Wizard.prototype.check = function (step, errors) {
     var self = this;
     Array.prototype.forEach.call(step.querySelectorAll(".error-message[id^='e-f-']"), function (box) {
@@ -537,8 +539,50 @@
     var stepError = step.querySelector(".step-error");
     if (stepError) { stepError.textContent = errors._step || ""; stepError.hidden = !errors._step; }
     var names = Object.keys(errors).filter(function (n) { return n !== "_step"; });
-    if (names.length) $(inputId(names[0])).focus();
+    self.summarize(step, names, errors);
+    if (names.length) self.focusField($(inputId(names[0])));
     return !names.length && !errors._step;
+  };
+
+  /* The step's error summary: what to correct, each a link that takes the focus to its field. */
+  Wizard.prototype.summarize = function (step, names, errors) {
+    var self = this, box = step.querySelector(".step-summary");
+    if (!names.length) { if (box) box.parentNode.removeChild(box); return; }
+    if (!box) {
+      box = el("div", { "class": "error-summary step-summary", role: "alert" });
+      var heading = step.querySelector("h2");
+      step.insertBefore(box, heading ? heading.nextSibling : step.firstChild);
+    }
+    box.textContent = "";
+    box.appendChild(el("h3", {}, self.t.fix));
+    var list = el("ul");
+    names.forEach(function (name) {
+      var input = $(inputId(name)), link = el("a", { href: "#" + inputId(name) }, self.labelOf(input) + ": " + errors[name]);
+      link.addEventListener("click", function (event) { event.preventDefault(); self.focusField(input); });
+      var item = el("li");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  };
+
+  /* A field's question: its label, or the legend of its group of choices. */
+  Wizard.prototype.labelOf = function (input) {
+    var group = input.closest("fieldset"), label = doc.querySelector('label[for="' + input.id + '"]');
+    var text = input.type === "radio" && group ? group.querySelector("legend") : label;
+    return text ? text.textContent.replace(/\s+/g, " ").trim() : input.name;
+  };
+
+  /* Focus a field and scroll its question into the part of the screen the sticky bar leaves. */
+  Wizard.prototype.focusField = function (input) {
+    if (!input) return;
+    input.focus({ preventScroll: true });
+    var question = input.closest(".field") || input, nav = $("wizard-nav");
+    var top = question.getBoundingClientRect().top, bottom = question.getBoundingClientRect().bottom;
+    var visibleBottom = nav && !nav.hidden ? nav.getBoundingClientRect().top : root.innerHeight;
+    var margin = 16;
+    // Not wholly in view: bring the question's top just below the screen's top.
+    if (top < margin || bottom > visibleBottom - margin) root.scrollBy(0, top - margin);
   };
 
   Wizard.prototype.placeErrors = function () {
@@ -584,9 +628,10 @@
     var step = steps[index], heading = step.querySelector("h2");
     $("back").hidden = index === 0;
     $("next").hidden = step === this.consentForm;
-    $("progress").textContent = fill(this.t.step, { n: index + 1, total: steps.length }) + " · " + (heading ? heading.textContent : "");
-    $("progress-bar").max = steps.length;
-    $("progress-bar").value = index + 1;
+    var count = this.counter(steps, index);
+    $("progress").textContent = fill(this.t.step, count) + " · " + (heading ? heading.textContent : "");
+    $("progress-bar").max = count.total;
+    $("progress-bar").value = count.n;
     Array.prototype.forEach.call(doc.querySelectorAll(".intro"), function (p) { p.hidden = index > 0; });
     if (!restoring) {
       this.saveDraft();
@@ -596,6 +641,14 @@
     if (blocked && Object.keys(blocked).length) this.check(step, blocked);
   };
 
+  /* "Step n of total" counts the members as one step, so the total does not jump when the
+     number of people is given, and moving between members does not race the counter ahead. */
+  Wizard.prototype.counter = function (steps, index) {
+    var members = $("members").querySelectorAll("section.step").length;
+    var n = index === 0 ? 1 : index <= members ? 2 : index - members + 2;
+    return { n: n, total: steps.length - members + 1 };
+  };
+
   Wizard.prototype.changed = function (input) {
     if (input.id === "commune-filter") return;
     if (/\.birth_date$/.test(input.name)) this.refreshAges();
@@ -603,6 +656,10 @@
     if (input.name && step !== this.placeForm && step !== this.consentForm) {
       var errors = this.errorsIn(step);
       this.showError(input.name === "income_period" ? "income" : input.name, errors[input.name]);
+      // A summary on show follows the answers (without moving the focus).
+      if (step.querySelector(".step-summary")) {
+        this.summarize(step, Object.keys(errors).filter(function (n) { return n !== "_step"; }), errors);
+      }
     }
     this.saveDraft();
   };
@@ -640,49 +697,77 @@
     self.form.elements.village.value = self.select("village").value;
   };
 
+  /* The result leads with the class and what to do next (the primary standard), how it was
+     reached after; a later standard's result is folded into a <details>, as on the server's page. */
   Wizard.prototype.renderResults = function (results) {
     var self = this, box = $("results"), t = self.t, lang = self.lang;
     box.textContent = "";
     results.forEach(function (item) {
       var a = item.assessment, std = item.standard, id = "result-" + std.id;
-      var section = el("section", { "class": "result result--" + a.classification, "aria-labelledby": id });
-      section.appendChild(el("h3", { id: id, "class": "result-title" }, fill(t.resultUnder, { standard: std.name[lang].toLowerCase() })));
-      if (!item.primary) section.appendChild(el("p", { "class": "hint" }, fill(t.laterStandard, { year: std.periods.from })));
-      var verdict = el("p", { "class": "verdict" });
-      verdict.appendChild(el("span", { "class": "badge badge--" + a.classification }, t.classifications[a.classification]));
-      section.appendChild(verdict);
-      var dl = el("dl", { "class": "figures" });
-      [[t.income, self.money(a.income_per_capita)],
-       [fill(t.line, { area: t[a.area] }), self.money(a.income_line)],
-       [t.score, String(a.deprivation_score)]].forEach(function (row) {
-        var div = el("div");
-        div.appendChild(el("dt", {}, row[0]));
-        div.appendChild(el("dd", {}, row[1]));
-        dl.appendChild(div);
-      });
-      section.appendChild(dl);
-      section.appendChild(el("h4", {}, t.why));
-      var reasons = el("ul", { "class": "reasons" });
-      a.reasons.forEach(function (reason) {
-        var kind = ["income", "deprivations", "classification"].indexOf(reason.code) >= 0 ? reason.code : "deprived";
-        reasons.appendChild(el("li", { "class": "reason reason--" + kind }, reason[lang]));
-      });
-      section.appendChild(reasons);
+      var title = fill(t.resultUnder, { standard: std.name[lang].toLowerCase() });
+      var badge = el("span", { "class": "badge badge--" + a.classification }, t.classifications[a.classification]);
+      var section;
       if (item.primary) {
-        section.appendChild(el("h4", {}, t.bring));
-        var evidence = el("ul", { "class": "evidence" });
-        std.indicators.forEach(function (indicator) {
-          if (a.deprivations.indexOf(indicator.code) < 0) return;
-          var li = el("li");
-          li.appendChild(el("strong", {}, indicator.name[lang] + ":"));
-          li.appendChild(doc.createTextNode(" " + indicator.evidence[lang]));
-          evidence.appendChild(li);
-        });
-        evidence.appendChild(el("li", {}, t.bringAlways));
-        section.appendChild(evidence);
+        section = el("section", { "class": "result result--" + a.classification, "aria-labelledby": id });
+        section.appendChild(el("h3", { id: id, "class": "result-title" }, title));
+        var verdict = el("p", { "class": "verdict" });
+        verdict.appendChild(badge);
+        section.appendChild(verdict);
+        section.appendChild(el("h4", {}, t.next));
+        section.appendChild(el("p", { "class": "next-step" }, t.nextText));
+        section.appendChild(self.evidence(std, a));
+      } else {
+        section = el("details", { "class": "result result--later result--" + a.classification });
+        var summary = el("summary");
+        summary.appendChild(el("span", { id: id, "class": "result-title" }, title));
+        summary.appendChild(doc.createTextNode(" "));
+        summary.appendChild(badge);
+        section.appendChild(summary);
+        section.appendChild(el("p", { "class": "hint" }, fill(t.laterStandard, { year: std.periods.from })));
       }
+      Object.keys(std.provisional_parts || {}).forEach(function (part) {
+        section.appendChild(el("p", { "class": "hint provisional" }, std.provisional_parts[part][lang]));
+      });
+      self.detail(section, a, std);
       box.appendChild(section);
     });
+  };
+
+  /* What the household shows the commune: the evidence of each deprivation, and the ID cards. */
+  Wizard.prototype.evidence = function (std, a) {
+    var lang = this.lang, list = el("ul", { "class": "evidence" });
+    std.indicators.forEach(function (indicator) {
+      if (a.deprivations.indexOf(indicator.code) < 0) return;
+      var li = el("li");
+      li.appendChild(el("strong", {}, indicator.name[lang] + ":"));
+      li.appendChild(doc.createTextNode(" " + indicator.evidence[lang]));
+      list.appendChild(li);
+    });
+    list.appendChild(el("li", {}, this.t.bringAlways));
+    return list;
+  };
+
+  /* How the result was reached: the figures and the reasons. */
+  Wizard.prototype.detail = function (section, a, std) {
+    var self = this, t = self.t, lang = self.lang;
+    var dl = el("dl", { "class": "figures" });
+    [[t.income, self.money(a.income_per_capita)],
+     [fill(t.line, { area: std.area_names ? std.area_names[a.area][lang] : t[a.area] }), self.money(a.income_line)],
+     [t.score, fill(t.scoreDetail, { score: String(a.deprivation_score), count: String(a.deprivations.length),
+                                    points: String(std.points_per_deprivation) })]].forEach(function (row) {
+      var div = el("div");
+      div.appendChild(el("dt", {}, row[0]));
+      div.appendChild(el("dd", {}, row[1]));
+      dl.appendChild(div);
+    });
+    section.appendChild(dl);
+    section.appendChild(el("h4", {}, t.why));
+    var reasons = el("ul", { "class": "reasons" });
+    a.reasons.forEach(function (reason) {
+      var kind = ["income", "deprivations", "classification"].indexOf(reason.code) >= 0 ? reason.code : "deprived";
+      reasons.appendChild(el("li", { "class": "reason reason--" + kind }, reason[lang]));
+    });
+    section.appendChild(reasons);
   };
 
   Wizard.prototype.money = function (amount) {
@@ -715,6 +800,9 @@
   Wizard.prototype.submit = function () {
     var checked = this.evaluate(), applicant = this.applicant();
     if (!checked.results.length) { this.go(1); return; }
+    // The officials' paper intake: the date the paper form bears (node.web.officials_paper).
+    var dated = this.consentForm.elements.paper_dated_on;
+    if (dated && !dated.value) applicant.errors.paper_dated_on = this.t.required;
     if (!this.check(this.consentForm, applicant.errors)) return;
     var body = {
       commune_code: this.form.elements.commune.value,
@@ -723,6 +811,7 @@
       household: checked.facts,
       consent: true
     };
+    if (dated) body.paper_dated_on = dated.value;
     if (this.form.elements.village.value) body.village_code = this.form.elements.village.value;
     var entry = outbox.add(body, { url: this.setup.submitUrl, receipt: this.setup.receiptUrl });
     ownKey = entry.key;
