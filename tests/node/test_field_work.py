@@ -49,7 +49,7 @@ def test_a_phone_downloads_the_assigned_work_with_the_declared_facts(client, tea
     assert household["declared_facts"]["members"]
     assert household["verification"] is None
     assert [s["step"] for s in household["asked"]["household_steps"]] == [
-        "housing", "water", "information"
+        "housing", "water", "information", "livelihood"
     ]  # fmt: skip
     assert body["meeting_rule"] == {"numerator": 50, "denominator": 100}
     assert body["official"]["user_id"] == team["head_id"]
