@@ -47,7 +47,7 @@ def test_errors_step_counter_and_result_on_a_phone(page, western_village):
     choose(page, "members.0.has_health_insurance", "no")
     choose(page, "members.0.disability", "no")
     choose(page, "members.0.in_school", "no")
-    page.locator("#f-members-0-education-level").select_option("primary")
+    choose(page, "members.0.education_level", "primary")
     page.evaluate("window.scrollTo(0, 0)")
     tap_next(page)
 
