@@ -132,7 +132,7 @@ def verify_household(page: Page, name: str, index: int) -> None:
     """One household, one question group per screen, to the assessment; saved on the phone."""
     page.locator("#households li", has_text=name).get_by_role("button").click()
     expect(page.locator("h1")).to_have_text("Thành viên thứ 1")
-    expect(page.locator(".kicker")).to_contain_text("Bước 1/7")
+    expect(page.locator(".kicker")).to_contain_text("Bước 1/8")
     # The head's name and ID come from the application; the ethnicity was never declared.
     expect(page.locator("#v-identities-0-full_name")).to_have_value(name)
     expect(page.locator("#v-identities-0-ethnicity")).to_have_value("")
@@ -156,8 +156,9 @@ def verify_household(page: Page, name: str, index: int) -> None:
         page.locator("#v-housing-walls_durable").select_option("no")
         page.locator("#v-housing-roof_durable").select_option("no")
         shot(page, "lam-viec-ngoai-tuyen-04-nha-o")
-    next_screen(page)
-    next_screen(page)
+    next_screen(page)  # water and sanitation
+    next_screen(page)  # information
+    next_screen(page)  # the main livelihood (optional, issue 14)
     next_screen(page)
     expect(page.locator("h1")).to_have_text("Địa chỉ")
     page.locator("#v-address").fill(f"Số {index + 1}, Thôn Bản Lầu")
@@ -183,7 +184,7 @@ def add_child(page: Page) -> None:
     age-dependent questions appear once the birth date is in."""
     page.get_by_role("button", name="Thêm thành viên").click()
     expect(page.locator("h1")).to_have_text("Thành viên thứ 2")
-    expect(page.locator(".kicker")).to_contain_text("Bước 2/8")
+    expect(page.locator(".kicker")).to_contain_text("Bước 2/9")
     page.locator("#v-identities-1-full_name").fill("Lường Thị Na")
     page.locator("#v-identities-1-ethnicity").fill("Thái")
     expect(page.locator("#v-members-1-relation-declared")).to_have_text("Người dân không khai")
