@@ -17,6 +17,7 @@ from node.services import audit
 from node.services.errors import NotFound, ValidationFailed
 from node.services.livelihood_list import average_livelihood_households
 from node.services.monthly_report import LINES, monthly_report, parse_month
+from node.services.monthly_report_file import monthly_report_xlsx
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, report_unit
@@ -114,6 +115,8 @@ class MonthQuerySchema(ma.Schema):
         validate=length(7, 7),
         metadata={"description": "YYYY-MM: the month the regular review's report is about"},
     )
+    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
 
 
 @blp.route("/monthly-reports")
@@ -133,6 +136,13 @@ class MonthlyReport(MethodView):
         report = monthly_report(
             db.session, require_official(), context.province_code, month, query.get("unit")
         )
+        if query["format"] == "xlsx":
+            name = f"bao-cao-thang-{report.unit}-{query['month']}.xlsx"
+            return Response(
+                monthly_report_xlsx(report, context.today, query["lang"]),
+                mimetype=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
         return {
             "unit": report.unit,
             "month": query["month"],

@@ -195,16 +195,25 @@ class _FormSheet:
 
     def heading(self, table: ReportTable, texts: dict[str, str], lang: str) -> None:
         """The issuing unit and the motto side by side, then the title, unit and period."""
+        self.agency(table.unit_code, texts)
+        self.merged(3, f"{texts['form']} {table.code}", None, 1, self.half)
+        unit_line = f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}"
+        self.titles(table.title[lang], unit_line, table.basis[lang])
+
+    def agency(self, unit_code: str, texts: dict[str, str]) -> None:
+        """Rows 1–2: the issuing agency (left) and the national motto (right)."""
         half, width = self.half, self.width
-        above, issuer = issuing_agency(table.unit_code, texts)
+        above, issuer = issuing_agency(unit_code, texts)
         self.merged(1, above, None, 1, half)
         self.merged(1, texts["motto"], _BOLD, half + 1, width)
         self.merged(2, issuer, _BOLD, 1, half)
         self.merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
-        self.merged(3, f"{texts['form']} {table.code}", None, 1, half)
-        self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
-        self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
-        self.merged(6, table.basis[lang], Font(italic=True, size=9))
+
+    def titles(self, title: str, unit_line: str, basis: str) -> None:
+        """Rows 4–6: the title, the unit and time it covers, the legal basis."""
+        self.merged(4, title.upper(), Font(bold=True, size=13))
+        self.merged(5, unit_line)
+        self.merged(6, basis, Font(italic=True, size=9))
 
     def signatures(self, row: int, texts: dict[str, str], dated: str) -> None:
         """The place and date, the preparer's and the head's signature blocks, from ``row`` down."""

@@ -12,9 +12,11 @@ from flask import Response, render_template, request
 from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
+from node.report_responses import XLSX
 from node.services import audit
 from node.services.livelihood_list import average_livelihood_households, list_csv
-from node.services.monthly_report import LINES, monthly_report, parse_month
+from node.services.monthly_report import LINES, MonthlyReport, monthly_report, parse_month
+from node.services.monthly_report_file import monthly_report_xlsx
 from node.services.periods import current_period
 from node.services.reports import REPORT_READERS
 from node.web import officials_forms as words
@@ -69,17 +71,37 @@ def _read_list() -> tuple[str, int, list[dict[str, Any]]]:
     return unit, period, rows
 
 
+@bp.get("/reports/monthly.xlsx")
+@signed_in(*REPORT_READERS)
+def monthly_report_file() -> Response:
+    """The monthly report as XLSX, in the form's printed layout."""
+    report = _monthly()
+    name = f"bao-cao-thang-{report.unit}-{report.month:%Y-%m}.xlsx"
+    return Response(
+        monthly_report_xlsx(report, node_context().today, lang()),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _monthly() -> MonthlyReport:
+    """The monthly report of the month and unit asked for (by default the month before this
+    one, whose report is due next)."""
+    context = node_context()
+    month = parse_month(request.args.get("month"))
+    if month is None:
+        month = (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return monthly_report(
+        db.session, official(), context.province_code, month, request.args.get("unit") or None
+    )
+
+
 @bp.get("/reports/monthly")
 @signed_in(*REPORT_READERS)
 def monthly_report_page() -> tuple[str, int]:
     """The regular review's monthly report (Decision 24/2021 Art. 7), with its due date."""
     context = node_context()
-    month = parse_month(request.args.get("month"))
-    if month is None:  # the month before this one, whose report is due next
-        month = (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    report = monthly_report(
-        db.session, official(), context.province_code, month, request.args.get("unit") or None
-    )
+    report = _monthly()
     return render_template(
         "officials/monthly_report.html",
         report=report,
