@@ -17,7 +17,7 @@ from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.errors import NotFound, ValidationFailed
-from node.services.livelihood_list import average_livelihood_households
+from node.services.livelihood_list import average_livelihood_households, list_xlsx
 from node.services.monthly_report import LINES, monthly_report, parse_month
 from node.services.monthly_report import MonthlyReport as MonthlyReportFigures
 from node.services.monthly_report_file import monthly_report_xlsx
@@ -86,6 +86,8 @@ class ListQuerySchema(ma.Schema):
 
     unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
     period = Integer(validate=between(2000, 2100))
+    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
 
 
 @blp.route("/lists/average-livelihood")
@@ -108,6 +110,14 @@ class AverageLivelihoodList(MethodView):
         audit.record(db.session, official, "list_average_livelihood", "report", None,
                      context.now, details={"unit": unit, "period": period})  # fmt: skip
         db.session.commit()
+        if query["format"] == "xlsx":
+            return Response(
+                list_xlsx(unit, period, rows, context.today, query["lang"]),
+                mimetype=XLSX,
+                headers={"Content-Disposition":
+                         f'attachment; filename="ho-muc-song-tb-{unit}-{period}.xlsx"',
+                         "Cache-Control": "no-store"},
+            )  # fmt: skip
         return {"unit": unit, "period": period, "count": len(rows), "items": rows}
 
 

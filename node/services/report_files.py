@@ -315,9 +315,10 @@ def named_list_json(heading: ReportTable, rows: Iterable[dict[str, Any]], lang: 
 
 
 def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today: date,
-                    lang: str = "vi") -> IO[bytes]:  # fmt: skip
-    """R5 as XLSX in the form's layout (heading, table, signatures), written row by row; the
-    file is returned rewound, for the caller to send and close."""
+                    lang: str = "vi", *, numbered_form: bool = True) -> IO[bytes]:  # fmt: skip
+    """R5 (or another list of households) as XLSX in the form's layout (heading, table,
+    signatures), written row by row; the file is returned rewound, for the caller to send and
+    close. ``numbered_form=False``: a list with no form number ("Biểu …") confirmed."""
     texts = TEXTS[lang]
     stream = XlsxStream()
     sheet = stream.sheet(heading.code)
@@ -328,7 +329,7 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
         size = widths.get(key, 16)
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
     print_layout(sheet.sheet, _HEADER_ROW)
-    written = _stream_heading(sheet, heading, texts, lang, width)
+    written = _stream_heading(sheet, heading, texts, lang, width, numbered_form)
     sheet.append([sheet.cell(c.label[lang], font=_BOLD, alignment=_CENTER, border=_BOX)
                   for c in heading.columns])  # fmt: skip
     written += 1
@@ -359,7 +360,7 @@ def _merge(sheet: SafeSheet, row: int, first: int, last: int) -> None:
 
 
 def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str], lang: str,
-                    width: int) -> int:  # fmt: skip
+                    width: int, numbered_form: bool = True) -> int:  # fmt: skip
     """The heading rows of ``_FormSheet.heading``, written in order; returns the rows written."""
     half = max(1, width // 2)
     centred = {"alignment": _CENTER}
@@ -367,7 +368,7 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
     lines = [
         ((above, None), (texts["motto"], _BOLD)),
         ((issuer, _BOLD), (texts["motto2"], Font(bold=True, underline="single"))),
-        ((f"{texts['form']} {heading.code}", None), ("", None)),
+        ((f"{texts['form']} {heading.code}" if numbered_form else "", None), ("", None)),
         ((heading.title[lang].upper(), Font(bold=True, size=13)),),
         ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
         ((heading.basis[lang], Font(italic=True, size=9)),),

@@ -17,7 +17,7 @@ from node.extensions import db
 from node.report_responses import XLSX
 from node.services import audit
 from node.services.errors import Conflict, ValidationFailed
-from node.services.livelihood_list import average_livelihood_households, list_csv
+from node.services.livelihood_list import average_livelihood_households, list_csv, list_xlsx
 from node.services.monthly_report import LINES, MonthlyReport, monthly_report, parse_month
 from node.services.monthly_report_file import monthly_report_xlsx
 from node.services.monthly_report_sending import SENDERS, send_monthly_report, sendings
@@ -38,6 +38,21 @@ def average_livelihood_csv() -> Response:
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="ho-muc-song-tb-{unit}-{period}.csv"'
+        },
+    )
+
+
+@bp.get("/lists/average-livelihood.xlsx")
+@signed_in(*REPORT_READERS)
+def average_livelihood_xlsx() -> Response:
+    """The same list as XLSX, in the printed layout of the report files."""
+    unit, period, rows = _read_list()
+    return Response(
+        list_xlsx(unit, period, rows, node_context().today, lang()),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="ho-muc-song-tb-{unit}-{period}.xlsx"',
+            "Cache-Control": "no-store",  # personal data
         },
     )
 
