@@ -99,6 +99,15 @@ R1_COLUMNS = [
     Column("members_poor", _t("Số nhân khẩu hộ nghèo", "Persons in poor households")),
     Column("members_near_poor", _t("Số nhân khẩu hộ cận nghèo", "Persons in near-poor households")),
     Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
+    # The list of Decision 24/2021 Art. 3 (a subset of the households above), counted from the
+    # decided statuses of the period (build_report), not from the tallies.
+    Column(
+        "average_livelihood",
+        _t(
+            "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp, diêm nghiệp có mức sống trung bình",
+            "Farming, forestry, fishery and salt households with an average living standard",
+        ),
+    ),
 ]
 
 
@@ -301,6 +310,10 @@ def build_report(
         for row in rows:
             row["poor_start"] = before[row["commune_code"]]["poor"]
             row["near_poor_start"] = before[row["commune_code"]]["near_poor"]
+    if code == "R1":
+        listed = _average_livelihood_counts(session, period)
+        for row in rows:
+            row["average_livelihood"] = listed.get(row["commune_code"], 0)
     if unit != province_code:
         rows = [row for row in rows if row["commune_code"] == unit]
     columns = form.columns(period)
@@ -318,6 +331,17 @@ def build_report(
              **_cells(_sum_rows(rows), columns)}
         )  # fmt: skip
     return table
+
+
+def _average_livelihood_counts(session: Session, period: int) -> dict[str, int]:
+    """The households on the average-livelihood list of ``period``, by commune."""
+    s = HouseholdStatus
+    query = (
+        select(s.commune_code, func.count())
+        .where(s.period == period, s.classification == "average", s.average_livelihood)
+        .group_by(s.commune_code)
+    )
+    return dict(session.execute(query).all())
 
 
 R5_COMMUNE = Column("commune", _t("Xã, phường, đặc khu", "Commune"))

@@ -225,3 +225,24 @@ def test_the_list_downloads_as_xlsx_in_the_form_layout(client, team, db_session,
         select(AuditEntry).where(AuditEntry.action == "list_average_livelihood")
     ).all()
     assert len(audits) >= 3
+
+
+def test_r1_counts_the_list_beside_the_average_households(client, team, login_as):
+    for applicant in APPLICANTS:
+        decided(client, team, *applicant)
+    province = login_as("province_officer")
+
+    body = client.get("/api/v1/reports/R1?period=2026", headers=province).get_json()
+
+    labels = {c["key"]: c["label"] for c in body["columns"]}
+    assert labels["average_livelihood"] == (
+        "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp, diêm nghiệp có mức sống trung bình"
+    )
+    row = next(r for r in body["rows"] if r["code"] == "00070")
+    assert (row["average"], row["average_livelihood"]) == (2, 1)
+    other = next(r for r in body["rows"] if r["code"] == "00073")
+    assert other["average_livelihood"] == 0
+    total = next(t for t in body["totals"] if t["code"] == "total")
+    assert total["average_livelihood"] == 1
+    commune = client.get("/api/v1/reports/R1?period=2026", headers=team["officer"]).get_json()
+    assert [r["average_livelihood"] for r in commune["rows"]] == [1]
