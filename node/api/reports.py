@@ -16,6 +16,7 @@ from node.context import node_context
 from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
+from node.services.annual_report import annual_report
 from node.services.errors import NotFound, ValidationFailed
 from node.services.livelihood_list import average_livelihood_households, list_xlsx
 from node.services.monthly_report import LINES, monthly_report, parse_month
@@ -217,3 +218,37 @@ class MonthlyReportSendings(MethodView):
             "month": body["month"],
             "sent_at": as_utc(sending.sent_at).isoformat(),
         }
+
+
+class AnnualQuerySchema(ma.Schema):
+    """Which unit and year, as JSON or XLSX."""
+
+    unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
+    period = Integer(validate=between(2000, 2100))
+    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
+
+
+@blp.route("/annual-reports")
+class AnnualReport(MethodView):
+    """The annual report at the end of the periodic review for your unit."""
+
+    @official_required()
+    @blp.arguments(AnnualQuerySchema, location="query")
+    @blp.response(200, description="the year's results by commune (counts only)")
+    def get(self, query):
+        """The JSON of the report forms (`{"form", "title", "basis", "unit", "period",
+        "columns", "rows", "totals"}`), or `format=xlsx`."""
+        context = node_context()
+        period = query.get("period") or current_period(context.today)
+        table = annual_report(
+            db.session, require_official(), context.province_code, period, query.get("unit")
+        )
+        if query["format"] == "xlsx":
+            name = f"bao-cao-nam-{table.unit_code}-{period}.xlsx"
+            return Response(
+                report_xlsx(table, context.today, query["lang"], numbered_form=False),
+                mimetype=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        return report_json(table, query["lang"])

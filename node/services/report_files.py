@@ -148,14 +148,16 @@ def report_csv(table: ReportTable, lang: str = "vi") -> str:
     return "\ufeff" + out.getvalue()
 
 
-def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
-    """The report as an XLSX workbook in the printed layout of the official forms."""
+def report_xlsx(table: ReportTable, today: date, lang: str = "vi", *, numbered_form: bool = True
+                ) -> bytes:  # fmt: skip
+    """The report as an XLSX workbook in the printed layout of the official forms
+    (``numbered_form=False``: a report with no form number, "Biểu …", confirmed)."""
     texts = TEXTS[lang]
     book = Workbook()
     sheet = book.active
     sheet.title = table.code
     form = _FormSheet(sheet, len(table.columns) + 2)
-    form.heading(table, texts, lang)
+    form.heading(table, texts, lang, numbered_form)
     last_row = _write_table(sheet, table, texts, lang)
     form.signatures(last_row + 2, texts, _dated(texts, table.unit_name, today))
     sheet.column_dimensions["A"].width = 10
@@ -193,10 +195,12 @@ class _FormSheet:
         if font:
             cell.font = font
 
-    def heading(self, table: ReportTable, texts: dict[str, str], lang: str) -> None:
+    def heading(self, table: ReportTable, texts: dict[str, str], lang: str,
+                numbered_form: bool = True) -> None:  # fmt: skip
         """The issuing unit and the motto side by side, then the title, unit and period."""
         self.agency(table.unit_code, texts)
-        self.merged(3, f"{texts['form']} {table.code}", None, 1, self.half)
+        if numbered_form:
+            self.merged(3, f"{texts['form']} {table.code}", None, 1, self.half)
         unit_line = f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}"
         self.titles(table.title[lang], unit_line, table.basis[lang])
 

@@ -59,6 +59,17 @@ class Column:
         return self.denominator is not None
 
 
+# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
+# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
+# checked against the texts, so the forms say no number rather than a guessed one.
+ANNEX = _t(
+    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
+    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
+    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
+    "the form's number is not yet checked against the text",
+)
+
+
 @dataclass(frozen=True)
 class Form:
     """A report form: its title and columns; R2 also needs the period before."""
@@ -67,6 +78,7 @@ class Form:
     title: Texts
     columns: Callable[[int], list[Column]]
     needs_previous_period: bool = False
+    basis: Texts = field(default_factory=lambda: ANNEX)
 
 
 def _rate(key: str, label: Texts, numerator: str, denominator: str) -> Column:
@@ -205,17 +217,6 @@ FORMS: dict[str, Form] = {
 FORM_CODES = (*FORMS, "R5")
 
 
-# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
-# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
-# checked against the texts, so the forms say no number rather than a guessed one.
-ANNEX = _t(
-    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
-    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
-    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
-    "the form's number is not yet checked against the text",
-)
-
-
 @dataclass
 class ReportTable:
     """A rendered report: the same structure feeds HTML, CSV and XLSX."""
@@ -303,6 +304,13 @@ def build_report(
     form = FORMS.get(code)
     if form is None:
         raise ValidationFailed("Unknown report form.", {"form": ", ".join(FORM_CODES)})
+    return form_table(session, form, province_code, period, unit)
+
+
+def form_table(
+    session: Session, form: Form, province_code: str, period: int, unit: str
+) -> ReportTable:
+    """``form``'s table for a province or one commune (build_report; the annual report)."""
     rows = commune_rows(session, province_code, period, pending=False)
     if form.needs_previous_period:
         earlier = commune_rows(session, province_code, period - 1, pending=False)
@@ -310,15 +318,15 @@ def build_report(
         for row in rows:
             row["poor_start"] = before[row["commune_code"]]["poor"]
             row["near_poor_start"] = before[row["commune_code"]]["near_poor"]
-    if code == "R1":
+    columns = form.columns(period)
+    if any(column.key == "average_livelihood" for column in columns):
         listed = _average_livelihood_counts(session, period)
         for row in rows:
             row["average_livelihood"] = listed.get(row["commune_code"], 0)
     if unit != province_code:
         rows = [row for row in rows if row["commune_code"] == unit]
-    columns = form.columns(period)
     name = units.province(province_code).name if unit == province_code else units.commune(unit).name
-    table = ReportTable(code, form.title, unit, name, period, columns)
+    table = ReportTable(form.code, form.title, unit, name, period, columns, basis=form.basis)
     for row in rows:
         commune = units.commune(row["commune_code"])
         table.rows.append({"code": commune.code, "name": commune.name, **_cells(row, columns)})
