@@ -83,7 +83,7 @@ class Report(MethodView):
 
 
 class ListQuerySchema(ma.Schema):
-    """Which unit and period."""
+    """Which unit and period, as JSON or XLSX (the average-livelihood list, the annual report)."""
 
     unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
     period = Integer(validate=between(2000, 2100))
@@ -220,21 +220,12 @@ class MonthlyReportSendings(MethodView):
         }
 
 
-class AnnualQuerySchema(ma.Schema):
-    """Which unit and year, as JSON or XLSX."""
-
-    unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
-    period = Integer(validate=between(2000, 2100))
-    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
-    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
-
-
 @blp.route("/annual-reports")
 class AnnualReport(MethodView):
     """The annual report at the end of the periodic review for your unit."""
 
     @official_required()
-    @blp.arguments(AnnualQuerySchema, location="query")
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, description="the year's results by commune (counts only)")
     def get(self, query):
         """The JSON of the report forms (`{"form", "title", "basis", "unit", "period",
