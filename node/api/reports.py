@@ -1,8 +1,10 @@
 """`GET /api/v1/reports/<form>`: report forms R1–R5 as JSON, CSV or XLSX, for officials; and
 `GET /api/v1/lists/average-livelihood`: the farming, forestry, fishery and salt households with an
-average living standard (JSON)."""
+average living standard (JSON); the regular review's monthly report and its sending."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import marshmallow as ma
 from flask import Response
@@ -14,12 +16,17 @@ from node.context import node_context
 from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
+from node.services.annual_report import annual_report
 from node.services.errors import NotFound, ValidationFailed
-from node.services.livelihood_list import average_livelihood_households
+from node.services.livelihood_list import average_livelihood_households, list_xlsx
 from node.services.monthly_report import LINES, monthly_report, parse_month
+from node.services.monthly_report import MonthlyReport as MonthlyReportFigures
+from node.services.monthly_report_file import monthly_report_xlsx
+from node.services.monthly_report_sending import as_utc, send_monthly_report, sendings
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, report_unit
+from shared import units
 from shared.web.fields import Integer, String, between, length, one_of
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")
@@ -76,10 +83,12 @@ class Report(MethodView):
 
 
 class ListQuerySchema(ma.Schema):
-    """Which unit and period."""
+    """Which unit and period, as JSON or XLSX (the average-livelihood list, the annual report)."""
 
     unit = String(validate=length(20), metadata={"description": "the province or a commune code"})
     period = Integer(validate=between(2000, 2100))
+    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
 
 
 @blp.route("/lists/average-livelihood")
@@ -102,6 +111,14 @@ class AverageLivelihoodList(MethodView):
         audit.record(db.session, official, "list_average_livelihood", "report", None,
                      context.now, details={"unit": unit, "period": period})  # fmt: skip
         db.session.commit()
+        if query["format"] == "xlsx":
+            return Response(
+                list_xlsx(unit, period, rows, context.today, query["lang"]),
+                mimetype=XLSX,
+                headers={"Content-Disposition":
+                         f'attachment; filename="ho-muc-song-tb-{unit}-{period}.xlsx"',
+                         "Cache-Control": "no-store"},
+            )  # fmt: skip
         return {"unit": unit, "period": period, "count": len(rows), "items": rows}
 
 
@@ -114,6 +131,8 @@ class MonthQuerySchema(ma.Schema):
         validate=length(7, 7),
         metadata={"description": "YYYY-MM: the month the regular review's report is about"},
     )
+    format = String(load_default="json", validate=one_of(["json", "xlsx"]))
+    lang = String(load_default="vi", validate=one_of(["vi", "en"]))
 
 
 @blp.route("/monthly-reports")
@@ -133,10 +152,94 @@ class MonthlyReport(MethodView):
         report = monthly_report(
             db.session, require_official(), context.province_code, month, query.get("unit")
         )
+        if query["format"] == "xlsx":
+            name = f"bao-cao-thang-{report.unit}-{query['month']}.xlsx"
+            return Response(
+                monthly_report_xlsx(report, context.today, query["lang"]),
+                mimetype=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
         return {
             "unit": report.unit,
             "month": query["month"],
             "due_on": report.due_on.isoformat() if report.due_on else None,
             "figures": report.figures,
             "lines": [{"key": key, "vi": vi, "en": en} for key, vi, en in LINES],
+            **_sending_status(report, context.province_code),
         }
+
+
+def _sending_status(report: MonthlyReportFigures, province_code: str) -> dict[str, Any]:
+    """A commune's ``sent_at`` (null until sent); for the province, every commune's."""
+    sent = sendings(db.session, report.month)
+    if report.unit != province_code:
+        moment = sent.get(report.unit)
+        return {"sent_at": moment.isoformat() if moment else None}
+    return {
+        "communes": [
+            {"code": c.code, "name": c.name,
+             "sent_at": sent[c.code].isoformat() if c.code in sent else None}
+            for c in units.communes(province_code)
+        ]
+    }  # fmt: skip
+
+
+class SendingSchema(ma.Schema):
+    """The month whose report the commune sent."""
+
+    month = String(
+        required=True,
+        validate=length(7, 7),
+        metadata={"description": "YYYY-MM: the month the report is about"},
+    )
+
+
+@blp.route("/monthly-reports/sendings")
+class MonthlyReportSendings(MethodView):
+    """Your commune's monthly report marked as sent to the province (once per month)."""
+
+    @official_required()
+    @blp.arguments(SendingSchema)
+    @blp.response(201, description="the commune, month and moment it was sent")
+    def post(self, body):
+        """Commune officers and chairs: `{"month": "YYYY-MM"}` (a month of January–August that
+        is over) → `{"unit", "month", "sent_at"}`; 409 when it was already sent (a repeated
+        click records nothing), 422 for a month with no report or not over yet."""
+        month = parse_month(body["month"])
+        if month is None:
+            raise ValidationFailed("The month is not valid.", {"month": "YYYY-MM"})
+        context = node_context()
+        sending = send_monthly_report(
+            db.session, require_official(), month, context.now, context.today
+        )
+        db.session.commit()
+        return {
+            "unit": sending.commune_code,
+            "month": body["month"],
+            "sent_at": as_utc(sending.sent_at).isoformat(),
+        }
+
+
+@blp.route("/annual-reports")
+class AnnualReport(MethodView):
+    """The annual report at the end of the periodic review for your unit."""
+
+    @official_required()
+    @blp.arguments(ListQuerySchema, location="query")
+    @blp.response(200, description="the year's results by commune (counts only)")
+    def get(self, query):
+        """The JSON of the report forms (`{"form", "title", "basis", "unit", "period",
+        "columns", "rows", "totals"}`), or `format=xlsx`."""
+        context = node_context()
+        period = query.get("period") or current_period(context.today)
+        table = annual_report(
+            db.session, require_official(), context.province_code, period, query.get("unit")
+        )
+        if query["format"] == "xlsx":
+            name = f"bao-cao-nam-{table.unit_code}-{period}.xlsx"
+            return Response(
+                report_xlsx(table, context.today, query["lang"], numbered_form=False),
+                mimetype=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        return report_json(table, query["lang"])

@@ -29,7 +29,13 @@ from node.models.review import (
     VerificationIdentity,
 )
 from node.models.settings import NodeSetting
-from node.models.snapshots import CommuneHouseholdCount, HubToken, PeriodClose, Snapshot
+from node.models.snapshots import (
+    CommuneHouseholdCount,
+    HubToken,
+    MonthlyReportSending,
+    PeriodClose,
+    Snapshot,
+)
 from node.models.tallies import DeprivationTally, StatusTally
 from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
@@ -59,6 +65,7 @@ __all__ = [
     "Meeting",
     "MeetingVote",
     "Member",
+    "MonthlyReportSending",
     "NodeSetting",
     "PeriodClose",
     "PeriodicReview",

@@ -80,3 +80,19 @@ class PeriodClose(db.Model):
     figures_hash: Mapped[str] = mapped_column(String(64))
     # The official snapshot the close produced.
     snapshot_id: Mapped[str] = mapped_column(String(64))
+
+
+class MonthlyReportSending(db.Model):
+    """A commune's monthly report of the regular review (Decision 24/2021 Art. 7) marked as sent
+    to the province: once per commune and month (the unique key stops a second one, even from
+    two clicks at once)."""
+
+    __tablename__ = "monthly_report_sendings"
+    __table_args__ = (UniqueConstraint("commune_code", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    # The first day of the month reported on.
+    month: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

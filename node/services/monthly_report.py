@@ -59,14 +59,6 @@ def due_on(month: date) -> date | None:
     return date(month.year, month.month + 1, procedure_value("monthly_report_day"))
 
 
-def report_due(today: date) -> tuple[date, date] | None:
-    """The monthly report the commune owes now, as (month reported, due day): from the 1st to
-    the due day of February to September; None otherwise (nothing records its sending yet)."""
-    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    due = due_on(month)
-    return (month, due) if due is not None and today <= due else None
-
-
 def monthly_report(
     session: Session, official: Official, province_code: str, month: date, unit: str | None
 ) -> MonthlyReport:

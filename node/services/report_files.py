@@ -148,14 +148,16 @@ def report_csv(table: ReportTable, lang: str = "vi") -> str:
     return "\ufeff" + out.getvalue()
 
 
-def report_xlsx(table: ReportTable, today: date, lang: str = "vi") -> bytes:
-    """The report as an XLSX workbook in the printed layout of the official forms."""
+def report_xlsx(table: ReportTable, today: date, lang: str = "vi", *, numbered_form: bool = True
+                ) -> bytes:  # fmt: skip
+    """The report as an XLSX workbook in the printed layout of the official forms
+    (``numbered_form=False``: a report with no form number, "Biểu …", confirmed)."""
     texts = TEXTS[lang]
     book = Workbook()
     sheet = book.active
     sheet.title = table.code
     form = _FormSheet(sheet, len(table.columns) + 2)
-    form.heading(table, texts, lang)
+    form.heading(table, texts, lang, numbered_form)
     last_row = _write_table(sheet, table, texts, lang)
     form.signatures(last_row + 2, texts, _dated(texts, table.unit_name, today))
     sheet.column_dimensions["A"].width = 10
@@ -193,18 +195,29 @@ class _FormSheet:
         if font:
             cell.font = font
 
-    def heading(self, table: ReportTable, texts: dict[str, str], lang: str) -> None:
+    def heading(self, table: ReportTable, texts: dict[str, str], lang: str,
+                numbered_form: bool = True) -> None:  # fmt: skip
         """The issuing unit and the motto side by side, then the title, unit and period."""
+        self.agency(table.unit_code, texts)
+        if numbered_form:
+            self.merged(3, f"{texts['form']} {table.code}", None, 1, self.half)
+        unit_line = f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}"
+        self.titles(table.title[lang], unit_line, table.basis[lang])
+
+    def agency(self, unit_code: str, texts: dict[str, str]) -> None:
+        """Rows 1–2: the issuing agency (left) and the national motto (right)."""
         half, width = self.half, self.width
-        above, issuer = issuing_agency(table.unit_code, texts)
+        above, issuer = issuing_agency(unit_code, texts)
         self.merged(1, above, None, 1, half)
         self.merged(1, texts["motto"], _BOLD, half + 1, width)
         self.merged(2, issuer, _BOLD, 1, half)
         self.merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
-        self.merged(3, f"{texts['form']} {table.code}", None, 1, half)
-        self.merged(4, table.title[lang].upper(), Font(bold=True, size=13))
-        self.merged(5, f"{texts['unit']}: {table.unit_name} — {texts['period']}: {table.period}")
-        self.merged(6, table.basis[lang], Font(italic=True, size=9))
+
+    def titles(self, title: str, unit_line: str, basis: str) -> None:
+        """Rows 4–6: the title, the unit and time it covers, the legal basis."""
+        self.merged(4, title.upper(), Font(bold=True, size=13))
+        self.merged(5, unit_line)
+        self.merged(6, basis, Font(italic=True, size=9))
 
     def signatures(self, row: int, texts: dict[str, str], dated: str) -> None:
         """The place and date, the preparer's and the head's signature blocks, from ``row`` down."""
@@ -306,9 +319,10 @@ def named_list_json(heading: ReportTable, rows: Iterable[dict[str, Any]], lang: 
 
 
 def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today: date,
-                    lang: str = "vi") -> IO[bytes]:  # fmt: skip
-    """R5 as XLSX in the form's layout (heading, table, signatures), written row by row; the
-    file is returned rewound, for the caller to send and close."""
+                    lang: str = "vi", *, numbered_form: bool = True) -> IO[bytes]:  # fmt: skip
+    """R5 (or another list of households) as XLSX in the form's layout (heading, table,
+    signatures), written row by row; the file is returned rewound, for the caller to send and
+    close. ``numbered_form=False``: a list with no form number ("Biểu …") confirmed."""
     texts = TEXTS[lang]
     stream = XlsxStream()
     sheet = stream.sheet(heading.code)
@@ -319,7 +333,7 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
         size = widths.get(key, 16)
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
     print_layout(sheet.sheet, _HEADER_ROW)
-    written = _stream_heading(sheet, heading, texts, lang, width)
+    written = _stream_heading(sheet, heading, texts, lang, width, numbered_form)
     sheet.append([sheet.cell(c.label[lang], font=_BOLD, alignment=_CENTER, border=_BOX)
                   for c in heading.columns])  # fmt: skip
     written += 1
@@ -350,7 +364,7 @@ def _merge(sheet: SafeSheet, row: int, first: int, last: int) -> None:
 
 
 def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str], lang: str,
-                    width: int) -> int:  # fmt: skip
+                    width: int, numbered_form: bool = True) -> int:  # fmt: skip
     """The heading rows of ``_FormSheet.heading``, written in order; returns the rows written."""
     half = max(1, width // 2)
     centred = {"alignment": _CENTER}
@@ -358,7 +372,7 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
     lines = [
         ((above, None), (texts["motto"], _BOLD)),
         ((issuer, _BOLD), (texts["motto2"], Font(bold=True, underline="single"))),
-        ((f"{texts['form']} {heading.code}", None), ("", None)),
+        ((f"{texts['form']} {heading.code}" if numbered_form else "", None), ("", None)),
         ((heading.title[lang].upper(), Font(bold=True, size=13)),),
         ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
         ((heading.basis[lang], Font(italic=True, size=9)),),

@@ -59,6 +59,17 @@ class Column:
         return self.denominator is not None
 
 
+# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
+# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
+# checked against the texts, so the forms say no number rather than a guessed one.
+ANNEX = _t(
+    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
+    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
+    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
+    "the form's number is not yet checked against the text",
+)
+
+
 @dataclass(frozen=True)
 class Form:
     """A report form: its title and columns; R2 also needs the period before."""
@@ -67,6 +78,7 @@ class Form:
     title: Texts
     columns: Callable[[int], list[Column]]
     needs_previous_period: bool = False
+    basis: Texts = field(default_factory=lambda: ANNEX)
 
 
 def _rate(key: str, label: Texts, numerator: str, denominator: str) -> Column:
@@ -99,6 +111,15 @@ R1_COLUMNS = [
     Column("members_poor", _t("Số nhân khẩu hộ nghèo", "Persons in poor households")),
     Column("members_near_poor", _t("Số nhân khẩu hộ cận nghèo", "Persons in near-poor households")),
     Column("average", _t("Hộ có mức sống trung bình", "Average living standard")),
+    # The list of Decision 24/2021 Art. 3 (a subset of the households above), counted from the
+    # decided statuses of the period (build_report), not from the tallies.
+    Column(
+        "average_livelihood",
+        _t(
+            "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp, diêm nghiệp có mức sống trung bình",
+            "Farming, forestry, fishery and salt households with an average living standard",
+        ),
+    ),
 ]
 
 
@@ -196,17 +217,6 @@ FORMS: dict[str, Form] = {
 FORM_CODES = (*FORMS, "R5")
 
 
-# Where the forms come from (RULES §6): the report forms of Circular 07/2021's Phụ lục VII (the
-# Mẫu 7.x series), amended by Circular 02/2022. Which Mẫu number each of R1–R5 is has not been
-# checked against the texts, so the forms say no number rather than a guessed one.
-ANNEX = _t(
-    "Căn cứ: Phụ lục VII Thông tư số 07/2021/TT-BLĐTBXH (sửa đổi, bổ sung bởi Thông tư số "
-    "02/2022/TT-BLĐTBXH); số hiệu mẫu chưa được đối chiếu với văn bản",
-    "Basis: Annex VII of Circular 07/2021/TT-BLĐTBXH (amended by Circular 02/2022/TT-BLĐTBXH); "
-    "the form's number is not yet checked against the text",
-)
-
-
 @dataclass
 class ReportTable:
     """A rendered report: the same structure feeds HTML, CSV and XLSX."""
@@ -294,6 +304,13 @@ def build_report(
     form = FORMS.get(code)
     if form is None:
         raise ValidationFailed("Unknown report form.", {"form": ", ".join(FORM_CODES)})
+    return form_table(session, form, province_code, period, unit)
+
+
+def form_table(
+    session: Session, form: Form, province_code: str, period: int, unit: str
+) -> ReportTable:
+    """``form``'s table for a province or one commune (build_report; the annual report)."""
     rows = commune_rows(session, province_code, period, pending=False)
     if form.needs_previous_period:
         earlier = commune_rows(session, province_code, period - 1, pending=False)
@@ -301,11 +318,15 @@ def build_report(
         for row in rows:
             row["poor_start"] = before[row["commune_code"]]["poor"]
             row["near_poor_start"] = before[row["commune_code"]]["near_poor"]
+    columns = form.columns(period)
+    if any(column.key == "average_livelihood" for column in columns):
+        listed = _average_livelihood_counts(session, period)
+        for row in rows:
+            row["average_livelihood"] = listed.get(row["commune_code"], 0)
     if unit != province_code:
         rows = [row for row in rows if row["commune_code"] == unit]
-    columns = form.columns(period)
     name = units.province(province_code).name if unit == province_code else units.commune(unit).name
-    table = ReportTable(code, form.title, unit, name, period, columns)
+    table = ReportTable(form.code, form.title, unit, name, period, columns, basis=form.basis)
     for row in rows:
         commune = units.commune(row["commune_code"])
         table.rows.append({"code": commune.code, "name": commune.name, **_cells(row, columns)})
@@ -318,6 +339,17 @@ def build_report(
              **_cells(_sum_rows(rows), columns)}
         )  # fmt: skip
     return table
+
+
+def _average_livelihood_counts(session: Session, period: int) -> dict[str, int]:
+    """The households on the average-livelihood list of ``period``, by commune."""
+    s = HouseholdStatus
+    query = (
+        select(s.commune_code, func.count())
+        .where(s.period == period, s.classification == "average", s.average_livelihood)
+        .group_by(s.commune_code)
+    )
+    return dict(session.execute(query).all())
 
 
 R5_COMMUNE = Column("commune", _t("Xã, phường, đặc khu", "Commune"))

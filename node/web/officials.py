@@ -42,7 +42,7 @@ from node.services.calendar import load_calendar
 from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from node.services.files import application_file
-from node.services.monthly_report import report_due
+from node.services.monthly_report_sending import report_owed
 from node.services.places import area_at
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD, Official
 from node.services.workflow import OPEN_STATUSES, actions_for
@@ -275,8 +275,12 @@ def home() -> str:
         village_names=names,
         today=context.today,
         takes_paper_forms=signer.role == COMMUNE_OFFICER,
-        # The regular review's monthly report, on the commune's worklist until its due day.
-        monthly_due=report_due(context.today) if signer.level == "commune" else None,
+        # The regular review's monthly report, on the commune's worklist until it is sent.
+        monthly_due=(
+            report_owed(db.session, signer.commune_code, context.today)
+            if signer.level == "commune"
+            else None
+        ),
     )
 
 

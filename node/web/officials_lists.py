@@ -4,21 +4,27 @@ review's monthly report (Art. 7) with its due date; the same as the API gives (n
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
+from node.report_responses import XLSX
 from node.services import audit
-from node.services.livelihood_list import average_livelihood_households, list_csv
-from node.services.monthly_report import LINES, monthly_report, parse_month
+from node.services.errors import Conflict, ValidationFailed
+from node.services.livelihood_list import average_livelihood_households, list_csv, list_xlsx
+from node.services.monthly_report import LINES, MonthlyReport, monthly_report, parse_month
+from node.services.monthly_report_file import monthly_report_xlsx
+from node.services.monthly_report_sending import SENDERS, send_monthly_report, sendings
 from node.services.periods import current_period
 from node.services.reports import REPORT_READERS
 from node.web import officials_forms as words
-from node.web.officials import bp, lang, official
+from node.web.officials import bp, commit, lang, official
 from shared import units
 
 
@@ -32,6 +38,21 @@ def average_livelihood_csv() -> Response:
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="ho-muc-song-tb-{unit}-{period}.csv"'
+        },
+    )
+
+
+@bp.get("/lists/average-livelihood.xlsx")
+@signed_in(*REPORT_READERS)
+def average_livelihood_xlsx() -> Response:
+    """The same list as XLSX, in the printed layout of the report files."""
+    unit, period, rows = _read_list()
+    return Response(
+        list_xlsx(unit, period, rows, node_context().today, lang()),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="ho-muc-song-tb-{unit}-{period}.xlsx"',
+            "Cache-Control": "no-store",  # personal data
         },
     )
 
@@ -69,24 +90,91 @@ def _read_list() -> tuple[str, int, list[dict[str, Any]]]:
     return unit, period, rows
 
 
+@bp.get("/reports/monthly.xlsx")
+@signed_in(*REPORT_READERS)
+def monthly_report_file() -> Response:
+    """The monthly report as XLSX, in the form's printed layout."""
+    report = _monthly()
+    name = f"bao-cao-thang-{report.unit}-{report.month:%Y-%m}.xlsx"
+    return Response(
+        monthly_report_xlsx(report, node_context().today, lang()),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _monthly(month: date | None = None) -> MonthlyReport:
+    """The monthly report of the month and unit asked for (by default the month before this
+    one, whose report is due next)."""
+    context = node_context()
+    month = month or parse_month(request.values.get("month"))
+    if month is None:
+        month = (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return monthly_report(
+        db.session, official(), context.province_code, month, request.values.get("unit") or None
+    )
+
+
 @bp.get("/reports/monthly")
 @signed_in(*REPORT_READERS)
 def monthly_report_page() -> tuple[str, int]:
-    """The regular review's monthly report (Decision 24/2021 Art. 7), with its due date."""
+    """The regular review's monthly report (Decision 24/2021 Art. 7), with its due date and
+    whether it was sent (the commune's, or every commune's for the province)."""
+    return _render_monthly(_monthly())
+
+
+@bp.post("/reports/monthly/sent")
+@signed_in(*SENDERS)
+def send_monthly_report_page() -> Response | tuple[str, int]:
+    """Mark the commune's report on the month as sent to the province (once)."""
     context = node_context()
-    month = parse_month(request.args.get("month"))
-    if month is None:  # the month before this one, whose report is due next
-        month = (context.today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    report = monthly_report(
-        db.session, official(), context.province_code, month, request.args.get("unit") or None
-    )
+    month = parse_month(request.form.get("month"))
+    try:
+        if month is None:
+            raise ValidationFailed("The month is not valid.", {"month": "invalid"})
+        send_monthly_report(db.session, official(), month, context.now, context.today)
+        commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        refusal = SEND_REFUSALS.get(error.fields.get("month", ""), SEND_REFUSALS["invalid"])
+        return _render_monthly(_monthly(), str(refusal), 422)
+    except Conflict:
+        db.session.rollback()
+        return _render_monthly(
+            _monthly(month), _("This report was already sent to the province."), 409
+        )
+    flash(_("The report on %(month)s/%(year)s is recorded as sent to the province.",
+            month=month.month, year=month.year), "success")  # fmt: skip
+    return redirect(url_for("officials.monthly_report_page", month=f"{month:%Y-%m}"), 303)
+
+
+SEND_REFUSALS = {
+    "invalid": _l("The month is not valid."),
+    "not_due": _l("No monthly report is due for this month."),
+    "not_over": _l("The month is not over yet: its report is sent after it ends."),
+}
+
+
+def _render_monthly(report: MonthlyReport, refusal: str | None = None, status: int = 200
+                    ) -> tuple[str, int]:  # fmt: skip
+    """The monthly report's page, with the sending (or every commune's, for the province)."""
+    context = node_context()
+    signer = official()
+    sent = sendings(db.session, report.month)
+    communes = units.communes(context.province_code) if report.unit == context.province_code else []
+    may_send = signer.role in SENDERS and report.due_on is not None
     return render_template(
         "officials/monthly_report.html",
         report=report,
         lines=LINES,
         unit_name=_unit_name(context.province_code, report.unit),
         lang=lang(),
-    ), 200
+        sent_at=sent.get(report.unit),
+        communes=communes,
+        sendings=sent,
+        may_send=may_send and report.month < context.today.replace(day=1),
+        refusal=refusal,
+    ), status
 
 
 def _unit_name(province_code: str, unit: str) -> str:

@@ -13,6 +13,7 @@ from node.context import node_context
 from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
+from node.services.annual_report import annual_report
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_xlsx
 from node.services.reports import (
@@ -119,3 +120,41 @@ def report_file(form: str, fmt: str) -> Response:
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )
+
+
+@bp.get("/reports/annual")
+@signed_in(*REPORT_READERS)
+def annual_report_page() -> tuple[str, int]:
+    """The annual report at the end of the periodic review: the year's results by commune."""
+    context = node_context()
+    table = _annual()
+    communes = units.communes(context.province_code) if official().level == "province" else []
+    return render_template(
+        "officials/annual_report.html",
+        table=table,
+        communes=communes,
+        province_code=context.province_code,
+        lang=lang(),
+    ), 200
+
+
+@bp.get("/reports/annual.xlsx")
+@signed_in(*REPORT_READERS)
+def annual_report_file() -> Response:
+    """The annual report as XLSX, in the printed layout of the report forms."""
+    table = _annual()
+    return Response(
+        report_xlsx(table, node_context().today, lang(), numbered_form=False),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="bao-cao-nam-{table.unit_code}-{table.period}.xlsx"'
+            )
+        },
+    )
+
+
+def _annual() -> ReportTable:
+    context = node_context()
+    return annual_report(db.session, official(), context.province_code, _period(context.today),
+                         request.args.get("unit") or None)  # fmt: skip

@@ -11,6 +11,7 @@ import re
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from node.extensions import db
@@ -188,3 +189,60 @@ def test_the_list_downloads_as_csv(client, team, db_session):
     assert rows[0][3] == "Họ và tên chủ hộ"
     assert rows[1:] == [["1", "00070", "Thôn 001", "Lò Văn Pảng", "2", "2026-11-24"]]
     assert team.head.get("/officials/lists/average-livelihood.csv").status_code == 403
+
+
+def test_the_list_downloads_as_xlsx_in_the_form_layout(client, team, db_session, login_as):
+    decided(client, team, *APPLICANTS[0])
+    page = html(team.officer.get("/officials/lists/average-livelihood?period=2026"))
+    assert "/officials/lists/average-livelihood.xlsx?unit=00070&amp;period=2026" in page
+
+    response = team.officer.get("/officials/lists/average-livelihood.xlsx?unit=00070&period=2026")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert texts[0] == "ỦY BAN NHÂN DÂN"
+    assert "DANH SÁCH HỘ LÀM NÔNG NGHIỆP, LÂM NGHIỆP, NGƯ NGHIỆP VÀ DIÊM NGHIỆP CÓ MỨC SỐNG " \
+        "TRUNG BÌNH" in texts  # fmt: skip
+    assert not any(t.startswith("Biểu") for t in texts)  # no form number is confirmed
+    assert any(", ngày 24 tháng 11 năm 2026" in t for t in texts)
+    header = [c.value for c in sheet[7]]
+    assert header[3] == "Họ và tên chủ hộ"
+    row = [c.value for c in sheet[8]]
+    assert row[1:4] == ["Phường Hoàn Kiếm", "Thôn 001", "Lò Văn Pảng"]
+    assert (row[0], row[4], row[5]) == (1, 2, "24/11/2026")
+    assert sheet.cell(row=8, column=5).data_type == "n"
+    assert sheet.page_setup.orientation == "landscape"
+    province = login_as("province_officer")
+    answer = client.get(f"{LIST}?period=2026&format=xlsx&lang=en", headers=province)
+    assert answer.status_code == 200
+    english = load_workbook(io.BytesIO(answer.data)).active
+    assert [c.value for c in english[7]][3] == "Head of household"
+    assert client.get(f"{LIST}?format=pdf", headers=province).status_code == 422
+    assert team.head.get("/officials/lists/average-livelihood.xlsx").status_code == 403
+    audits = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "list_average_livelihood")
+    ).all()
+    assert len(audits) >= 3
+
+
+def test_r1_counts_the_list_beside_the_average_households(client, team, login_as):
+    for applicant in APPLICANTS:
+        decided(client, team, *applicant)
+    province = login_as("province_officer")
+
+    body = client.get("/api/v1/reports/R1?period=2026", headers=province).get_json()
+
+    labels = {c["key"]: c["label"] for c in body["columns"]}
+    assert labels["average_livelihood"] == (
+        "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp, diêm nghiệp có mức sống trung bình"
+    )
+    row = next(r for r in body["rows"] if r["code"] == "00070")
+    assert (row["average"], row["average_livelihood"]) == (2, 1)
+    other = next(r for r in body["rows"] if r["code"] == "00073")
+    assert other["average_livelihood"] == 0
+    total = next(t for t in body["totals"] if t["code"] == "total")
+    assert total["average_livelihood"] == 1
+    commune = client.get("/api/v1/reports/R1?period=2026", headers=team["officer"]).get_json()
+    assert [r["average_livelihood"] for r in commune["rows"]] == [1]

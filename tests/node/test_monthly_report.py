@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from node.services import accounts
-from node.services.monthly_report import due_on, parse_month, report_due
+from node.services.monthly_report import due_on, parse_month
+from node.services.monthly_report_sending import latest_reported_month
 from shared.web.auth import SESSION_KEY
 from tests.node.officials_helpers import html
 from tests.node.test_aggregates import recognised  # noqa: F401 (a fixture)
@@ -80,17 +81,20 @@ def test_the_commune_reads_it_on_its_page(recognised):  # noqa: F811
     assert 'value="2026-10"' in default  # the month before today's (24 November)
 
 
-def test_the_commune_worklist_shows_the_report_until_its_due_day(app, make_user, db_session,
-                                                                  fixed_clock):  # fmt: skip
-    assert report_due(date(2027, 2, 3)) == (date(2027, 1, 1), date(2027, 2, 5))
-    assert report_due(date(2027, 2, 6)) is None
-    assert report_due(date(2026, 10, 2)) is None  # September's review is not reported monthly
+def test_the_commune_worklist_shows_the_report_until_it_is_sent(app, make_user, db_session,
+                                                                fixed_clock):  # fmt: skip
+    assert latest_reported_month(date(2027, 2, 3)) == date(2027, 1, 1)
+    assert latest_reported_month(date(2026, 10, 2)) == date(2026, 8, 1)  # not September's
+    assert latest_reported_month(date(2027, 1, 20)) == date(2026, 8, 1)
     on_the_3rd = datetime(2027, 2, 3, 3, tzinfo=UTC)
     fixed_clock.set(on_the_3rd)
     page = page_on(app, make_user, db_session, "commune_officer", on_the_3rd)
     assert "Báo cáo tháng kết quả rà soát thường xuyên tháng 1/2027" in page
     assert "hạn 05/02/2027" in page
+    assert 'data-monthly-report="due"' in page
     assert "Báo cáo tháng" not in page_on(app, make_user, db_session, "village_head", on_the_3rd)
     on_the_6th = datetime(2027, 2, 6, 3, tzinfo=UTC)
     fixed_clock.set(on_the_6th)
-    assert "Báo cáo tháng" not in page_on(app, make_user, db_session, "commune_chair", on_the_6th)
+    overdue = page_on(app, make_user, db_session, "commune_chair", on_the_6th)
+    assert 'data-monthly-report="overdue"' in overdue
+    assert "quá hạn từ 05/02/2027" in overdue
