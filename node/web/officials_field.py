@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from node.auth import signed_in
 from node.services.scopes import COMMUNE_OFFICER, VILLAGE_HEAD
 from node.web.officials_forms import CLASSIFICATIONS, STATUSES
+from node.web.portal import STEP_TITLES
 from node.web.portal_assets import standard_names
 from shared.standards import national_standards
 from shared.standards.catalog import DATA_DIR
@@ -188,9 +189,9 @@ def field_texts() -> dict[str, str]:
         "addMember": _("Add a member"),
         "removeMember": _("Take out this member"),
         "income": _("Income"),
-        "step_housing": _("Housing"),
-        "step_water": _("Water and sanitation"),
-        "step_information": _("Information and environment"),
+        # The household's question groups under the portal's own titles, so a group the
+        # standards add (the main livelihood) is named on the phone too.
+        **{f"step_{step}": str(title) for step, title in STEP_TITLES.items()},
         "address": _("Address"),
         "result": _("Official assessment"),
         "stepOf": _("Step %(n)s of %(total)s", n="{n}", total="{total}"),

@@ -158,7 +158,8 @@ def verify_household(page: Page, name: str, index: int) -> None:
         shot(page, "lam-viec-ngoai-tuyen-04-nha-o")
     next_screen(page)  # water and sanitation
     next_screen(page)  # information
-    next_screen(page)  # the main livelihood (optional, issue 14)
+    next_screen(page)
+    expect(page.locator("h1")).to_have_text("Nguồn thu nhập chính")  # optional (issue 14)
     next_screen(page)
     expect(page.locator("h1")).to_have_text("Địa chỉ")
     page.locator("#v-address").fill(f"Số {index + 1}, Thôn Bản Lầu")
