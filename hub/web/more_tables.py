@@ -98,6 +98,8 @@ def signals_table(found: list[signals.Signal], period: int) -> Table:
         what = str(SIGNAL_KINDS[signal.kind])
         if signal.measure:
             what += f" ({measures[signal.measure]})"
+        # Rates and shares in %, the others counts (files, votes, households, days).
+        kind = RATE if signal.kind in ("rate_moved", "class_changed") else COUNT
         rows.append(
             {
                 "kind": what,
@@ -109,9 +111,8 @@ def signals_table(found: list[signals.Signal], period: int) -> Table:
                 "value": signal.value,
                 "before": signal.before,
                 "threshold": signal.threshold,
-                # Rates and shares in %, the others counts (files, votes, households, days).
-                "value_kind": RATE if signal.kind in ("rate_moved", "class_changed") else COUNT,
-                "threshold_kind": RATE if signal.kind in ("rate_moved", "class_changed") else COUNT,
+                "value_kind": kind,
+                "threshold_kind": kind,
             }
         )
     return Table(
