@@ -28,13 +28,18 @@ class Config(BaseConfig):
     # the chair decides within DECISION_DAYS of the start (working days unless
     # DECISION_IN_WORKING_DAYS is false); a posting lasts POSTING_WORKING_DAYS; a village
     # meeting passes with MEETING_AGREEMENT_PERCENT of its attendees agreeing;
-    # DISTRICT_OPINION_REQUIRED keeps the pre-2025 opinion step.
+    # DISTRICT_OPINION_REQUIRED keeps the pre-2025 opinion step. The identification of a
+    # household with an average living standard or of low-income workers (no village meeting)
+    # has its own posting length and deadline: the CONFIRMATION_* values.
     PERIODIC_REVIEW_START, PERIODIC_REVIEW_END = procedure_value("periodic_review_window")
     DECISION_DAYS = procedure_value("decision_days")
     DECISION_IN_WORKING_DAYS = procedure_value("decision_in_working_days")
     POSTING_WORKING_DAYS = procedure_value("posting_working_days")
     MEETING_AGREEMENT_PERCENT = procedure_value("meeting_agreement_percent")
     DISTRICT_OPINION_REQUIRED = procedure_value("district_opinion_required")
+    CONFIRMATION_POSTING_WORKING_DAYS = procedure_value("confirmation_posting_working_days")
+    CONFIRMATION_DECISION_DAYS = procedure_value("confirmation_decision_days")
+    CONFIRMATION_DECISION_IN_WORKING_DAYS = procedure_value("confirmation_decision_in_working_days")
     # Never compressed (see BaseConfig): the officials' workspace, where personal data sits next
     # to search terms a link can carry, its sign-in, and the snapshot the hub verifies as sent.
     UNCOMPRESSED_PATHS = (

@@ -37,6 +37,9 @@ def node_context() -> NodeContext:
             posting_working_days=config["POSTING_WORKING_DAYS"],
             district_opinion_required=config["DISTRICT_OPINION_REQUIRED"],
             meeting_agreement_percent=config["MEETING_AGREEMENT_PERCENT"],
+            confirmation_posting_working_days=config["CONFIRMATION_POSTING_WORKING_DAYS"],
+            confirmation_decision_days=config["CONFIRMATION_DECISION_DAYS"],
+            confirmation_decision_in_working_days=config["CONFIRMATION_DECISION_IN_WORKING_DAYS"],
         ),
     )
 

@@ -1,4 +1,5 @@
-"""Applications (Mẫu 01 to enter, Mẫu 04 to exit), their history, consents and idempotency keys."""
+"""Applications (Mẫu 01 to enter, Mẫu 04 to exit, the confirmations of an average living
+standard and of low-income workers), their history, consents and idempotency keys."""
 
 from __future__ import annotations
 
@@ -26,7 +27,13 @@ from node.extensions import db
 from node.models.personal import personal_column
 from shared.web.models import one_of
 
-KINDS = ("enter", "exit")
+# Mẫu 01 (enter) and Mẫu 04 (exit) of Decision 24/2021 go through the village meeting; the
+# request to identify a farming, forestry, fishery or salt household with an average living
+# standard (Art. 3 cl. 2, Art. 6) and that of low-income workers (Decree 30/2025, which follows
+# the same procedure) are confirmations: no village meeting, a posting at the commune office.
+MEETING_KINDS = ("enter", "exit")
+CONFIRMATION_KINDS = ("average", "low_income")
+KINDS = MEETING_KINDS + CONFIRMATION_KINDS
 CHANNELS = ("portal", "paper", "periodic")
 STATUSES = ("submitted", "under_review", "meeting_held", "posted", "decided", "withdrawn")
 # The statuses a commune still works on (node.services.workflow, which checks that they and the
@@ -85,7 +92,7 @@ class Application(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(12), unique=True)
-    kind: Mapped[str] = mapped_column(String(5))
+    kind: Mapped[str] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(10))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from node.models.applications import CONFIRMATION_KINDS
 from node.services.periods import ReviewWindow
 from shared.moments import as_utc
 
@@ -33,6 +34,25 @@ class ReviewRules:
     district_opinion_required: bool = False
     # A village meeting passes with at least this share (%) of its attendees agreeing.
     meeting_agreement_percent: int = 50
+    # The identification of a household with an average living standard or of low-income
+    # workers (Decision 24/2021 Art. 3 cl. 2, Art. 6; procedure 1.011609): no village meeting, a
+    # longer posting at the commune office, its own deadline.
+    confirmation_posting_working_days: int = 5
+    confirmation_decision_days: int = 15
+    confirmation_decision_in_working_days: bool = True
+
+    def posting_days(self, kind: str) -> int:
+        """How many working days a posting of an application of ``kind`` lasts."""
+        if kind in CONFIRMATION_KINDS:
+            return self.confirmation_posting_working_days
+        return self.posting_working_days
+
+    def deadline(self, kind: str) -> tuple[int, bool]:
+        """The days the chair has to decide an application of ``kind`` from the review's start,
+        and whether they are working days."""
+        if kind in CONFIRMATION_KINDS:
+            return self.confirmation_decision_days, self.confirmation_decision_in_working_days
+        return self.decision_days, self.decision_in_working_days
 
 
 @dataclass(frozen=True)
