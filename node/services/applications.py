@@ -26,7 +26,7 @@ from node.services.scopes import COMMUNE_OFFICER, Forbidden
 from node.services.search import index_new_applicants
 from node.services.submission_writes import SubmissionRows, write_submission
 from node.services.tracking import new_tracking_code, normalize_tracking_code
-from node.services.workflow import INITIAL_STATUS, OPEN_STATUSES, check_transition
+from node.services.workflow import INITIAL_STATUS, OPEN_STATUSES, check_transition, step_key
 from shared import units
 from shared.standards import InvalidFacts, evaluate
 
@@ -344,6 +344,8 @@ def next_step(session: Session, application: Application) -> dict[str, Any]:
         )
     return {
         "status": application.status if open_now else None,
+        # The key of the next-step texts (a confirmation under review waits for its posting).
+        "step": step_key(application.kind, application.status) if open_now else None,
         "posting_ends_on": posting_ends_on,
         "due_on": application.due_on if open_now else None,
     }

@@ -2,7 +2,9 @@
 
 Recognising an application writes the household (from the verification: its members' names and
 ID numbers) and its status for the period — the rows every report and aggregate is computed
-from — and issues the certificate (Mẫu 03) to a poor or near-poor household.
+from — and issues the certificate (Mẫu 03) to a poor or near-poor household that asked to enter
+the lists. A confirmation (an average living standard, low-income workers) is recognised only
+when its verification qualifies it, and gets no certificate: its paper is the decision, Mẫu 02.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from node.models.applications import Application
 from node.models.households import Household, HouseholdStatus, Member, StatusDeprivation
 from node.models.review import Certificate, Decision, DecisionItem, Verification
 from node.models.units import Village
+from node.services.confirmations import recognition_refusal
 from node.services.context import NodeContext
 from node.services.errors import (
     GuardRefused,
@@ -140,10 +143,16 @@ def _decidable(
 ) -> tuple[Application, Permit]:
     """The line's application and the policy's permit to decide it on ``decided_on``: posted,
     the posting over by the server's clock and dated after it, no duplicate open, the district
-    opinion in when it is asked."""
+    opinion in when it is asked; a confirmation recognised only when its verification
+    qualifies it (node.services.confirmations)."""
     application = scoped_application(session, official, line.application_id)
     permit = authorize(session, official, application, "decide", context,
                        version=line.version, on=decided_on)  # fmt: skip
+    if line.outcome == "recognised":
+        assessment = latest_verification(session, application).assessment
+        refusal = recognition_refusal(application.kind, assessment, application.id)
+        if refusal is not None:
+            raise GuardRefused(str(refusal), refusal)
     return application, permit
 
 

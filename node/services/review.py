@@ -8,7 +8,7 @@ history event, and writes the audit log. Nothing here commits: the caller does, 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -223,12 +223,9 @@ def start_review(
     """Take a submitted application into review; its decision deadline starts counting now."""
     permit = authorize(session, official, application, "start_review", context, version=version)
     move(session, application, permit, "under_review", context)
-    rules = context.rules
+    days, working_days = context.rules.deadline(application.kind)
     application.due_on = due_date(
-        load_calendar(session),
-        context.today,
-        rules.decision_days,
-        working_days=rules.decision_in_working_days,
+        load_calendar(session), context.today, days, working_days=working_days
     )
     if assign_to is not None:
         _assign(session, official, application, assign_to, context)
@@ -528,8 +525,7 @@ def post_results(
     """
     require_action_role(official, "post")
     calendar = load_calendar(session)
-    ends_on = ends_on or _default_posting_end(calendar, starts_on, context)
-    if ends_on < starts_on:
+    if ends_on is not None and ends_on < starts_on:
         raise ValidationFailed(
             "The posting ends before it starts.", {"ends_on": "before starts_on"}
         )
@@ -538,6 +534,8 @@ def post_results(
     if len(set(application_ids)) != len(application_ids):
         raise ValidationFailed("A household is listed twice.", {"application_ids": "duplicate"})
     applications = [scoped_application(session, official, app_id) for app_id in application_ids]
+    kinds = {application.kind for application in applications}
+    ends_on = ends_on or default_posting_end(calendar, starts_on, context, kinds)
     permits = [
         authorize(session, official, application, "post", context,
                   version=(versions or {}).get(application.id), on=starts_on, until=ends_on,
@@ -568,12 +566,16 @@ def post_results(
     return posting
 
 
-def _default_posting_end(calendar: WorkingCalendar, starts_on: date, context: NodeContext) -> date:
-    """The configured working days after the start; a start in the future is the policy's to
-    refuse (and 9999-12-31 has no day after it)."""
+def default_posting_end(
+    calendar: WorkingCalendar, starts_on: date, context: NodeContext, kinds: Iterable[str]
+) -> date:
+    """The configured working days after the start, the longest of the kinds' procedures (a
+    confirmation's posting is longer); a start in the future is the policy's to refuse (and
+    9999-12-31 has no day after it)."""
     if starts_on > context.today:
         return starts_on
-    return calendar.add_working_days(starts_on, context.rules.posting_working_days)
+    days = max((context.rules.posting_days(kind) for kind in kinds), default=0)
+    return calendar.add_working_days(starts_on, days or context.rules.posting_working_days)
 
 
 def current_posting(session: Session, application: Application) -> Posting | None:

@@ -4,6 +4,11 @@
     submitted, under_review, meeting_held, posted → withdrawn
     meeting_held with < 50% agreement → under_review; a complaint during posting → under_review
 
+The confirmations (an average living standard, low-income workers: Decision 24/2021 Art. 3
+cl. 2, Art. 6) hold no village meeting: verified, they go from under_review to posted, for the
+procedure's longer posting at the commune office; the rest is the same. The kind is on the
+standing, so the guards decide it here, never a view.
+
 Each action in ``ACTIONS`` names the statuses it may start from, where it leads, the roles that
 may take it and the guards that must hold (the household verified, the posting over, no
 duplicate left open, the district opinion when the node asks one), the dates of the procedure
@@ -28,7 +33,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import OPEN_STATUSES, STATUSES, Application
+from node.models.applications import (
+    CONFIRMATION_KINDS,
+    MEETING_KINDS,
+    OPEN_STATUSES,
+    STATUSES,
+    Application,
+)
 from node.models.review import DistrictOpinion, DuplicateFlag, Verification
 from node.services.calendar import WorkingCalendar, load_calendar
 from node.services.context import NodeContext
@@ -71,6 +82,9 @@ class Standing:
     opinion_required: bool
     # The server's day.
     today: date
+    # The application's kind (its procedure) and status when the standing was read.
+    kind: str = "enter"
+    status: str = "submitted"
     # The latest date of the review's chain of steps (node.services.timeline), the posting in
     # force, the latest district opinion.
     floor: date | None = None
@@ -125,6 +139,24 @@ OPINION_IF_REQUIRED = Guard(
 # The optional step of RULES §5: only where the province (DISTRICT_OPINION_REQUIRED) asks it.
 OPINION_ASKED = Guard(
     "opinion_asked", lambda s: s.opinion_required, "This node does not ask for a district opinion."
+)
+# A village meeting belongs to the requests of Mẫu 01 and 04 only.
+MEETING_IN_PROCEDURE = Guard(
+    "meeting_in_procedure",
+    lambda s: s.kind in MEETING_KINDS,
+    "Application {application} is a confirmation: its procedure holds no village meeting.",
+)
+# What a posting follows: the village meeting's agreement, or for a confirmation (no meeting)
+# the verification.
+MEETING_AGREED = Guard(
+    "meeting_agreed",
+    lambda s: s.kind not in MEETING_KINDS or s.status == "meeting_held",
+    "Application {application} needs the village meeting's agreement before the posting.",
+)
+VERIFIED_CONFIRMATION = Guard(
+    "verified",
+    lambda s: s.kind not in CONFIRMATION_KINDS or s.verified,
+    "Application {application} is not verified and under review.",
 )
 HAS_OPEN_DUPLICATES = Guard(
     "has_open_duplicates",
@@ -228,15 +260,19 @@ ACTIONS: dict[str, Action] = {
             ("under_review",),
             ("meeting_held", "under_review"),
             REVIEWERS,
+            MEETING_IN_PROCEDURE,
             VERIFIED,
             *DATED_STEP,
             dated_by="held_on",
         ),
+        # After the meeting; a confirmation straight from its verification.
         _action(
             "post",
-            ("meeting_held",),
+            ("under_review", "meeting_held"),
             ("posted",),
             OFFICER,
+            MEETING_AGREED,
+            VERIFIED_CONFIRMATION,
             *DATED_STEP,
             LONG_ENOUGH,
             dated_by="starts_on",
@@ -278,6 +314,15 @@ ACTIONS: dict[str, Action] = {
         _action("resolve_duplicate", OPEN_STATUSES, STAYS, OFFICER, HAS_OPEN_DUPLICATES),
     )
 }
+
+
+def step_key(kind: str, status: str) -> str:
+    """What an application of ``kind`` waits for at ``status``, as the keys of the next-step
+    texts (worklist, officials' pages, the resident's status): a confirmation under review
+    waits for its posting, not a village meeting."""
+    if status == "under_review" and kind in CONFIRMATION_KINDS:
+        return "under_review_confirmation"
+    return status
 
 
 def meeting_target(agreeing: int, attendees: int, percent: int = 50) -> str:
@@ -385,18 +430,13 @@ def _dated(
     calendar: WorkingCalendar | None,
 ) -> Standing:
     """The standing with the dates the input gives (a posting's earliest end from the node's
-    calendar)."""
+    calendar, after the working days of the application's procedure)."""
     earliest = None
+    days = context.rules.posting_days(standing.kind)
     if spec.ends_by is not None and on is not None and on <= standing.today:
         calendar = calendar if calendar is not None else load_calendar(session)
-        earliest = calendar.add_working_days(on, context.rules.posting_working_days)
-    return replace(
-        standing,
-        on=on,
-        until=until,
-        earliest_until=earliest,
-        posting_days=context.rules.posting_working_days,
-    )
+        earliest = calendar.add_working_days(on, days)
+    return replace(standing, on=on, until=until, earliest_until=earliest, posting_days=days)
 
 
 def _refused_dates(spec: Action, standing: Standing) -> dict[str, str]:
@@ -492,9 +532,12 @@ def load_standings(
     required = context.rules.district_opinion_required
     opinions = _with_opinion(session, ids) if required else set()
     timelines = load_timelines(session, ids)
+    by_id = {application.id: application for application in applications}
     return {
         application_id: Standing(
             in_scope=application_id in in_scope,
+            kind=by_id[application_id].kind,
+            status=by_id[application_id].status,
             verified=application_id in verified,
             open_duplicates=open_duplicates.get(application_id, 0),
             opinion_recorded=application_id in opinions,

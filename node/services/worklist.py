@@ -26,12 +26,19 @@ from node.services.paging import (
 )
 from node.services.scopes import Official, application_scope, require_role
 from node.services.steps import READERS
-from node.services.workflow import OPEN_STATUSES, Standing, allowed_actions, load_standings
+from node.services.workflow import (
+    OPEN_STATUSES,
+    Standing,
+    allowed_actions,
+    load_standings,
+    step_key,
+)
 
 # What each status waits for, in the officer's words (translated by the views).
 NEXT_STEP = {
     "submitted": "start the review and assign a reviewer",
     "under_review": "verify at the household, then hold the village meeting",
+    "under_review_confirmation": "verify at the household, then post the results publicly",
     "meeting_held": "post the results publicly",
     "posted": "the chair decides after the posting ends",
 }
@@ -148,7 +155,7 @@ def _item(
     left = calendar.working_days_between(today, due) if due else None
     return WorkItem(
         application=application,
-        next_step=NEXT_STEP[application.status],
+        next_step=NEXT_STEP[step_key(application.kind, application.status)],
         due_on=due,
         working_days_left=left,
         overdue=due is not None and due < today,

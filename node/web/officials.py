@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 from node.auth import current_official, log_in, log_out, signed_in
 from node.context import VIETNAM, node_context, now
 from node.extensions import db
+from node.models.applications import CONFIRMATION_KINDS
 from node.models.review import DuplicateFlag
 from node.models.users import User
 from node.schemas import review as schemas
@@ -700,6 +701,8 @@ def official_words() -> dict[str, Any]:
         "outcomes": words.OUTCOMES,
         "roles": words.ROLES,
         "next_steps": words.NEXT_STEPS,
+        "next_step": words.next_step,
+        "confirmation_kinds": CONFIRMATION_KINDS,
         "history": words.HISTORY,
         "resolutions": words.RESOLUTIONS,
     }
@@ -734,5 +737,6 @@ def officials_config() -> dict[str, Any]:
     """Settings the pages show: posting length, whether the district opinion is asked."""
     return {
         "posting_days": current_app.config["POSTING_WORKING_DAYS"],
+        "confirmation_posting_days": current_app.config["CONFIRMATION_POSTING_WORKING_DAYS"],
         "district_opinion": current_app.config["DISTRICT_OPINION_REQUIRED"],
     }

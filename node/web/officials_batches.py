@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from node.auth import signed_in
 from node.context import node_context
 from node.extensions import db
+from node.models.applications import CONFIRMATION_KINDS
 from node.schemas import review as schemas
 from node.services import actions, periodic, worksheets
 from node.services.calendar import load_calendar
@@ -149,21 +150,25 @@ def render_posting(
     notice: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The posting form: the households whose meeting agreed, and the posting's dates."""
+    """The posting form: the households whose meeting agreed or, for a confirmation (no
+    meeting), that are verified, and the posting's dates."""
     signer = official()
     context = node_context()
     starts_on = words.parse_day(values.get("starts_on")) or context.today
-    default_end = load_calendar(db.session).add_working_days(
-        starts_on, context.rules.posting_working_days
-    )
+    calendar = load_calendar(db.session)
+    candidates = worksheets.posting_candidates(db.session, signer, context)
     return (
         render_template(
             "officials/posting.html",
-            candidates=worksheets.posting_candidates(db.session, signer, context),
+            candidates=candidates,
             values=values,
             selected=selected,
             starts_on=starts_on,
-            default_end=default_end,
+            default_end=calendar.add_working_days(starts_on, context.rules.posting_working_days),
+            confirmation_end=calendar.add_working_days(
+                starts_on, context.rules.confirmation_posting_working_days
+            ),
+            confirmations=any(c.application.kind in CONFIRMATION_KINDS for c in candidates),
             errors=dict(errors or {}),
             notice=notice,
         ),

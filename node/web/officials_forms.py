@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from node.schemas import review as schemas
 from node.services import search
 from node.services.errors import Refusal
+from node.services.workflow import step_key
 from node.web.portal_form import (
     INCOME,
     INCOME_PERIOD,
@@ -45,6 +46,11 @@ STATUSES = {
 KINDS = {
     "enter": _l("Request for review of poor and near-poor households (form 01)"),
     "exit": _l("Request for recognition as out of poverty or near-poverty (form 04)"),
+    "average": _l(
+        "Request to identify a farming, forestry, fishery or salt household with an "
+        "average living standard"
+    ),
+    "low_income": _l("Request to identify low-income workers"),
 }
 CHANNELS = {
     "portal": _l("Online portal"),
@@ -84,9 +90,20 @@ ROLES = {
 NEXT_STEPS = {
     "submitted": _l("Start the review and assign the village head"),
     "under_review": _l("Verify at the household, then hold the village meeting"),
+    "under_review_confirmation": _l(
+        "Verify at the household, then post the results publicly "
+        "at the commune office (no village meeting)"
+    ),
     "meeting_held": _l("Post the results publicly"),
     "posted": _l("The commune chair decides after the posting ends"),
 }
+
+
+def next_step(kind: str, status: str) -> str:
+    """What an application of ``kind`` waits for at ``status``, in the officials' words."""
+    return str(NEXT_STEPS[step_key(kind, status)])
+
+
 HISTORY = {
     "submit": _l("Application submitted"),
     "withdraw": _l("Application withdrawn"),
@@ -147,6 +164,14 @@ HOUSEHOLD_REFUSALS = {
     "no_open_duplicates": _l("a possible duplicate must be settled first, on the file."),
     "opinion_recorded": _l("the higher level's opinion is still awaited."),
     "stale": _l("someone else changed the file after you opened this page."),
+    "not_average_livelihood": _l(
+        "the verified household is not a farming, forestry, fishery or salt household with an "
+        "average living standard: refuse it with written reasons."
+    ),
+    "no_low_income_workers": _l(
+        "the verification found no low-income worker in the household: refuse it with written "
+        "reasons."
+    ),
 }
 OTHER_HOUSEHOLD_REFUSAL = _l("its status no longer allows a decision; reload the page.")
 

@@ -44,6 +44,7 @@ from node.applicant_access import PROOF_PARAMETERS, find_for_applicant, proof_in
 from node.auth import current_official
 from node.context import node_context
 from node.extensions import db
+from node.models.applications import KINDS
 from node.schemas.applications import ApplicantProofSchema, ApplicationRequestSchema
 from node.services.applications import (
     access_log,
@@ -71,17 +72,23 @@ from shared.web.errors import database_unavailable
 
 bp = Blueprint("portal", __name__)
 
-KINDS = ("enter", "exit")
 APPLICANT_FIELDS = ("full_name", "citizen_id", "phone")
 IDEMPOTENCY_FIELD = "idempotency_key"
 
 KIND_TITLES = {
     "enter": _l("Self-assess and register"),
     "exit": _l("Request to exit poverty or near-poverty"),
+    "average": _l("Request recognition as a household with an average living standard"),
+    "low_income": _l("Request identification as low-income workers"),
 }
 KIND_FORMS = {
     "enter": _l("Request for review of poor and near-poor households (form 01)"),
     "exit": _l("Request for recognition as out of poverty or near-poverty (form 04)"),
+    "average": _l(
+        "Request to identify a farming, forestry, fishery or salt household with an "
+        "average living standard (form 01 of Decision 24/2021's annex)"
+    ),
+    "low_income": _l("Request to identify low-income workers (Decree 30/2025)"),
 }
 CLASSIFICATIONS = {
     "poor": _l("Poor household"),
@@ -119,6 +126,9 @@ NEXT_STEPS = {
     "submitted": _l("Next: the commune starts the review and sends someone to the household."),
     "under_review": _l("Next: the village head verifies at the household, then the village "
                        "meeting discusses it."),
+    "under_review_confirmation": _l("Next: the commune's review board determines the "
+                                    "household's income over the last 12 months, then posts "
+                                    "the result at the commune office."),
     "meeting_held": _l("Next: the results are posted publicly at the village and the commune "
                        "office."),
     "posted": _l("Next: when the posting ends, the commune chair decides."),
