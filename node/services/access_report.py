@@ -4,7 +4,8 @@ response): `giamngheo node access-report --since … --until … [--user NAME]`.
 Each audit entry in the window that touched personal data becomes one access: when, the
 account (user name and role), what it did, and the records — the application (tracking code,
 applicant) or household (head) it names, or, for a paper or export that covers many (the R5
-list, a posting, meeting minutes, a decision sheet), every application or household on it.
+list, a posting, meeting minutes, a decision sheet, a decision Mẫu 02), every application or
+household on it.
 A page of the officials' list records only its filters and size, not its rows: the report says
 so rather than guess. The people concerned are then listed once each, for the notices to them.
 """
@@ -24,6 +25,7 @@ from node.models.audit import AuditEntry
 from node.models.households import Household, HouseholdStatus
 from node.models.review import DecisionItem, MeetingVote, PostingItem
 from node.models.users import User
+from node.services import confirmations
 from node.services.aggregates import ON_THE_LISTS
 
 # Entries about one application or household, and the papers or exports covering many.
@@ -86,6 +88,10 @@ def _touched(session: Session, entry: AuditEntry) -> tuple[list[Person], str | N
     if entry.action in COVERING:
         key, application = COVERING[entry.action]
         ids = session.scalars(select(application).where(key == entry.object_id))
+        return [_applicant(session, i) for i in ids], None
+    if entry.action == confirmations.PRINT_ACTION:
+        kind = (entry.details or {}).get("kind", "")
+        ids = confirmations.printed_applications(session, entry.object_id, kind)
         return [_applicant(session, i) for i in ids], None
     if entry.action == "report_r5":
         return list(_r5_households(session, entry.details or {})), None

@@ -29,6 +29,13 @@ LINES = (
     ("received_exit",
      "Giấy đề nghị công nhận thoát nghèo, thoát cận nghèo (Mẫu số 04) nhận trong tháng",
      "Requests to exit (form 04) received"),
+    ("received_average",
+     "Giấy đề nghị xác định hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức "
+     "sống trung bình nhận trong tháng",
+     "Requests to identify a household with an average living standard received"),
+    ("received_low_income",
+     "Đề nghị xác định người lao động có thu nhập thấp nhận trong tháng",
+     "Requests to identify low-income workers received"),
     ("new_poor", "Hộ nghèo phát sinh được công nhận", "Newly recognised poor households"),
     ("new_near_poor", "Hộ cận nghèo phát sinh được công nhận",
      "Newly recognised near-poor households"),

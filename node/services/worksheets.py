@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application
+from node.models.applications import CONFIRMATION_KINDS, Application
 from node.models.review import (
     Certificate,
     Decision,
@@ -25,6 +25,7 @@ from node.models.review import (
 from node.models.units import Village
 from node.models.users import User, UserUnit
 from node.services import audit
+from node.services.confirmations import recognition_refusal
 from node.services.context import NodeContext
 from node.services.errors import NotFound
 from node.services.places import village_unit
@@ -53,6 +54,9 @@ class Candidate:
     open_duplicates: int = 0
     # The guards of the decision that do not hold (node.services.workflow.unmet_guards).
     blocked_by: tuple[str, ...] = ()
+    # Why the chair may only refuse it (a confirmation its verification does not qualify:
+    # node.services.confirmations), as a refusal code; None when it may be recognised.
+    not_recognisable: str | None = None
 
 
 def _villages(session: Session, ids: set[int]) -> dict[int, Village]:
@@ -96,9 +100,17 @@ def _candidates(
                 village_name=village.name if village else None,
                 head_name=head_name(application, verification),
                 proposed_classification=verification.classification if verification else None,
+                not_recognisable=_not_recognisable(application, verification),
             )
         )
     return found
+
+
+def _not_recognisable(application: Application, verification: Verification | None) -> str | None:
+    if verification is None:
+        return None
+    refusal = recognition_refusal(application.kind, verification.assessment, application.id)
+    return refusal.code if refusal is not None else None
 
 
 def _allowed(
@@ -308,7 +320,11 @@ def decision_sheet(
     }
     rows = []
     outcomes = {}
+    # The kinds whose recognition the decision Mẫu 02 prints (node.services.confirmations).
+    confirmations = set()
     for (application, verification), item in zip(pairs, decision.items, strict=True):
+        if item.outcome == "recognised" and application.kind in CONFIRMATION_KINDS:
+            confirmations.add(application.kind)
         rows.append(_paper_row(application, verification, villages, item.classification))
         outcomes[application.id] = {
             "outcome": item.outcome,
@@ -326,6 +342,7 @@ def decision_sheet(
             "number": decision.number,
             "decided_on": decision.decided_on,
             "outcomes": outcomes,
+            "confirmations": [kind for kind in CONFIRMATION_KINDS if kind in confirmations],
         },
     )
 

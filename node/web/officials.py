@@ -703,6 +703,7 @@ def official_words() -> dict[str, Any]:
         "next_steps": words.NEXT_STEPS,
         "next_step": words.next_step,
         "confirmation_kinds": CONFIRMATION_KINDS,
+        "household_refusals": words.HOUSEHOLD_REFUSALS,
         "history": words.HISTORY,
         "resolutions": words.RESOLUTIONS,
     }

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from node.auth import signed_in
@@ -16,8 +17,9 @@ from node.context import node_context
 from node.extensions import db
 from node.models.applications import CONFIRMATION_KINDS
 from node.schemas import review as schemas
-from node.services import actions, periodic, worksheets
+from node.services import actions, confirmations, periodic, worksheets
 from node.services.calendar import load_calendar
+from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, HouseholdsRefused, ValidationFailed
 from node.services.scopes import (
     COMMUNE_CHAIR,
@@ -302,7 +304,31 @@ def decision(decision_id: int) -> str:
     """A decision's households, with links to the certificates to print."""
     paper = worksheets.decision_sheet(db.session, official(), decision_id, node_context())
     db.session.commit()
-    return render_template("officials/decision_sheet.html", paper=paper)
+    return render_template(
+        "officials/decision_sheet.html", paper=paper, confirmation_titles=CONFIRMATION_TITLES
+    )
+
+
+# The decision Mẫu số 02 of Decision 24/2021's annex, by kind: its title names what it recognises.
+CONFIRMATION_TITLES = {
+    "average": _l(
+        "Decision recognising farming, forestry, fishery and salt households with an average "
+        "living standard (form 02)"
+    ),
+    "low_income": _l("Decision recognising low-income workers (form 02)"),
+}
+
+
+@bp.get("/decisions/<int:decision_id>/confirmation/<kind>")
+@signed_in(*PRINTERS)
+def confirmation_decision(decision_id: int, kind: str) -> str:
+    """The chair's decision Mẫu số 02 recognising the decision's households of ``kind``
+    (average living standard, low-income workers), ready to print."""
+    paper = confirmations.confirmation_decision(
+        db.session, official(), decision_id, kind, node_context()
+    )
+    db.session.commit()  # the audit entry of this paper naming households
+    return render_template("officials/confirmation_decision.html", paper=paper)
 
 
 # ---------------------------------------------------------------------- periodic review
