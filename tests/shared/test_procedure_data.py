@@ -17,7 +17,7 @@ from shared.procedure import (
 )
 
 PROVISIONAL = {"posting_working_days", "decision_in_working_days", "regular_review_needs_meeting",
-               "monthly_report_day"}  # fmt: skip
+               "monthly_report_day", "confirmation_decision_in_working_days"}  # fmt: skip
 ASKED = {
     "posting_working_days", "decision_days", "meeting_agreement_percent",
     "periodic_review_window", "regular_review_start_day", "regular_review_needs_meeting",
@@ -46,6 +46,10 @@ def test_the_values_rules_states():
     assert procedure_value("meeting_agreement_percent") == 50
     assert procedure_value("posting_working_days") == 3
     assert procedure_value("district_opinion_required") is False
+    # The confirmations (procedure 1.011609): 5 working days posted, re-check in 3, 15 days.
+    assert procedure_value("confirmation_posting_working_days") == 5
+    assert procedure_value("confirmation_recheck_working_days") == 3
+    assert procedure_value("confirmation_decision_days") == 15
     with pytest.raises(KeyError):
         procedure_value("no_such_rule")
 
