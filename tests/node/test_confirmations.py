@@ -170,9 +170,8 @@ def test_the_officials_pages_walk_the_procedure_and_print_form_02(
     app_id = verified(client, team, db_session)
     other = verified(client, team, db_session, source="other")
     home = html(team.officer.get("/officials/"))
-    assert "post the results publicly at the commune office" in home.lower() or (
-        "niêm yết công khai tại trụ sở" in home
-    )
+    # The worklist's next step: the posting, no village meeting.
+    assert "rồi niêm yết công khai kết quả tại trụ sở UBND xã (không họp dân)" in home
 
     form = html(team.officer.get("/officials/postings/new"))
     assert f'value="{app_id}"' in form
@@ -262,4 +261,4 @@ def test_the_resident_follows_a_confirmation_on_the_status_page(client, team, db
     posted(client, team, app_id)
     decide(client, team, app_id, outcome="recognised")
     decided = status_page(client, code)
-    assert "Chủ tịch UBND xã đã công nhận" in decided
+    assert "Chủ tịch UBND xã đã ra quyết định công nhận" in decided
