@@ -35,6 +35,7 @@ SAMPLES = {
     "decision_id": "1",
     "meeting_id": "1",
     "posting_id": "1",
+    "kind": "average",
     "tracking_code": "K7QMT4XPR2",
     "form": "R5",
     "fmt": "csv",

@@ -77,7 +77,9 @@ class Applications(MethodView):
         ]
     )
     def post(self, data):
-        """Submit an application (Mẫu 01 to enter, Mẫu 04 to exit) with the household's facts."""
+        """Submit an application (Mẫu 01 to enter, Mẫu 04 to exit, `average` or `low_income` to
+        be identified as a household with an average living standard or as low-income workers)
+        with the household's facts."""
         key = idempotency_key()
         official = current_official()
         if official is None:

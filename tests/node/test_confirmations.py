@@ -262,3 +262,16 @@ def test_the_resident_follows_a_confirmation_on_the_status_page(client, team, db
     decide(client, team, app_id, outcome="recognised")
     decided = status_page(client, code)
     assert "Chủ tịch UBND xã đã ra quyết định công nhận" in decided
+
+
+def test_the_monthly_report_counts_the_requests_and_the_recognitions(client, team, db_session):
+    recognised = verified(client, team, db_session)
+    verified(client, team, db_session, kind="low_income", workers=[0])
+    posted(client, team, recognised)
+    decide(client, team, recognised, outcome="recognised")
+
+    report = client.get("/api/v1/monthly-reports?month=2026-11", headers=team["officer"])
+
+    figures = report.get_json()["figures"]
+    assert (figures["received_average"], figures["received_low_income"]) == (1, 1)
+    assert (figures["received_enter"], figures["average_livelihood"]) == (0, 1)
