@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.models.applications import Application, IdempotencyKey
+from node.models.applications import MEETING_KINDS, Application, IdempotencyKey
 from node.models.devices import Device
 from node.models.units import Village
 from node.services import audit
@@ -200,7 +200,10 @@ def assigned_work(session: Session, official: Official, context: NodeContext) ->
             "denominator": 100,
         },
         "households": households,
-        "meetings": _by_village(reviewing, villages, _meeting_item(session)),
+        # A confirmation (average living standard, low-income workers) has no village meeting.
+        "meetings": _by_village(
+            [a for a in reviewing if a.kind in MEETING_KINDS], villages, _meeting_item(session)
+        ),
         "postings": _by_village(posting, villages, _posting_item),
     }
 

@@ -27,6 +27,7 @@ from tests.node.review_helpers import (
     to_verified,
     verified_facts,
 )
+from tests.node.test_field_work import register
 from tests.node.test_status_page import status_page
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -275,3 +276,16 @@ def test_the_monthly_report_counts_the_requests_and_the_recognitions(client, tea
     figures = report.get_json()["figures"]
     assert (figures["received_average"], figures["received_low_income"]) == (1, 1)
     assert (figures["received_enter"], figures["average_livelihood"]) == (0, 1)
+
+
+def test_the_field_app_lists_no_confirmation_for_a_village_meeting(client, team, db_session):
+    confirmation = verified(client, team, db_session)
+    request_to_enter = verified(client, team, db_session, kind="enter")
+    device = register(client, team["head"])
+
+    work = client.get("/api/v1/field-work",
+                      headers={**team["head"], "X-Device-Id": device["public_id"]})  # fmt: skip
+
+    listed = {h["id"] for group in work.get_json()["meetings"] for h in group["households"]}
+    assert request_to_enter in listed
+    assert confirmation not in listed
