@@ -72,5 +72,3 @@ AVERAGE_LIVELIHOOD = NamedList(
         ("decided_on", "Ngày quyết định", "Decided on"),
     ),
 )
-list_csv = AVERAGE_LIVELIHOOD.csv
-list_xlsx = AVERAGE_LIVELIHOOD.xlsx
