@@ -186,7 +186,6 @@ class _Texts:
             },
         }
 
-
     def low_income_workers(self, count: int) -> dict[str, str]:
         """How many low-income workers the household has, and under which line."""
         return {

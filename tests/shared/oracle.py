@@ -128,9 +128,8 @@ def classify(facts: dict) -> dict:
     # Provisional reading: a worker is a member of working age who is in the labour force.
     low_line = LOW_INCOME_LINES[standard] and LOW_INCOME_LINES[standard][facts["area"]]
     workers = []
-    if low_line is not None and classification not in ("poor", "near_poor") and (
-        per_person <= low_line
-    ):
+    in_band = low_line is not None and per_person <= low_line
+    if in_band and classification not in ("poor", "near_poor"):
         workers = [
             index
             for index, m in enumerate(members)
