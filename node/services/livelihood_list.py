@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from node.models.households import Household, HouseholdStatus
 from node.models.units import Village
-from node.services.named_lists import NamedList
+from node.services.named_lists import NamedList, numbered_rows
 from node.services.reports import report_unit
 from node.services.scopes import Official
 
@@ -33,13 +33,8 @@ def average_livelihood_households(
     )
     if unit != province_code:
         query = query.where(s.commune_code == unit)
-    rows = [
-        {"number": number, "commune_code": commune, "village": village or "", "head_name": head,
-         "members": members, "decided_on": decided_on.isoformat()}
-        for number, (commune, village, head, members, decided_on)
-        in enumerate(session.execute(query), 1)
-    ]  # fmt: skip
-    return unit, rows
+    keys = ("commune_code", "village", "head_name", "members", "decided_on")
+    return unit, numbered_rows(session.execute(query), keys)
 
 
 AVERAGE_LIVELIHOOD = NamedList(

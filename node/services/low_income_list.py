@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from node.models.households import Household, HouseholdStatus, Member
 from node.models.units import Village
-from node.services.named_lists import NamedList
+from node.services.named_lists import NamedList, numbered_rows
 from node.services.reports import report_unit
 from node.services.scopes import Official
 
@@ -36,13 +36,11 @@ def low_income_workers(
     )  # fmt: skip
     if unit != province_code:
         query = query.where(s.commune_code == unit)
-    rows = [
-        {"number": number, "commune_code": commune, "village": village or "", "full_name": name,
-         "birth_year": birth.year, "sex": sex, "head_name": head,
-         "decided_on": decided_on.isoformat()}
-        for number, (commune, village, name, birth, sex, head, decided_on)
-        in enumerate(session.execute(query), 1)
-    ]  # fmt: skip
+    keys = ("commune_code", "village", "full_name", "birth_year", "sex", "head_name",
+            "decided_on")  # fmt: skip
+    rows = numbered_rows(session.execute(query), keys)
+    for row in rows:
+        row["birth_year"] = row["birth_year"].year  # the list shows the year of birth only
     return unit, rows
 
 

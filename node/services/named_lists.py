@@ -5,7 +5,7 @@ workers' list are both written by one ``NamedList``; each module keeps only its 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,6 +14,18 @@ from node.services.report_files import named_list_xlsx
 from node.services.reports import Column, ReportTable
 from shared import units
 from shared.spreadsheets import csv_writer
+
+
+def numbered_rows(result: Iterable[Sequence[Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A list query's rows as dicts of ``keys``, numbered from 1 (STT); the village's name ''
+    where the household has none, the decision's date as ISO text."""
+    rows = []
+    for number, values in enumerate(result, 1):
+        row = {"number": number, **dict(zip(keys, values, strict=True))}
+        row["village"] = row["village"] or ""
+        row["decided_on"] = row["decided_on"].isoformat()
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)
