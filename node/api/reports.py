@@ -105,8 +105,7 @@ class AverageLivelihoodList(MethodView):
     def get(self, query):
         """`{"unit", "period", "count", "items": [{"number", "commune_code", "village",
         "head_name", "members", "decided_on"}]}`; a read of personal data, audited."""
-        return _named_list(query, average_livelihood_households, AVERAGE_LIVELIHOOD,
-                           "list_average_livelihood", "ho-muc-song-tb")  # fmt: skip
+        return _named_list(query, average_livelihood_households, AVERAGE_LIVELIHOOD)
 
 
 class NamedListQuerySchema(ListQuerySchema):
@@ -128,22 +127,20 @@ class LowIncomeWorkersList(MethodView):
         period's recognised households that are neither poor nor near-poor with an income per
         person at or below the low-income line, of working age and in the labour force
         (provisional); a read of personal data, audited."""
-        return _named_list(query, low_income_workers, LOW_INCOME_WORKERS,
-                           "list_low_income_workers", "nguoi-lao-dong-thu-nhap-thap")  # fmt: skip
+        return _named_list(query, low_income_workers, LOW_INCOME_WORKERS)
 
 
-def _named_list(query: dict[str, Any], read: Any, printed: NamedList, action: str,
-                file_stem: str) -> Response | dict[str, Any]:  # fmt: skip
+def _named_list(query: dict[str, Any], read: Any, printed: NamedList) -> Response | dict[str, Any]:
     """A named list for the official's unit (scope checked) as JSON, CSV or XLSX; its reading
     is recorded in the audit log before it is answered."""
     official = require_official()
     context = node_context()
     period = query.get("period") or current_period(context.today)
     unit, rows = read(db.session, official, context.province_code, period, query.get("unit"))
-    audit.record(db.session, official, action, "report", None, context.now,
+    audit.record(db.session, official, printed.action, "report", None, context.now,
                  details={"unit": unit, "period": period})  # fmt: skip
     db.session.commit()
-    name = f"{file_stem}-{unit}-{period}"
+    name = f"{printed.file_stem}-{unit}-{period}"
     if query["format"] == "xlsx":
         return Response(
             printed.xlsx(unit, period, rows, context.today, query["lang"]),

@@ -39,6 +39,8 @@ def average_livelihood_households(
 
 AVERAGE_LIVELIHOOD = NamedList(
     code="DS-TB",
+    action="list_average_livelihood",
+    file_stem="ho-muc-song-tb",
     title={
         "vi": "Danh sách hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống "
         "trung bình",

@@ -46,6 +46,8 @@ def low_income_workers(
 
 LOW_INCOME_WORKERS = NamedList(
     code="DS-LĐTNT",
+    action="list_low_income_workers",
+    file_stem="nguoi-lao-dong-thu-nhap-thap",
     title={
         "vi": "Danh sách người lao động có thu nhập thấp",
         "en": "List of low-income workers",

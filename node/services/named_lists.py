@@ -30,10 +30,13 @@ def numbered_rows(result: Iterable[Sequence[Any]], keys: tuple[str, ...]) -> lis
 
 @dataclass(frozen=True)
 class NamedList:
-    """A list's printed form: its code, title and basis, the CSV's columns (keys and headings,
-    raw values) and the XLSX's (keys and headings; commune names and dd/mm/yyyy dates)."""
+    """A list's printed form: its code, audit action and file names, title and basis, the CSV's
+    columns (keys and headings, raw values) and the XLSX's (keys and headings; commune names and
+    dd/mm/yyyy dates)."""
 
     code: str
+    action: str  # the audit log's action for reading it (personal data)
+    file_stem: str  # its files' names: <stem>-<unit>-<period>.csv|xlsx
     title: Mapping[str, str]
     basis: Mapping[str, str]
     csv_keys: tuple[str, ...]

@@ -36,15 +36,13 @@ from shared import units
 @dataclass(frozen=True)
 class ListPages:
     """A named list's page and its CSV and XLSX: where they live, how the rows are read (scope
-    checked), how they print, and the audit action their reading records."""
+    checked), how they print (with the audit action their reading records)."""
 
     name: str  # the endpoints: officials.<name>_list, _csv, _xlsx
     path: str
     read: Callable[..., tuple[str, list[dict[str, Any]]]]
     printed: NamedList
     template: str
-    action: str
-    file_stem: str
 
 
 def _add_list_pages(pages: ListPages) -> None:
@@ -52,14 +50,14 @@ def _add_list_pages(pages: ListPages) -> None:
 
     def csv_file() -> Response:
         unit, period, rows = _read_list(pages)
-        name = f"{pages.file_stem}-{unit}-{period}.csv"
+        name = f"{pages.printed.file_stem}-{unit}-{period}.csv"
         disposition = f'attachment; filename="{name}"'
         return Response(pages.printed.csv(rows, lang()), mimetype="text/csv",
                         headers={"Content-Disposition": disposition})  # fmt: skip
 
     def xlsx_file() -> Response:
         unit, period, rows = _read_list(pages)
-        name = f"{pages.file_stem}-{unit}-{period}.xlsx"
+        name = f"{pages.printed.file_stem}-{unit}-{period}.xlsx"
         return Response(
             pages.printed.xlsx(unit, period, rows, node_context().today, lang()),
             mimetype=XLSX,
@@ -97,7 +95,7 @@ def _read_list(pages: ListPages) -> tuple[str, int, list[dict[str, Any]]]:
     unit, rows = pages.read(
         db.session, signer, context.province_code, period, request.args.get("unit") or None
     )
-    audit.record(db.session, signer, pages.action, "report", None, context.now,
+    audit.record(db.session, signer, pages.printed.action, "report", None, context.now,
                  details={"unit": unit, "period": period})  # fmt: skip
     db.session.commit()
     return unit, period, rows
@@ -110,8 +108,6 @@ _add_list_pages(
         read=average_livelihood_households,
         printed=AVERAGE_LIVELIHOOD,
         template="officials/average_livelihood.html",
-        action="list_average_livelihood",
-        file_stem="ho-muc-song-tb",
     )
 )
 _add_list_pages(
@@ -121,8 +117,6 @@ _add_list_pages(
         read=low_income_workers,
         printed=LOW_INCOME_WORKERS,
         template="officials/low_income_workers.html",
-        action="list_low_income_workers",
-        file_stem="nguoi-lao-dong-thu-nhap-thap",
     )
 )
 
