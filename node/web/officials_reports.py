@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from node.auth import signed_in
 from node.context import node_context
@@ -14,8 +15,13 @@ from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.annual_report import annual_report
+from node.services.annual_report_sending import due_on as annual_due_on
+from node.services.annual_report_sending import review_closes_on, send_annual_report
+from node.services.annual_report_sending import sendings as annual_sendings
+from node.services.errors import Conflict, ValidationFailed
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_xlsx
+from node.services.report_sending import SENDERS
 from node.services.reports import (
     FORM_CODES,
     FORMS,
@@ -27,7 +33,7 @@ from node.services.reports import (
     report_unit,
 )
 from node.web import officials_forms as words
-from node.web.officials import bp, lang, official
+from node.web.officials import bp, commit, lang, official
 from shared import units
 
 
@@ -125,17 +131,60 @@ def report_file(form: str, fmt: str) -> Response:
 @bp.get("/reports/annual")
 @signed_in(*REPORT_READERS)
 def annual_report_page() -> tuple[str, int]:
-    """The annual report at the end of the periodic review: the year's results by commune."""
+    """The annual report at the end of the periodic review: the year's results by commune, and
+    whether it was sent to the province (the commune's, or every commune's for the province)."""
+    return _render_annual(_annual())
+
+
+@bp.post("/reports/annual/sent")
+@signed_in(*SENDERS)
+def send_annual_report_page() -> Response | tuple[str, int]:
+    """Mark the commune's annual report on the period as sent to the province (once)."""
     context = node_context()
-    table = _annual()
-    communes = units.communes(context.province_code) if official().level == "province" else []
+    period = words.parse_count(request.form.get("period"))
+    try:
+        if period is None:
+            raise ValidationFailed("The period is not valid.", {"period": "invalid"})
+        send_annual_report(db.session, official(), period, context.now, context.today)
+        commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        refusal = ANNUAL_REFUSALS.get(error.fields.get("period", ""), ANNUAL_REFUSALS["invalid"])
+        return _render_annual(_annual(), str(refusal), 422)
+    except Conflict:
+        db.session.rollback()
+        return _render_annual(
+            _annual(period), _("This report was already sent to the province."), 409
+        )
+    flash(_("The annual report for %(period)s is recorded as sent to the province.",
+            period=period), "success")  # fmt: skip
+    return redirect(url_for("officials.annual_report_page", period=period), 303)
+
+
+ANNUAL_REFUSALS = {
+    "invalid": _l("The year is not valid."),
+    "not_over": _l("The periodic review is not over yet: its report is sent after it closes."),
+}
+
+
+def _render_annual(table: ReportTable, refusal: str | None = None, status: int = 200
+                   ) -> tuple[str, int]:  # fmt: skip
+    context = node_context()
+    signer = official()
+    province = official().level == "province"
+    sent = annual_sendings(db.session, table.period)
     return render_template(
         "officials/annual_report.html",
         table=table,
-        communes=communes,
+        communes=units.communes(context.province_code) if province else [],
         province_code=context.province_code,
         lang=lang(),
-    ), 200
+        due_on=annual_due_on(table.period),
+        sendings=sent if table.unit_code == context.province_code else {},
+        sent_at=sent.get(table.unit_code),
+        may_send=signer.role in SENDERS and context.today > review_closes_on(table.period),
+        refusal=refusal,
+    ), status
 
 
 @bp.get("/reports/annual.xlsx")
@@ -154,7 +203,8 @@ def annual_report_file() -> Response:
     )
 
 
-def _annual() -> ReportTable:
+def _annual(period: int | None = None) -> ReportTable:
     context = node_context()
-    return annual_report(db.session, official(), context.province_code, _period(context.today),
+    return annual_report(db.session, official(), context.province_code,
+                         period or _period(context.today),
                          request.args.get("unit") or None)  # fmt: skip
