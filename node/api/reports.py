@@ -29,9 +29,9 @@ from node.services.monthly_report_file import monthly_report_xlsx
 from node.services.monthly_report_sending import send_monthly_report, sendings
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
-from node.services.report_sending import as_utc
 from node.services.reports import FORM_CODES, build_report, report_unit
 from shared import units
+from shared.moments import as_utc
 from shared.web.fields import Integer, String, between, length, one_of
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")

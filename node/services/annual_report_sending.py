@@ -9,12 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import AnnualReportSending
 from node.services.errors import Conflict, ValidationFailed
-from node.services.report_sending import ALREADY_SENT, SENDERS, as_utc, record_sending
+from node.services.report_sending import (
+    ALREADY_SENT,
+    SENDERS,
+    record_sending,
+    sent_by_commune,
+    sent_moment,
+)
 from node.services.scopes import Official
 from shared.errors import require_role
 from shared.procedure import procedure_value
@@ -66,17 +71,13 @@ def send_annual_report(
 
 
 def sent_at(session: Session, commune: str | None, period: int) -> datetime | None:
-    """When the commune's annual report on ``period`` was sent, or None."""
-    s = AnnualReportSending
-    moment = session.scalar(select(s.sent_at).where(s.commune_code == commune, s.period == period))
-    return as_utc(moment) if moment else None
+    """When the commune's report on ``period`` was sent, or None."""
+    return sent_moment(session, AnnualReportSending.period, commune, period)
 
 
 def sendings(session: Session, period: int) -> dict[str, datetime]:
-    """Every commune's sending of its annual report on ``period``, by commune code."""
-    s = AnnualReportSending
-    rows = session.execute(select(s.commune_code, s.sent_at).where(s.period == period))
-    return {commune: as_utc(moment) for commune, moment in rows}
+    """Every commune's sending of its report on ``period``, by commune code."""
+    return sent_by_commune(session, AnnualReportSending.period, period)
 
 
 def latest_reported_period(today: date) -> int:

@@ -9,13 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import MonthlyReportSending
 from node.services.errors import Conflict, ValidationFailed
 from node.services.monthly_report import due_on
-from node.services.report_sending import ALREADY_SENT, SENDERS, as_utc, record_sending
+from node.services.report_sending import (
+    ALREADY_SENT,
+    SENDERS,
+    record_sending,
+    sent_by_commune,
+    sent_moment,
+)
 from node.services.scopes import Official
 from shared.errors import require_role
 
@@ -54,16 +59,12 @@ def send_monthly_report(
 
 def sent_at(session: Session, commune: str | None, month: date) -> datetime | None:
     """When the commune's report on ``month`` was sent, or None."""
-    s = MonthlyReportSending
-    moment = session.scalar(select(s.sent_at).where(s.commune_code == commune, s.month == month))
-    return as_utc(moment) if moment else None
+    return sent_moment(session, MonthlyReportSending.month, commune, month)
 
 
 def sendings(session: Session, month: date) -> dict[str, datetime]:
     """Every commune's sending of its report on ``month``, by commune code."""
-    s = MonthlyReportSending
-    rows = session.execute(select(s.commune_code, s.sent_at).where(s.month == month))
-    return {commune: as_utc(moment) for commune, moment in rows}
+    return sent_by_commune(session, MonthlyReportSending.month, month)
 
 
 def latest_reported_month(today: date) -> date | None:

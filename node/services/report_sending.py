@@ -4,16 +4,18 @@ and the unique key holds against two clicks at once; audited)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from node.extensions import db
 from node.services import audit
 from node.services.errors import Conflict
 from node.services.scopes import COMMUNE_CHAIR, COMMUNE_OFFICER, Official
+from shared.moments import as_utc
 
 SENDERS = (COMMUNE_OFFICER, COMMUNE_CHAIR)
 ALREADY_SENT = "This report was already sent to the province."
@@ -39,6 +41,22 @@ def record_sending(
                  now, details=details)  # fmt: skip
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment in UTC (SQLite gives it back without its zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def sent_moment(
+    session: Session, covers: InstrumentedAttribute[Any], commune: str | None, value: Any
+) -> datetime | None:
+    """When the commune sent its report on ``value`` (``covers``: the sending table's column
+    of what a report is on, its month or period), or None."""
+    table = covers.class_
+    moment = session.scalar(
+        select(table.sent_at).where(table.commune_code == commune, covers == value)
+    )
+    return as_utc(moment) if moment else None
+
+
+def sent_by_commune(
+    session: Session, covers: InstrumentedAttribute[Any], value: Any
+) -> dict[str, datetime]:
+    """Every commune's sending of its report on ``value``, by commune code."""
+    table = covers.class_
+    rows = session.execute(select(table.commune_code, table.sent_at).where(covers == value))
+    return {commune: as_utc(moment) for commune, moment in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -18,7 +18,7 @@ from node.services.annual_report import annual_report
 from node.services.annual_report_sending import due_on as annual_due_on
 from node.services.annual_report_sending import review_closes_on, send_annual_report
 from node.services.annual_report_sending import sendings as annual_sendings
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_xlsx
 from node.services.report_sending import SENDERS
@@ -33,7 +33,8 @@ from node.services.reports import (
     report_unit,
 )
 from node.web import officials_forms as words
-from node.web.officials import bp, commit, lang, official
+from node.web.officials import bp, lang, official
+from node.web.report_sending import mark_sent
 from shared import units
 
 
@@ -142,23 +143,22 @@ def send_annual_report_page() -> Response | tuple[str, int]:
     """Mark the commune's annual report on the period as sent to the province (once)."""
     context = node_context()
     period = words.parse_count(request.form.get("period"))
-    try:
+
+    def send() -> None:
         if period is None:
             raise ValidationFailed("The period is not valid.", {"period": "invalid"})
         send_annual_report(db.session, official(), period, context.now, context.today)
-        commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        refusal = ANNUAL_REFUSALS.get(error.fields.get("period", ""), ANNUAL_REFUSALS["invalid"])
-        return _render_annual(_annual(), str(refusal), 422)
-    except Conflict:
-        db.session.rollback()
-        return _render_annual(
-            _annual(period), _("This report was already sent to the province."), 409
-        )
-    flash(_("The annual report for %(period)s is recorded as sent to the province.",
-            period=period), "success")  # fmt: skip
-    return redirect(url_for("officials.annual_report_page", period=period), 303)
+
+    return mark_sent(
+        send,
+        lambda refusal, status: _render_annual(
+            _annual(period if status == 409 else None), refusal, status
+        ),
+        ANNUAL_REFUSALS,
+        "period",
+        _("The annual report for %(period)s is recorded as sent to the province.", period=period),
+        url_for("officials.annual_report_page", period=period),
+    )
 
 
 ANNUAL_REFUSALS = {
