@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,7 +19,7 @@ from node.context import node_context
 from node.extensions import db
 from node.report_responses import XLSX
 from node.services import audit
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.livelihood_list import AVERAGE_LIVELIHOOD, average_livelihood_households
 from node.services.low_income_list import LOW_INCOME_WORKERS, low_income_workers
 from node.services.monthly_report import LINES, MonthlyReport, monthly_report, parse_month
@@ -29,7 +29,8 @@ from node.services.named_lists import NamedList
 from node.services.periods import current_period
 from node.services.reports import REPORT_READERS
 from node.web import officials_forms as words
-from node.web.officials import bp, commit, lang, official
+from node.web.officials import bp, lang, official
+from node.web.report_sending import mark_sent
 from shared import units
 
 
@@ -160,23 +161,23 @@ def send_monthly_report_page() -> Response | tuple[str, int]:
     """Mark the commune's report on the month as sent to the province (once)."""
     context = node_context()
     month = parse_month(request.form.get("month"))
-    try:
+
+    def send() -> None:
         if month is None:
             raise ValidationFailed("The month is not valid.", {"month": "invalid"})
         send_monthly_report(db.session, official(), month, context.now, context.today)
-        commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        refusal = SEND_REFUSALS.get(error.fields.get("month", ""), SEND_REFUSALS["invalid"])
-        return _render_monthly(_monthly(), str(refusal), 422)
-    except Conflict:
-        db.session.rollback()
-        return _render_monthly(
-            _monthly(month), _("This report was already sent to the province."), 409
-        )
-    flash(_("The report on %(month)s/%(year)s is recorded as sent to the province.",
-            month=month.month, year=month.year), "success")  # fmt: skip
-    return redirect(url_for("officials.monthly_report_page", month=f"{month:%Y-%m}"), 303)
+
+    return mark_sent(
+        send,
+        lambda refusal, status: _render_monthly(
+            _monthly(month if status == 409 else None), refusal, status
+        ),
+        SEND_REFUSALS,
+        "month",
+        _("The report on %(month)s/%(year)s is recorded as sent to the province.",
+          month=month.month, year=month.year) if month else "",
+        url_for("officials.monthly_report_page", month=f"{month:%Y-%m}" if month else None),
+    )  # fmt: skip
 
 
 SEND_REFUSALS = {

@@ -227,6 +227,7 @@ def test_the_officials_pages_pass_axe(new_page, node_server, commune_team):
     check(desk, "/officials/reports?form=R1")
     check(desk, "/officials/reports?form=R5")
     check(desk, "/officials/reports/monthly?month=2026-08")
+    check(desk, "/officials/reports/annual")
     check(desk, "/officials/lists/average-livelihood")
     check(desk, "/officials/periodic")
     check(desk, "/officials/account")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from importlib import import_module
 
 import flask_migrate
 import pytest
@@ -30,6 +31,8 @@ from tests.node.review_helpers import (
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
+# The migration under test; the one before it is read from it, so a re-chained history still fits.
+MIGRATION = import_module("node.migrations.versions.20261205_7a4c2e9b1d53_low_income_workers")
 LIST = "/api/v1/low-income-workers"
 PAGE = "/officials/lists/low-income-workers"
 # Ward 00070 is urban: near-poor up to 2,000,000 đ a person, low-income workers up to 3,000,000.
@@ -221,7 +224,7 @@ def test_the_snapshot_carries_no_low_income_workers(client, team, db_session):
 def test_the_migration_adds_zero_and_false_and_drops_them(make_app):
     app = make_app()
     with app.app_context():
-        flask_migrate.upgrade(revision="3b9d6e2f8a41")
+        flask_migrate.upgrade(revision=MIGRATION.down_revision)
         for statement in (
             "INSERT INTO households (id, commune_code, area, head_name, head_citizen_id)"
             " VALUES (1, '00070', 'urban', 'A', '001085000111')",
@@ -243,7 +246,7 @@ def test_the_migration_adds_zero_and_false_and_drops_them(make_app):
         flags = db.session.execute(sa.text("SELECT low_income_worker FROM household_members"))
         assert [bool(flag) for (flag,) in flags] == [False]
         db.session.rollback()
-        flask_migrate.downgrade(revision="3b9d6e2f8a41")
+        flask_migrate.downgrade(revision=MIGRATION.down_revision)
         inspector = sa.inspect(db.engine)
         assert "low_income_workers" not in {
             c["name"] for c in inspector.get_columns("household_statuses")

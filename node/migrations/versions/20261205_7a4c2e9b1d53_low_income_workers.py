@@ -5,7 +5,7 @@ and working them out again from the verified facts would run today's engine insi
 a household decided again gets its figures from that decision.
 
 Revision ID: 7a4c2e9b1d53
-Revises: 3b9d6e2f8a41
+Revises: 6e4a2c8b1d93
 Create Date: 2026-12-05 22:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7a4c2e9b1d53"
-down_revision = "3b9d6e2f8a41"
+down_revision = "6e4a2c8b1d93"
 branch_labels = None
 depends_on = None
 
