@@ -1,9 +1,12 @@
 """`GET /api/v1/reports/<form>`: report forms R1–R5 as JSON, CSV or XLSX, for officials; and
 `GET /api/v1/lists/average-livelihood`: the farming, forestry, fishery and salt households with an
-average living standard (JSON); the regular review's monthly report and its sending."""
+average living standard (JSON); `GET /api/v1/low-income-workers`: the low-income workers (JSON,
+CSV or XLSX); the regular review's monthly report, the periodic review's annual report, and
+their sendings to the province."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
@@ -17,16 +20,21 @@ from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.annual_report import annual_report
+from node.services.annual_report_sending import send_annual_report
+from node.services.annual_report_sending import sendings as annual_sendings
 from node.services.errors import NotFound, ValidationFailed
-from node.services.livelihood_list import average_livelihood_households, list_xlsx
+from node.services.livelihood_list import AVERAGE_LIVELIHOOD, average_livelihood_households
+from node.services.low_income_list import LOW_INCOME_WORKERS, low_income_workers
 from node.services.monthly_report import LINES, monthly_report, parse_month
 from node.services.monthly_report import MonthlyReport as MonthlyReportFigures
 from node.services.monthly_report_file import monthly_report_xlsx
-from node.services.monthly_report_sending import as_utc, send_monthly_report, sendings
+from node.services.monthly_report_sending import send_monthly_report, sendings
+from node.services.named_lists import NamedList
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_json, report_xlsx
 from node.services.reports import FORM_CODES, build_report, report_unit
 from shared import units
+from shared.moments import as_utc
 from shared.web.fields import Integer, String, between, length, one_of
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Report forms (§7)")
@@ -102,24 +110,57 @@ class AverageLivelihoodList(MethodView):
     def get(self, query):
         """`{"unit", "period", "count", "items": [{"number", "commune_code", "village",
         "head_name", "members", "decided_on"}]}`; a read of personal data, audited."""
-        official = require_official()
-        context = node_context()
-        period = query.get("period") or current_period(context.today)
-        unit, rows = average_livelihood_households(
-            db.session, official, context.province_code, period, query.get("unit")
-        )
-        audit.record(db.session, official, "list_average_livelihood", "report", None,
-                     context.now, details={"unit": unit, "period": period})  # fmt: skip
-        db.session.commit()
-        if query["format"] == "xlsx":
-            return Response(
-                list_xlsx(unit, period, rows, context.today, query["lang"]),
-                mimetype=XLSX,
-                headers={"Content-Disposition":
-                         f'attachment; filename="ho-muc-song-tb-{unit}-{period}.xlsx"',
-                         "Cache-Control": "no-store"},
-            )  # fmt: skip
-        return {"unit": unit, "period": period, "count": len(rows), "items": rows}
+        return _named_list(query, average_livelihood_households, AVERAGE_LIVELIHOOD)
+
+
+class NamedListQuerySchema(ListQuerySchema):
+    """Which unit and period, as JSON, CSV or XLSX."""
+
+    format = String(load_default="json", validate=one_of(["json", "csv", "xlsx"]))
+
+
+@blp.route("/low-income-workers")
+class LowIncomeWorkersList(MethodView):
+    """The list of low-income workers (Decree 30/2025) for your unit."""
+
+    @official_required()
+    @blp.arguments(NamedListQuerySchema, location="query")
+    @blp.response(200, description="the unit, period, count and workers (node only)")
+    def get(self, query):
+        """`{"unit", "period", "count", "items": [{"number", "commune_code", "village",
+        "full_name", "birth_year", "sex", "head_name", "decided_on"}]}`: the members of the
+        period's recognised households that are neither poor nor near-poor with an income per
+        person at or below the low-income line, of working age and in the labour force
+        (provisional); a read of personal data, audited."""
+        return _named_list(query, low_income_workers, LOW_INCOME_WORKERS)
+
+
+def _named_list(query: dict[str, Any], read: Any, printed: NamedList) -> Response | dict[str, Any]:
+    """A named list for the official's unit (scope checked) as JSON, CSV or XLSX; its reading
+    is recorded in the audit log before it is answered."""
+    official = require_official()
+    context = node_context()
+    period = query.get("period") or current_period(context.today)
+    unit, rows = read(db.session, official, context.province_code, period, query.get("unit"))
+    audit.record(db.session, official, printed.action, "report", None, context.now,
+                 details={"unit": unit, "period": period})  # fmt: skip
+    db.session.commit()
+    name = f"{printed.file_stem}-{unit}-{period}"
+    if query["format"] == "xlsx":
+        return Response(
+            printed.xlsx(unit, period, rows, context.today, query["lang"]),
+            mimetype=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"',
+                     "Cache-Control": "no-store"},
+        )  # fmt: skip
+    if query["format"] == "csv":
+        return Response(
+            printed.csv(rows, query["lang"]),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"',
+                     "Cache-Control": "no-store"},
+        )  # fmt: skip
+    return {"unit": unit, "period": period, "count": len(rows), "items": rows}
 
 
 class MonthQuerySchema(ma.Schema):
@@ -170,10 +211,14 @@ class MonthlyReport(MethodView):
 
 
 def _sending_status(report: MonthlyReportFigures, province_code: str) -> dict[str, Any]:
+    """The monthly report's sendings (``_sent``)."""
+    return _sent(report.unit, province_code, sendings(db.session, report.month))
+
+
+def _sent(unit: str, province_code: str, sent: dict[str, datetime]) -> dict[str, Any]:
     """A commune's ``sent_at`` (null until sent); for the province, every commune's."""
-    sent = sendings(db.session, report.month)
-    if report.unit != province_code:
-        moment = sent.get(report.unit)
+    if unit != province_code:
+        moment = sent.get(unit)
         return {"sent_at": moment.isoformat() if moment else None}
     return {
         "communes": [
@@ -242,4 +287,41 @@ class AnnualReport(MethodView):
                 mimetype=XLSX,
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
-        return report_json(table, query["lang"])
+        sent = annual_sendings(db.session, period)
+        return {
+            **report_json(table, query["lang"]),
+            **_sent(table.unit_code, context.province_code, sent),
+        }
+
+
+class AnnualSendingSchema(ma.Schema):
+    """The period whose annual report the commune sent."""
+
+    period = Integer(
+        required=True,
+        validate=between(2000, 2100),
+        metadata={"description": "the year the lists take effect (reviewed the year before)"},
+    )
+
+
+@blp.route("/annual-reports/sendings")
+class AnnualReportSendings(MethodView):
+    """Your commune's annual report marked as sent to the province (once per period)."""
+
+    @official_required()
+    @blp.arguments(AnnualSendingSchema)
+    @blp.response(201, description="the commune, period and moment it was sent")
+    def post(self, body):
+        """Commune officers and chairs: `{"period": 2027}` (a periodic review that has closed)
+        → `{"unit", "period", "sent_at"}`; 409 when it was already sent, 422 while the review
+        is still open."""
+        context = node_context()
+        sending = send_annual_report(
+            db.session, require_official(), body["period"], context.now, context.today
+        )
+        db.session.commit()
+        return {
+            "unit": sending.commune_code,
+            "period": sending.period,
+            "sent_at": as_utc(sending.sent_at).isoformat(),
+        }

@@ -30,6 +30,7 @@ from node.models.review import (
 )
 from node.models.settings import NodeSetting
 from node.models.snapshots import (
+    AnnualReportSending,
     CommuneHouseholdCount,
     HubToken,
     MonthlyReportSending,
@@ -41,6 +42,7 @@ from node.models.units import Village
 from node.models.users import User, UserSession, UserUnit
 
 __all__ = [
+    "AnnualReportSending",
     "Application",
     "ApplicationEvent",
     "ApplicationSearchWord",

@@ -66,6 +66,11 @@ class Member(db.Model):
     sex: Mapped[str] = mapped_column(String(6))
     relation: Mapped[str] = mapped_column(String(12))
     ethnicity: Mapped[str | None] = personal_column(String(50))
+    # A low-income worker (người lao động có thu nhập thấp, Decree 30/2025) by the assessment of
+    # the household's latest decision: a fact about this person, so personal data.
+    low_income_worker: Mapped[bool] = personal_column(
+        Boolean, default=False, server_default=false()
+    )
 
     household: Mapped[Household] = relationship(back_populates="members")
 
@@ -108,6 +113,9 @@ class HouseholdStatus(db.Model):
     # standard (Decision 24/2021 Art. 3): the class `average` and such a main livelihood, as
     # the official assessment found (``average_livelihood``).
     average_livelihood: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many of its members are low-income workers (Decree 30/2025), as the official assessment
+    # found (``low_income_workers``): the commune's count of them sums this column.
+    low_income_workers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     decision_item_id: Mapped[int | None] = mapped_column(ForeignKey("decision_items.id"))
     decided_on: Mapped[date] = mapped_column(Date)

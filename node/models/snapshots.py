@@ -96,3 +96,17 @@ class MonthlyReportSending(db.Model):
     month: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AnnualReportSending(db.Model):
+    """A commune's annual report of the periodic review (the results for ``period``, the year
+    the lists take effect) marked as sent to the province: once per commune and period."""
+
+    __tablename__ = "annual_report_sendings"
+    __table_args__ = (UniqueConstraint("commune_code", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    period: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

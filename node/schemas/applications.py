@@ -108,6 +108,21 @@ class AssessmentSchema(ma.Schema):
             " `main_income_source` among agriculture, forestry, fishery, salt"
         }
     )
+    low_income_line = ma.fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "the low-income workers' line for the area (Decree 30/2025), VND a"
+            " person a month; null where the standard sets none (VN-2027-2030)"
+        },
+    )
+    low_income_workers = ma.fields.List(
+        ma.fields.Integer(),
+        metadata={
+            "description": "0-based indexes of the members who are low-income workers: of working"
+            " age and in the labour force (provisional), in a household neither poor nor"
+            " near-poor whose income per person is at or below `low_income_line`"
+        },
+    )
     reasons = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
 
 

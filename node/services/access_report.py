@@ -35,7 +35,7 @@ COVERING = {
     "read_decision": (DecisionItem.decision_id, DecisionItem.application_id),
 }
 # Reads and exports whose rows the audit entry does not name.
-UNNAMED = ("list_applications", "list_data_requests", "export_audit_log")
+UNNAMED = ("list_applications", "list_data_requests", "export_audit_log", "list_low_income_workers")
 
 
 @dataclass(frozen=True)

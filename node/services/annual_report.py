@@ -1,8 +1,9 @@
 """The annual report at the end of the periodic review (Decision 24/2021 Art. 7, as issue 14
 reads it; the form is not checked against the text): for a year, the review's results by
 commune from the node's data — the poor and near-poor at the start and the end, the new, fallen
-back and exited households, the average households and the average-livelihood list. Built like
-the R forms (node.services.reports), so the page, the XLSX and the API share one table."""
+back and exited households, the average households, the average-livelihood list and the
+low-income workers (persons). Built like the R forms (node.services.reports), so the page, the
+XLSX and the API share one table."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ ANNUAL = Form(
     },
     lambda period: [
         *R2_COLUMNS,
-        *(c for c in R1_COLUMNS if c.key in ("average", "average_livelihood")),
+        *(
+            c
+            for c in R1_COLUMNS
+            if c.key in ("average", "average_livelihood", "low_income_workers")
+        ),
     ],
     needs_previous_period=True,
     basis={

@@ -216,6 +216,8 @@ def upsert_household(
     household.updated_at = verification.verified_at
     household.members.clear()
     session.flush()
+    # Positions from 1; the assessment names the low-income workers by index from 0.
+    workers = set(verification.assessment.get("low_income_workers", ()))
     for position, (member, identity) in enumerate(
         zip(facts["members"], identities, strict=True), start=1
     ):
@@ -228,6 +230,7 @@ def upsert_household(
                 sex=member["sex"],
                 relation=member["relation"],
                 ethnicity=identity.get("ethnicity"),
+                low_income_worker=position - 1 in workers,
             )
         )
     session.flush()
@@ -283,6 +286,7 @@ def set_status(
     ]
     status.members_count = len(verification.facts["members"])
     status.average_livelihood = bool(verification.assessment.get("average_livelihood"))
+    status.low_income_workers = len(verification.assessment.get("low_income_workers", ()))
     status.application_id = application.id
     status.decision_item_id = item.id
     status.decided_on = decided_on

@@ -55,6 +55,7 @@ ACCESS_ACTIONS = (
     "print_certificate",
     "list_data_requests",
     "export_audit_log",
+    "list_low_income_workers",
 )
 ACCESS_WINDOW = timedelta(minutes=15)
 

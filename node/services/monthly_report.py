@@ -2,7 +2,7 @@
 5th of each month, February to September, what the regular review did in the month before
 (to the province since 1/7/2025). Counted from the node's data: applications received, the
 chair's decisions of the month (new poor and near-poor, exits, the average-livelihood list,
-refusals). The due day is data (shared/procedure, provisional)."""
+the low-income workers, refusals). The due day is data (shared/procedure, provisional)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ LINES = (
     ("average_livelihood",
      "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống trung bình",
      "Farming, forestry, fishery and salt households with an average living standard"),
+    # Persons, not households (Decree 30/2025): the members of the month's decided households.
+    ("low_income_workers", "Người lao động có thu nhập thấp (người)",
+     "Low-income workers (persons)"),
     ("refused", "Hồ sơ không được công nhận", "Applications refused"),
 )  # fmt: skip
 
@@ -114,9 +117,9 @@ def _received(session: Session, commune: str | None, start: date, end: date) -> 
 
 def _decided(session: Session, commune: str | None, start: date, end: date) -> dict[str, int]:
     s = HouseholdStatus
-    query = select(s.classification, s.previous_classification, s.average_livelihood).where(
-        s.decided_on >= start, s.decided_on < end
-    )
+    query = select(
+        s.classification, s.previous_classification, s.average_livelihood, s.low_income_workers
+    ).where(s.decided_on >= start, s.decided_on < end)
     refused = (
         select(func.count())
         .select_from(DecisionItem)
@@ -127,10 +130,11 @@ def _decided(session: Session, commune: str | None, start: date, end: date) -> d
     if commune:
         query = query.where(s.commune_code == commune)
         refused = refused.where(Decision.commune_code == commune)
-    counts = {"refused": session.scalar(refused) or 0}
-    for now, before, listed in session.execute(query):
+    counts = {"refused": session.scalar(refused) or 0, "low_income_workers": 0}
+    for now, before, listed, workers in session.execute(query):
         for key in _changes(now, before, listed):
             counts[key] = counts.get(key, 0) + 1
+        counts["low_income_workers"] += workers
     return counts
 
 

@@ -7,20 +7,23 @@ due day until it is sent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import MonthlyReportSending
-from node.services import audit
 from node.services.errors import Conflict, ValidationFailed
 from node.services.monthly_report import due_on
-from node.services.scopes import COMMUNE_CHAIR, COMMUNE_OFFICER, Official
+from node.services.report_sending import (
+    ALREADY_SENT,
+    SENDERS,
+    record_sending,
+    sent_by_commune,
+    sent_moment,
+)
+from node.services.scopes import Official
 from shared.errors import require_role
 
-SENDERS = (COMMUNE_OFFICER, COMMUNE_CHAIR)
 # How far back the worklist looks for the latest month reported on (a whole year's cycle).
 LOOKBACK_MONTHS = 12
 
@@ -46,37 +49,22 @@ def send_monthly_report(
         raise ValidationFailed("No monthly report is due for this month.", {"month": "not_due"})
     commune = official.commune_code
     if sent_at(session, commune, month) is not None:
-        raise Conflict("The report on this month was already sent.")
+        raise Conflict(ALREADY_SENT)
     sending = MonthlyReportSending(commune_code=commune, month=month, sent_at=now,
                                    sent_by=official.user_id)  # fmt: skip
-    try:
-        with session.begin_nested():  # a second click at the same moment meets the unique key
-            session.add(sending)
-            session.flush()
-    except IntegrityError:
-        raise Conflict("The report on this month was already sent.") from None
-    audit.record(session, official, "send_monthly_report", "monthly_report_sending", sending.id,
-                 now, details={"unit": commune, "month": f"{month:%Y-%m}"})  # fmt: skip
+    record_sending(session, official, sending, "send_monthly_report", now,
+                   {"unit": commune, "month": f"{month:%Y-%m}"})  # fmt: skip
     return sending
 
 
 def sent_at(session: Session, commune: str | None, month: date) -> datetime | None:
     """When the commune's report on ``month`` was sent, or None."""
-    s = MonthlyReportSending
-    moment = session.scalar(select(s.sent_at).where(s.commune_code == commune, s.month == month))
-    return as_utc(moment) if moment else None
+    return sent_moment(session, MonthlyReportSending.month, commune, month)
 
 
 def sendings(session: Session, month: date) -> dict[str, datetime]:
     """Every commune's sending of its report on ``month``, by commune code."""
-    s = MonthlyReportSending
-    rows = session.execute(select(s.commune_code, s.sent_at).where(s.month == month))
-    return {commune: as_utc(moment) for commune, moment in rows}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored moment in UTC (SQLite gives it back without its zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return sent_by_commune(session, MonthlyReportSending.month, month)
 
 
 def latest_reported_month(today: date) -> date | None:

@@ -93,6 +93,8 @@ def issuing_agency(unit_code: str, texts: dict[str, str]) -> tuple[str, str]:
 
 def _number_format(column: Column) -> str | None:
     """How a column's numbers show in the XLSX (they stay numbers): rates with two decimals."""
+    if column.key == "birth_year":  # a year, not a count: 1985, never 1,985
+        return "0"
     if column.key in ("number", "members") or column.key.startswith("deprived."):
         return XLSX_FORMATS["count"]
     if column.is_rate:
@@ -328,7 +330,8 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
     sheet = stream.sheet(heading.code)
     width = len(heading.columns)
     widths = {"number": 8, "commune": 24, "head_name": 30, "village": 20, "classification": 14,
-              "members": 10, "member_names": 50, "certificate": 20}  # fmt: skip
+              "members": 10, "member_names": 50, "certificate": 20, "full_name": 30,
+              "birth_year": 10, "sex": 10}  # fmt: skip
     for column, key in enumerate((c.key for c in heading.columns), start=1):
         size = widths.get(key, 16)
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size

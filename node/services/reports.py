@@ -120,6 +120,11 @@ R1_COLUMNS = [
             "Farming, forestry, fishery and salt households with an average living standard",
         ),
     ),
+    # Persons (Decree 30/2025), summed from the decided statuses of the period (build_report).
+    Column(
+        "low_income_workers",
+        _t("Số người lao động có thu nhập thấp", "Low-income workers (persons)"),
+    ),
 ]
 
 
@@ -321,8 +326,10 @@ def form_table(
     columns = form.columns(period)
     if any(column.key == "average_livelihood" for column in columns):
         listed = _average_livelihood_counts(session, period)
+        workers = _low_income_worker_counts(session, period)
         for row in rows:
             row["average_livelihood"] = listed.get(row["commune_code"], 0)
+            row["low_income_workers"] = workers.get(row["commune_code"], 0)
     if unit != province_code:
         rows = [row for row in rows if row["commune_code"] == unit]
     name = units.province(province_code).name if unit == province_code else units.commune(unit).name
@@ -350,6 +357,17 @@ def _average_livelihood_counts(session: Session, period: int) -> dict[str, int]:
         .group_by(s.commune_code)
     )
     return dict(session.execute(query).all())
+
+
+def _low_income_worker_counts(session: Session, period: int) -> dict[str, int]:
+    """The low-income workers (persons) of ``period``'s decided households, by commune."""
+    s = HouseholdStatus
+    query = (
+        select(s.commune_code, func.sum(s.low_income_workers))
+        .where(s.period == period, s.low_income_workers > 0)
+        .group_by(s.commune_code)
+    )
+    return {commune: int(count) for commune, count in session.execute(query)}
 
 
 R5_COMMUNE = Column("commune", _t("Xã, phường, đặc khu", "Commune"))

@@ -39,6 +39,7 @@ from node.models.users import User
 from node.schemas import review as schemas
 from node.schemas.auth import SignInFormSchema, TotpCodeSchema
 from node.services import accounts, actions, review, steps, worksheets
+from node.services.annual_report_sending import annual_report_owed
 from node.services.calendar import load_calendar
 from node.services.certificates import PRINTERS
 from node.services.errors import Conflict, NotFound, StaleVersion, ValidationFailed
@@ -279,6 +280,12 @@ def home() -> str:
         # The regular review's monthly report, on the commune's worklist until it is sent.
         monthly_due=(
             report_owed(db.session, signer.commune_code, context.today)
+            if signer.level == "commune"
+            else None
+        ),
+        # The periodic review's annual report, from the day the review closes until it is sent.
+        annual_due=(
+            annual_report_owed(db.session, signer.commune_code, context.today)
             if signer.level == "commune"
             else None
         ),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from node.auth import signed_in
 from node.context import node_context
@@ -14,8 +15,13 @@ from node.extensions import db
 from node.report_responses import XLSX, r5_response
 from node.services import audit
 from node.services.annual_report import annual_report
+from node.services.annual_report_sending import due_on as annual_due_on
+from node.services.annual_report_sending import review_closes_on, send_annual_report
+from node.services.annual_report_sending import sendings as annual_sendings
+from node.services.errors import ValidationFailed
 from node.services.periods import current_period
 from node.services.report_files import report_csv, report_xlsx
+from node.services.report_sending import SENDERS
 from node.services.reports import (
     FORM_CODES,
     FORMS,
@@ -28,6 +34,7 @@ from node.services.reports import (
 )
 from node.web import officials_forms as words
 from node.web.officials import bp, lang, official
+from node.web.report_sending import mark_sent
 from shared import units
 
 
@@ -125,17 +132,59 @@ def report_file(form: str, fmt: str) -> Response:
 @bp.get("/reports/annual")
 @signed_in(*REPORT_READERS)
 def annual_report_page() -> tuple[str, int]:
-    """The annual report at the end of the periodic review: the year's results by commune."""
+    """The annual report at the end of the periodic review: the year's results by commune, and
+    whether it was sent to the province (the commune's, or every commune's for the province)."""
+    return _render_annual(_annual())
+
+
+@bp.post("/reports/annual/sent")
+@signed_in(*SENDERS)
+def send_annual_report_page() -> Response | tuple[str, int]:
+    """Mark the commune's annual report on the period as sent to the province (once)."""
     context = node_context()
-    table = _annual()
-    communes = units.communes(context.province_code) if official().level == "province" else []
+    period = words.parse_count(request.form.get("period"))
+
+    def send() -> None:
+        if period is None:
+            raise ValidationFailed("The period is not valid.", {"period": "invalid"})
+        send_annual_report(db.session, official(), period, context.now, context.today)
+
+    return mark_sent(
+        send,
+        lambda refusal, status: _render_annual(
+            _annual(period if status == 409 else None), refusal, status
+        ),
+        ANNUAL_REFUSALS,
+        "period",
+        _("The annual report for %(period)s is recorded as sent to the province.", period=period),
+        url_for("officials.annual_report_page", period=period),
+    )
+
+
+ANNUAL_REFUSALS = {
+    "invalid": _l("The year is not valid."),
+    "not_over": _l("The periodic review is not over yet: its report is sent after it closes."),
+}
+
+
+def _render_annual(table: ReportTable, refusal: str | None = None, status: int = 200
+                   ) -> tuple[str, int]:  # fmt: skip
+    context = node_context()
+    signer = official()
+    province = official().level == "province"
+    sent = annual_sendings(db.session, table.period)
     return render_template(
         "officials/annual_report.html",
         table=table,
-        communes=communes,
+        communes=units.communes(context.province_code) if province else [],
         province_code=context.province_code,
         lang=lang(),
-    ), 200
+        due_on=annual_due_on(table.period),
+        sendings=sent if table.unit_code == context.province_code else {},
+        sent_at=sent.get(table.unit_code),
+        may_send=signer.role in SENDERS and context.today > review_closes_on(table.period),
+        refusal=refusal,
+    ), status
 
 
 @bp.get("/reports/annual.xlsx")
@@ -154,7 +203,8 @@ def annual_report_file() -> Response:
     )
 
 
-def _annual() -> ReportTable:
+def _annual(period: int | None = None) -> ReportTable:
     context = node_context()
-    return annual_report(db.session, official(), context.province_code, _period(context.today),
+    return annual_report(db.session, official(), context.province_code,
+                         period or _period(context.today),
                          request.args.get("unit") or None)  # fmt: skip

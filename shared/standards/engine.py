@@ -75,6 +75,20 @@ def assess(valid: ValidFacts, standard: Standard) -> dict[str, Any]:
     else:
         classification = "not_poor"
     texts = _texts_for(standard, area)
+    low_income_line = texts.low_income_line
+    workers: list[int] = []
+    # Decree 30/2025: workers of households that are neither poor nor near-poor (so above the
+    # income line) with an income per person at or below the low-income line.
+    if low_income_line is not None and line < income_per_capita <= low_income_line:
+        workers = standard.find_low_income_workers(members)
+    reasons = [
+        texts.income(income_per_capita),
+        *(dict(texts.indicators[code]) for code in deprivations),
+        dict(texts.deprivations[count]),
+        dict(texts.classification[classification]),
+    ]
+    if workers:
+        reasons.append(texts.low_income_workers(len(workers)))
     return {
         "standard_id": standard.id,
         "period": valid.period,
@@ -90,12 +104,9 @@ def assess(valid: ValidFacts, standard: Standard) -> dict[str, Any]:
         # standard (Decision 24/2021 Art. 3): the income class `average` and such a livelihood.
         "average_livelihood": classification == "average"
         and valid.facts.get("main_income_source") in _average_list_sources(),
-        "reasons": [
-            texts.income(income_per_capita),
-            *(dict(texts.indicators[code]) for code in deprivations),
-            dict(texts.deprivations[count]),
-            dict(texts.classification[classification]),
-        ],
+        "low_income_line": low_income_line,
+        "low_income_workers": workers,
+        "reasons": reasons,
     }
 
 
@@ -125,6 +136,14 @@ class _Texts:
         self.indicators = {
             indicator.code: {"code": indicator.code, **indicator.reason}
             for indicator in standard.indicators
+        }
+        lines = standard.low_income_lines
+        self.low_income_line = lines[area] if lines else None
+        self._low_income = {
+            lang: texts["low_income_workers"][lang]
+            .replace("{area}", standard.area_names[area][lang])
+            .replace("{low_income_line}", format_dong(self.low_income_line or 0, lang))
+            for lang in LANGUAGES
         }
         points = standard.points_per_deprivation
         self.deprivations = [
@@ -165,6 +184,13 @@ class _Texts:
                 lang: template[lang].replace("{income}", format_dong(income, lang))
                 for lang in LANGUAGES
             },
+        }
+
+    def low_income_workers(self, count: int) -> dict[str, str]:
+        """How many low-income workers the household has, and under which line."""
+        return {
+            "code": "low_income_workers",
+            **{lang: self._low_income[lang].replace("{count}", str(count)) for lang in LANGUAGES},
         }
 
 

@@ -28,6 +28,8 @@ from typing import Any
 # (facts, members) → deprived indicator codes in legal order; a member is (facts, age, working age).
 MemberRow = tuple[dict[str, Any], int, bool]
 DeprivationFinder = Callable[[dict[str, Any], Sequence[MemberRow]], list[str]]
+# members → the 0-based indexes, in order, of the members a member predicate selects.
+MemberSelector = Callable[[Sequence[MemberRow]], list[int]]
 
 
 class StandardError(ValueError):
@@ -175,6 +177,23 @@ def compile_rules(indicators: Sequence[tuple[str, Any]], catalog: dict[str, Any]
         frozenset(compiler.household_facts),
         frozenset(compiler.member_facts),
     )
+
+
+def compile_member_selector(node: Any, catalog: dict[str, Any], where: str) -> tuple[
+    MemberSelector, frozenset[str]
+]:  # fmt: skip
+    """Compile a member predicate (the low-income workers' definition, for one) into a function
+    giving the indexes of the members it selects; also return the member facts it reads."""
+    compiler = _Compiler(catalog)
+    test = _member_expression(node, compiler, where)
+    source = [
+        "def select(M):",
+        f"    return [i for i, (m, age, wa) in enumerate(M) if {test}]",
+    ]
+    namespace: dict[str, Any] = {"C": tuple(compiler.constants)}
+    # As in compile_rules: only checked names and integers are in the source, values travel in C.
+    exec(compile("\n".join(source), "<member selector>", "exec"), namespace)  # noqa: S102
+    return namespace["select"], frozenset(compiler.member_facts)
 
 
 @dataclass

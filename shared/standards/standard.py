@@ -11,7 +11,13 @@ from types import MappingProxyType
 from typing import Any
 
 from shared.standards.catalog import DATA_DIR, LANGUAGES, facts_catalog
-from shared.standards.rules import DeprivationFinder, StandardError, compile_rules
+from shared.standards.rules import (
+    DeprivationFinder,
+    MemberSelector,
+    StandardError,
+    compile_member_selector,
+    compile_rules,
+)
 
 AREAS = ("rural", "urban")
 SEXES = ("male", "female")
@@ -19,9 +25,11 @@ NATIONAL_STANDARD_IDS = ("VN-2022-2025", "VN-2027-2030")
 _TOP_KEYS = {
     "id", "kind", "name", "source", "provisional", "periods", "income_lines", "average_lines",
     "poor_min_deprivations", "points_per_deprivation", "working_age", "dimensions", "indicators",
-    "extends", "province_code", "about", "area_names", "provisional_parts",
+    "extends", "province_code", "about", "area_names", "provisional_parts", "low_income_lines",
+    "low_income_worker",
 }  # fmt: skip
-# What a local standard may change of the national one it extends (RULES §1: higher lines).
+# What a local standard may change of the national one it extends (RULES §1: higher lines); the
+# low-income workers' lines and definition are national (Decree 30/2025) and inherited as they are.
 _LOCAL_OVERRIDES = {
     "id", "name", "source", "income_lines", "average_lines", "province_code", "about",
 }  # fmt: skip
@@ -65,6 +73,10 @@ class Standard:
     household_facts: frozenset[str]
     member_facts: frozenset[str]
     data: Mapping[str, Any]
+    # Low-income workers (người lao động có thu nhập thấp, Decree 30/2025): the income lines per
+    # person, None where the standard has none, and who among the members counts as a worker.
+    low_income_lines: Mapping[str, int] | None = None
+    find_low_income_workers: MemberSelector | None = None
 
     def covers(self, period: int) -> bool:
         """Whether lists for ``period`` are drawn up under this standard."""
@@ -144,6 +156,11 @@ def load_standard(data: Mapping[str, Any]) -> Standard:
     find, household_facts, member_facts = compile_rules(
         [(item["code"], item.get("rule")) for item in data["indicators"]], facts_catalog()
     )
+    low_income_lines = _low_income_lines(data.get("low_income_lines"))
+    find_workers = None
+    if low_income_lines is not None:
+        find_workers, worker_facts = _low_income_worker(data.get("low_income_worker"))
+        member_facts |= worker_facts
     return Standard(
         id=standard_id,
         kind=data["kind"],
@@ -163,6 +180,8 @@ def load_standard(data: Mapping[str, Any]) -> Standard:
         household_facts=household_facts,
         member_facts=member_facts,
         data=MappingProxyType(copy.deepcopy(dict(data))),
+        low_income_lines=low_income_lines,
+        find_low_income_workers=find_workers,
     )
 
 
@@ -217,6 +236,28 @@ def _average_lines(value: Any, income_lines: Mapping[str, int]) -> Mapping[str, 
     if any(average_lines[area] <= income_lines[area] for area in AREAS):
         raise StandardError("average_lines: must be above the income lines")
     return average_lines
+
+
+def _low_income_lines(value: Any) -> Mapping[str, int] | None:
+    """The low-income workers' lines per area, if the standard has them (with their basis)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise StandardError("low_income_lines: expected {rural, urban, basis} or null")
+    _texts(value.get("basis"), "low_income_lines.basis")
+    return _lines({k: v for k, v in value.items() if k != "basis"}, "low_income_lines")
+
+
+def _low_income_worker(value: Any) -> tuple[MemberSelector, frozenset[str]]:
+    """Who counts as a worker (người lao động) of the household: a member predicate."""
+    definition = value if isinstance(value, dict) else {}
+    unexpected = set(definition) - {"rule", "provisional", "about"}
+    if not definition or unexpected:
+        raise StandardError("low_income_worker: expected {rule, provisional, about}")
+    _texts(definition.get("about"), "low_income_worker.about")
+    return compile_member_selector(
+        definition.get("rule"), facts_catalog(), "low_income_worker.rule"
+    )
 
 
 def _dimension_codes(dimensions: Any) -> set[str]:

@@ -227,7 +227,9 @@ def test_the_officials_pages_pass_axe(new_page, node_server, commune_team):
     check(desk, "/officials/reports?form=R1")
     check(desk, "/officials/reports?form=R5")
     check(desk, "/officials/reports/monthly?month=2026-08")
+    check(desk, "/officials/reports/annual")
     check(desk, "/officials/lists/average-livelihood")
+    check(desk, "/officials/lists/low-income-workers")
     check(desk, "/officials/periodic")
     check(desk, "/officials/account")
     # The household the procedure test recognised (it runs first in this module).

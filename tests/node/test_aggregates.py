@@ -329,6 +329,7 @@ def test_personal_columns_are_marked(db_session):
         ("household_members", "full_name"),
         ("household_members", "citizen_id"),
         ("household_members", "birth_date"),
+        ("household_members", "low_income_worker"),
         ("users", "full_name"),
     ]:
         assert expected in marked

@@ -22,7 +22,7 @@ def test_the_province_reads_the_years_results_by_commune(client, recognised, log
 
     keys = [c["key"] for c in body["columns"]]
     assert keys[:3] == ["poor_start", "exited_poor", "fell_back"]
-    assert keys[-2:] == ["average", "average_livelihood"]
+    assert keys[-3:] == ["average", "average_livelihood", "low_income_workers"]
     row = next(r for r in body["rows"] if r["code"] == "00070")
     assert (row["poor_start"], row["new_poor"], row["poor"]) == (0, 2, 2)
     assert (row["new_near_poor"], row["near_poor"], row["exited_poor"]) == (1, 1, 0)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from node.extensions import db
 
-BEFORE, THIS = "3b9d6e2f8a41", "9a4c2e7b1d35"
+BEFORE, THIS = "7a4c2e9b1d53", "9a4c2e7b1d35"
 INSERT = (
     "INSERT INTO applications (tracking_code, kind, channel, status, period, commune_code,"
     " applicant_name, applicant_citizen_id, applicant_phone, declared_facts, standard_id,"

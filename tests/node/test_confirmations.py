@@ -154,7 +154,7 @@ def test_a_household_not_living_from_farming_cannot_be_recognised(client, team, 
 def test_low_income_workers_are_recognised_only_when_the_verification_names_them(
     client, team, db_session
 ):
-    none_found = verified(client, team, db_session, kind="low_income")
+    none_found = verified(client, team, db_session, kind="low_income", workers=[])
     posted(client, team, none_found)
     refused = decide(client, team, none_found, status=409, outcome="recognised")
     assert "no low-income worker" in refused["error"]["message"]

@@ -16,6 +16,12 @@ AVERAGE_LINES = {
     "VN-2022-2025": {"rural": 2_250_000, "urban": 3_000_000},
     "VN-2027-2030": None,
 }
+# Decree 30/2025 (amending Decree 07/2021 Art. 3): workers of households that are neither poor
+# nor near-poor, income per person at most these; Decree 351/2025 sets none for 2027–2030.
+LOW_INCOME_LINES = {
+    "VN-2022-2025": {"rural": 2_250_000, "urban": 3_000_000},
+    "VN-2027-2030": None,
+}
 EDUCATION = [
     "none",
     "primary",
@@ -119,6 +125,16 @@ def classify(facts: dict) -> dict:
         classification = "average"
     else:
         classification = "not_poor"
+    # Provisional reading: a worker is a member of working age who is in the labour force.
+    low_line = LOW_INCOME_LINES[standard] and LOW_INCOME_LINES[standard][facts["area"]]
+    workers = []
+    in_band = low_line is not None and per_person <= low_line
+    if in_band and classification not in ("poor", "near_poor"):
+        workers = [
+            index
+            for index, m in enumerate(members)
+            if working_age(m) and m["employment"] != "not_in_labour_force"
+        ]
     return {
         "standard_id": standard,
         "income_per_capita": per_person,
@@ -131,4 +147,6 @@ def classify(facts: dict) -> dict:
         # forestry, fishery or salt.
         "average_livelihood": classification == "average"
         and facts.get("main_income_source") in {"agriculture", "forestry", "fishery", "salt"},
+        "low_income_line": low_line,
+        "low_income_workers": workers,
     }

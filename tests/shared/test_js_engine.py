@@ -128,3 +128,7 @@ def test_browser_engine_matches_python_on_cases_generated_and_broken_households(
     assert True in listed
     assert False in listed
     assert any("main_income_source" in e.get("errors", {}) for e in expected)
+    # Low-income workers (Decree 30/2025): some households have them, under the 2022–2025 lines.
+    workers = [e["assessment"]["low_income_workers"] for e in expected if "assessment" in e]
+    assert any(workers)
+    assert not all(workers)

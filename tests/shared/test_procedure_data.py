@@ -17,7 +17,8 @@ from shared.procedure import (
 )
 
 PROVISIONAL = {"posting_working_days", "decision_in_working_days", "regular_review_needs_meeting",
-               "monthly_report_day", "confirmation_decision_in_working_days"}  # fmt: skip
+               "monthly_report_day", "annual_report_due",
+               "confirmation_decision_in_working_days"}  # fmt: skip
 ASKED = {
     "posting_working_days", "decision_days", "meeting_agreement_percent",
     "periodic_review_window", "regular_review_start_day", "regular_review_needs_meeting",

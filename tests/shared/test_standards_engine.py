@@ -30,6 +30,8 @@ COMPARED = (
     "deprivation_score",
     "classification",
     "average_livelihood",
+    "low_income_line",
+    "low_income_workers",
 )
 
 
@@ -56,6 +58,7 @@ def test_oracle_agrees_with_worked_case(case):
 def test_engine_matches_oracle_on_generated_households(period):
     rng = random.Random(period)
     classes = set()
+    with_workers = 0
     for index in range(2000):
         facts = random_facts(rng, period)
         if index % 3:
@@ -64,8 +67,10 @@ def test_engine_matches_oracle_on_generated_households(period):
         expected = classify(facts)
         assert {key: result[key] for key in COMPARED} == expected, facts
         classes.add(result["classification"])
+        with_workers += bool(result["low_income_workers"])
     # The generator must reach every class the standard has, or the comparison proves little.
     assert classes >= {"poor", "near_poor", "not_poor"}
+    assert (with_workers > 0) is (period <= 2026)
 
 
 def test_output_is_json_ready_and_complete(facts):

@@ -10,7 +10,7 @@ the new one; SQLite does not enforce a VARCHAR's length). The downgrade refuses 
 application of the new kinds exists.
 
 Revision ID: 9a4c2e7b1d35
-Revises: 3b9d6e2f8a41
+Revises: 7a4c2e9b1d53
 Create Date: 2026-12-05 22:10:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9a4c2e7b1d35"
-down_revision = "3b9d6e2f8a41"
+down_revision = "7a4c2e9b1d53"
 branch_labels = None
 depends_on = None
 

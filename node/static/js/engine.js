@@ -114,6 +114,8 @@
       else if (rule.per_member) household[rule.per_member] = true;
       else if (rule.fact) household[rule.fact] = true;
     });
+    // Who counts as a low-income worker matters only where the standard sets their lines.
+    if (standard.low_income_lines) walkMember(standard.low_income_worker.rule);
     return { household: household, member: member };
   }
 
@@ -336,6 +338,17 @@
     if (income <= line) classification = count >= standard.poor_min_deprivations ? "poor" : "near_poor";
     else if (averageLine !== null && income <= averageLine) classification = "average";
     else classification = "not_poor";
+    // Decree 30/2025: the workers of a household that is neither poor nor near-poor (so above
+    // the income line) with an income per person at or below the low-income line.
+    var lowLine = standard.low_income_lines ? standard.low_income_lines[area] : null;
+    var workers = [];
+    if (lowLine !== null && line < income && income <= lowLine) {
+      members.forEach(function (m, index) {
+        if (memberTest(standard.low_income_worker.rule, m, catalog)) workers.push(index);
+      });
+    }
+    var why = reasons(standard, catalog, area, income, deprivations, classification);
+    if (workers.length) why.push(lowIncomeReason(standard, catalog, area, lowLine, workers.length));
     return {
       standard_id: standard.id,
       period: valid.period,
@@ -351,8 +364,29 @@
       // (Decision 24/2021 Art. 3): the class `average` and such a main livelihood.
       average_livelihood: classification === "average" &&
         catalog.fields.main_income_source.average_list_values.indexOf(valid.facts.main_income_source) >= 0,
-      reasons: reasons(standard, catalog, area, income, deprivations, classification)
+      low_income_line: lowLine,
+      low_income_workers: workers,
+      reasons: why
     };
+  }
+
+  function lowIncomeReason(standard, catalog, area, lowLine, count) {
+    var item = { code: "low_income_workers" };
+    LANGUAGES.forEach(function (lang) {
+      var fields = {
+        count: String(count), low_income_line: formatDong(lowLine, lang),
+        area: (standard.area_names || catalog.texts.area)[area][lang]
+      };
+      item[lang] = fill(catalog.texts.low_income_workers[lang], fields);
+    });
+    return item;
+  }
+
+  /* A reason's template with its {fields} filled in. */
+  function fill(template, fields) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      return has(fields, name) ? fields[name] : all;
+    });
   }
 
   function reasons(standard, catalog, area, income, deprivations, classification) {
@@ -364,14 +398,9 @@
     else if (averageLine === null) key = "income_above";
     else if (income <= averageLine) key = "income_at_or_below_average";
     else key = "income_above_average";
-    function fill(template, lang, fields) {
-      return template.replace(/\{(\w+)\}/g, function (all, name) {
-        return has(fields, name) ? fields[name] : all;
-      });
-    }
     function both(template, fieldsFor) {
       var out = {};
-      LANGUAGES.forEach(function (lang) { out[lang] = fill(template[lang], lang, fieldsFor(lang)); });
+      LANGUAGES.forEach(function (lang) { out[lang] = fill(template[lang], fieldsFor(lang)); });
       return out;
     }
     var result = [];

@@ -764,7 +764,7 @@
     section.appendChild(el("h4", {}, t.why));
     var reasons = el("ul", { "class": "reasons" });
     a.reasons.forEach(function (reason) {
-      var kind = ["income", "deprivations", "classification"].indexOf(reason.code) >= 0 ? reason.code : "deprived";
+      var kind = ["income", "deprivations", "classification", "low_income_workers"].indexOf(reason.code) >= 0 ? reason.code : "deprived";
       reasons.appendChild(el("li", { "class": "reason reason--" + kind }, reason[lang]));
     });
     section.appendChild(reasons);
