@@ -233,6 +233,7 @@ def seed_demo_command(households: int) -> None:
                 "applications": result.applications,
                 "recognised": result.recognised,
                 "refused": result.refused,
+                "confirmed": result.confirmed,
                 "in_progress": result.in_progress,
                 "password": DEMO_PASSWORD,
                 "logins": [

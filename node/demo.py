@@ -79,6 +79,9 @@ PROVINCE_RATES = {"12": (19.46, 9.33), "79": (0.0, 0.1), "01": (0.5, 0.9)}
 EXITS = {"poor_to_near_poor": 0.2, "poor_out": 0.1, "near_poor_out": 0.25}
 # Share of the commune's exited-from-poverty households that apply again this year and are poor.
 FALLING_BACK = 0.3
+# What each reviewing commune's confirmations ask (issue 14 §1): two farming households with an
+# average living standard, one household's low-income workers.
+CONFIRMATIONS = (("average", "agriculture"), ("average", "fishery"), ("low_income", "other"))
 # Share of poor and near-poor households that are of an ethnic minority, by region (rough).
 MINORITY_SHARE = {
     "northern_mountains": 0.85,
@@ -199,6 +202,8 @@ class SeedResult:
     applications: int = 0
     recognised: int = 0
     refused: int = 0
+    # Confirmations recognised (an average living standard, low-income workers).
+    confirmed: int = 0
     in_progress: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -258,11 +263,17 @@ def _name(rng: random.Random, sex: str, minority: bool) -> str:
     return f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
 
 
-def _facts_for(rng: random.Random, period: int, target: str, area: str) -> dict[str, Any]:
-    """Household facts in ``area`` whose assessment is ``target`` under the period's standard."""
+def _facts_for(
+    rng: random.Random, period: int, target: str, area: str, livelihood: str | None = None
+) -> dict[str, Any]:
+    """Household facts in ``area`` whose assessment is ``target`` under the period's standard;
+    with ``livelihood`` (a confirmation's household) that main livelihood and, for ``other``,
+    at least one low-income worker."""
     standard = standard_for(period)
     while True:
         facts = random_facts(rng, period, area=area)
+        if livelihood is not None:
+            facts["main_income_source"] = livelihood
         facts.pop("annual_income", None)
         facts["monthly_income"] = 0
         count = evaluate(facts)["deprivation_count"]
@@ -281,7 +292,11 @@ def _facts_for(rng: random.Random, period: int, target: str, area: str) -> dict[
         }[target]
         members = len(facts["members"])
         facts["monthly_income"] = int(rng.uniform(low, high)) * members
-        if evaluate(facts)["classification"] == target:
+        assessment = evaluate(facts)
+        workers_wanted = livelihood == "other"
+        if assessment["classification"] == target and (
+            not workers_wanted or assessment["low_income_workers"]
+        ):
             return facts
 
 
@@ -336,8 +351,38 @@ def seed_demo(
         by_commune.setdefault(village.commune_code, []).append(applicant.application_id)
         result.applications += 1
     _review(session, context, team, by_commune, applicants, rng, result)
+    _confirmations(session, context, team, villages, rng, result, households)
     session.flush()
     return result
+
+
+def _confirmations(
+    session: Session,
+    context: NodeContext,
+    team: DemoTeam,
+    villages: list[Village],
+    rng: random.Random,
+    result: SeedResult,
+    numbered_from: int,
+) -> None:
+    """In each commune that reviews on time, ``CONFIRMATIONS`` taken through their own
+    procedure to the chair's recognition (the average-livelihood and low-income workers' lists,
+    the decision Mẫu số 02)."""
+    review = _DemoReview(session, context, team, rng, result, context.today - timedelta(days=40))
+    period, region = context.today.year, region_of(context.province_code)
+    for plant, commune in enumerate(team.communes):
+        if plant == 2:  # the commune that lets its files go overdue
+            continue
+        own = [village for village in villages if village.commune_code == commune]
+        applicants: dict[int, Applicant] = {}
+        for index, (kind, livelihood) in enumerate(CONFIRMATIONS):
+            number = numbered_from + plant * len(CONFIRMATIONS) + index
+            applicant = _apply(session, context, rng, own[index % len(own)], period, "average",
+                               region, number, kind=kind, livelihood=livelihood)  # fmt: skip
+            applicants[applicant.application_id] = applicant
+            result.applications += 1
+        review.confirm(team.communes[commune]["officer"], team.communes[commune]["chair"],
+                       applicants)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -477,10 +522,14 @@ def _apply(
     region: str,
     number: int,
     known: ListedHousehold | None = None,
+    kind: str = "enter",
+    livelihood: str | None = None,
 ) -> Applicant:
-    """One household's application (``known``: one of last year's list applying again)."""
+    """One household's application (``known``: one of last year's list applying again; a
+    confirmation's ``kind`` with the household's main ``livelihood``)."""
     # The area is the village's (or its commune's), as the node will take it (issue 14 §3).
-    facts = _facts_for(rng, period, target, area_of(village.commune_code, village))
+    area = area_of(village.commune_code, village)
+    facts = _facts_for(rng, period, target, area, livelihood)
     minority = target in ("poor", "near_poor") and rng.random() < MINORITY_SHARE[region]
     head = next(m for m in facts["members"] if m["relation"] == "head")
     name = _name(rng, head["sex"], minority)
@@ -490,7 +539,7 @@ def _apply(
     request = {
         "commune_code": village.commune_code,
         "village_code": village.code,
-        "kind": "enter",
+        "kind": kind,
         "applicant": {
             "full_name": name,
             "citizen_id": citizen_id,
@@ -658,6 +707,34 @@ class _DemoReview:
             )
             posted.extend(app_ids)
         return posted
+
+    def confirm(self, officer: Official, chair: Official, applicants: dict[int, Applicant]) -> None:
+        """The confirmations' procedure: verified as declared, posted at the commune office on
+        day 10 for its working days (no village meeting), recognised by the chair on day 25."""
+        past = _shifted(self.context, self.start)
+        ids = list(applicants)
+        for app_id, applicant in applicants.items():
+            application = scoped_application(self.session, officer, app_id)
+            head = self.team.village_heads[applicant.village.code]
+            start_review(self.session, officer, application, past, assign_to=head.user_id)
+            facts = copy.deepcopy(application.declared_facts)
+            record_verification(self.session, head, application, past, facts=facts,
+                                identities=_identities(self.rng, facts, applicant, "Kinh"),
+                                address=applicant.village.name)  # fmt: skip
+        posting_day = self.start + timedelta(days=10)
+        post_results(self.session, officer, _shifted(self.context, posting_day),
+                     application_ids=ids, starts_on=posting_day)  # fmt: skip
+        decision_day = self.start + timedelta(days=25)
+        decide(
+            self.session,
+            chair,
+            _shifted(self.context, decision_day),
+            # Numbered apart from the review's decisions of the same commune.
+            number=f"{self.rng.randint(1000, 1999)}/QĐ-UBND",
+            decided_on=decision_day,
+            lines=[DecisionLine(app_id, "recognised") for app_id in ids],
+        )
+        self.result.confirmed += len(ids)
 
     def post_and_decide(self, officer: Official, chair: Official, to_post: list[int]) -> None:
         """Post the results on day 10; the chair decides on day 20, refusing the better-off."""

@@ -262,7 +262,8 @@ def _print_summary(hub: Service, nodes: list[Service], seeded: dict[str, dict]) 
         summary = seeded[node.label]
         click.echo(
             f"{node.label:<25} {node.url}  — {summary['applications']} applications, "
-            f"{summary['recognised']} recognised, {summary['in_progress']} in progress"
+            f"{summary['recognised']} recognised, {summary['confirmed']} confirmed (average "
+            f"living standard, low-income workers), {summary['in_progress']} in progress"
         )
         click.echo(f"  resident portal: {node.url}declare   officials: {node.url}officials/")
         for login in summary["logins"]:

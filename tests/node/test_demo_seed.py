@@ -66,6 +66,27 @@ def test_seed_demo_runs_households_through_the_review(runner, db_session):
     ).all()
     assert certified
     assert all(head == applicant for head, applicant in certified)
+    # The confirmations (issue 14 §1): in each of the three communes that review on time, two
+    # average-livelihood households and one with low-income workers, recognised by the chair.
+    assert summary["confirmed"] == 9
+    kinds = db_session.execute(
+        select(Application.kind, Application.status, func.count())
+        .where(Application.kind.in_(("average", "low_income")))
+        .group_by(Application.kind, Application.status)
+    ).all()
+    assert sorted(kinds) == [("average", "decided", 6), ("low_income", "decided", 3)]
+    livelihood = db_session.scalar(
+        select(func.count())
+        .select_from(HouseholdStatus)
+        .where(HouseholdStatus.period == 2026, HouseholdStatus.average_livelihood)
+    )
+    assert livelihood >= 6
+    workers = db_session.scalar(
+        select(func.sum(HouseholdStatus.low_income_workers))
+        .join(Application, Application.id == HouseholdStatus.application_id)
+        .where(Application.kind == "low_income")
+    )
+    assert workers >= 3
     again = runner.invoke(cli, ["seed-demo", "--households", "10"])
     assert again.exit_code != 0
     assert "empty node" in again.output
