@@ -16,7 +16,7 @@ from shared.procedure import (
     procedure_values,
 )
 
-PROVISIONAL = {"posting_working_days", "decision_in_working_days", "regular_review_needs_meeting",
+PROVISIONAL = {"posting_working_days", "decision_in_working_days",
                "monthly_report_day", "annual_report_due",
                "confirmation_decision_in_working_days"}  # fmt: skip
 ASKED = {
