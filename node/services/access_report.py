@@ -5,7 +5,8 @@ Each audit entry in the window that touched personal data becomes one access: wh
 account (user name and role), what it did, and the records — the application (tracking code,
 applicant) or household (head) it names, or, for a paper or export that covers many (the R5
 list, a posting, meeting minutes, a decision sheet, a decision Mẫu 02), every application or
-household on it.
+household on it; for a named list (the average-livelihood households, the low-income workers)
+every household it listed.
 A page of the officials' list records only its filters and size, not its rows: the report says
 so rather than guess. The people concerned are then listed once each, for the notices to them.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from node.models.applications import Application
 from node.models.audit import AuditEntry
@@ -35,7 +37,17 @@ COVERING = {
     "read_decision": (DecisionItem.decision_id, DecisionItem.application_id),
 }
 # Reads and exports whose rows the audit entry does not name.
-UNNAMED = ("list_applications", "list_data_requests", "export_audit_log", "list_low_income_workers")
+UNNAMED = ("list_applications", "list_data_requests", "export_audit_log")
+# The named lists of a unit and period, like R5: every household they list (for the low-income
+# workers' list, the households of the workers on it).
+LISTED = {
+    "report_r5": (HouseholdStatus.classification.in_(ON_THE_LISTS),),
+    "list_average_livelihood": (
+        HouseholdStatus.classification == "average",
+        HouseholdStatus.average_livelihood,
+    ),
+    "list_low_income_workers": (HouseholdStatus.low_income_workers > 0,),
+}
 
 
 @dataclass(frozen=True)
@@ -93,8 +105,8 @@ def _touched(session: Session, entry: AuditEntry) -> tuple[list[Person], str | N
         kind = (entry.details or {}).get("kind", "")
         ids = confirmations.printed_applications(session, entry.object_id, kind)
         return [_applicant(session, i) for i in ids], None
-    if entry.action == "report_r5":
-        return list(_r5_households(session, entry.details or {})), None
+    if entry.action in LISTED:
+        return list(_listed_households(session, entry.details or {}, LISTED[entry.action])), None
     if entry.action in UNNAMED:
         return [], f"a list: {_details_text(entry.details)} (its rows are not recorded)"
     if entry.application_id is not None:
@@ -122,12 +134,13 @@ def _household(session: Session, household_id: int) -> Person:
     return Person(f"household {household.id}", household.head_name, household.head_citizen_id)
 
 
-def _r5_households(session: Session, details: dict[str, Any]) -> Iterator[Person]:
-    """The households R5 listed for that unit and period (a province's unit lists them all)."""
+def _listed_households(
+    session: Session, details: dict[str, Any], conditions: tuple[ColumnElement[bool], ...]
+) -> Iterator[Person]:
+    """The households a list of that unit and period held (a province's unit lists them all)."""
     unit, period = str(details.get("unit") or ""), details.get("period")
     query = select(HouseholdStatus.household_id).where(
-        HouseholdStatus.period == period,
-        HouseholdStatus.classification.in_(ON_THE_LISTS),
+        HouseholdStatus.period == period, *conditions
     )
     if len(unit) == 5:
         query = query.where(HouseholdStatus.commune_code == unit)

@@ -56,6 +56,8 @@ ACCESS_ACTIONS = (
     "list_data_requests",
     "export_audit_log",
     "list_low_income_workers",
+    "list_average_livelihood",
+    "print_confirmation_decision",
 )
 ACCESS_WINDOW = timedelta(minutes=15)
 

@@ -148,3 +148,32 @@ def test_an_r5_export_names_every_household_on_it(app, client, runner, db_sessio
     r5 = [r for r in rows(result.output) if r[3] == "report_r5"]
     assert {int(r[4].split()[1]) for r in r5} == listed
     assert all(r[2] == "province_officer" for r in r5)
+
+
+def test_the_named_lists_name_every_household_on_them(app, client, runner, db_session,
+                                                      monkeypatch, login_as):  # fmt: skip
+    """Reading the average-livelihood list or the low-income workers' list (their heads' and
+    workers' names) is a read of every household on it, and counts towards the busiest account."""
+    monkeypatch.setitem(app.config, "PROVINCE_CODE", "12")
+    assert runner.invoke(cli, ["seed-demo", "--households", "300"]).exit_code == 0
+    status = HouseholdStatus
+    on_lists = {
+        "list_average_livelihood": set(db_session.scalars(select(status.household_id).where(
+            status.period == 2026, status.classification == "average", status.average_livelihood
+        ))),
+        "list_low_income_workers": set(db_session.scalars(select(status.household_id).where(
+            status.period == 2026, status.low_income_workers > 0
+        ))),
+    }  # fmt: skip
+    assert all(on_lists.values())  # the demo's confirmations put households on both
+    province = login_as("province_officer", ["12"])
+    for path in ("/api/v1/lists/average-livelihood", "/api/v1/low-income-workers"):
+        assert client.get(f"{path}?unit=12&period=2026", headers=province).status_code == 200
+
+    result = runner.invoke(cli, ["access-report", "--since", DAY])
+
+    assert result.exit_code == 0, result.output
+    for action, households in on_lists.items():
+        named = [r for r in rows(result.output) if r[3] == action]
+        assert {int(r[4].split()[1]) for r in named} == households, action
+    assert {"list_average_livelihood", "list_low_income_workers"} <= set(ACCESS_ACTIONS)
