@@ -11,13 +11,13 @@ from openpyxl import Workbook
 
 from node.services.monthly_report import LINES, MonthlyReport
 from node.services.report_files import (
-    _BOLD,
-    _BOX,
-    _CENTER,
+    BOLD,
+    BOX,
+    CENTER,
     TEXTS,
-    _boxed_row,
-    _dated,
-    _FormSheet,
+    FormSheet,
+    boxed_row,
+    dated_line,
 )
 from shared import units
 from shared.numbers import XLSX_FORMATS
@@ -58,7 +58,7 @@ def monthly_report_xlsx(report: MonthlyReport, today: date, lang: str = "vi") ->
     book = Workbook()
     sheet = book.active
     sheet.title = f"{report.month:%Y-%m}"
-    form = _FormSheet(sheet, len(words["columns"]))
+    form = FormSheet(sheet, len(words["columns"]))
     form.agency(report.unit, texts)
     if report.due_on:
         form.merged(3, words["due"].format(day=f"{report.due_on:%d/%m/%Y}"), None, 1, form.half)
@@ -66,13 +66,13 @@ def monthly_report_xlsx(report: MonthlyReport, today: date, lang: str = "vi") ->
     form.titles(words["title"], f"{texts['unit']}: {unit_name} — {month}", words["basis"])
     for column, text in enumerate(words["columns"], start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=text)
-        cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
+        cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
     formats = [XLSX_FORMATS["count"], None, XLSX_FORMATS["count"], None]
     label = 1 if lang == "vi" else 2
     for number, line in enumerate(LINES, start=1):
         values = [number, line[label], report.figures[line[0]], ""]
-        _boxed_row(sheet, HEADER_ROW + number, values, formats)
-    form.signatures(HEADER_ROW + len(LINES) + 2, texts, _dated(texts, unit_name, today))
+        boxed_row(sheet, HEADER_ROW + number, values, formats)
+    form.signatures(HEADER_ROW + len(LINES) + 2, texts, dated_line(texts, unit_name, today))
     for letter, width in WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     sheet.row_dimensions[HEADER_ROW].height = 30

@@ -64,7 +64,7 @@ TEXTS = {
 }
 
 
-def _dated(texts: dict[str, str], unit_name: str, today: date) -> str:
+def dated_line(texts: dict[str, str], unit_name: str, today: date) -> str:
     """The place-and-date line (Decree 30/2020): "Cửa Nam, ngày 05 tháng 02 năm 2026"."""
     d, m, y = date_parts(today)
     return texts["dated"].format(place=bare_name(unit_name), d=d, m=m, y=y)
@@ -158,10 +158,10 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi", *, numbered_f
     book = Workbook()
     sheet = book.active
     sheet.title = table.code
-    form = _FormSheet(sheet, len(table.columns) + 2)
+    form = FormSheet(sheet, len(table.columns) + 2)
     form.heading(table, texts, lang, numbered_form)
     last_row = _write_table(sheet, table, texts, lang)
-    form.signatures(last_row + 2, texts, _dated(texts, table.unit_name, today))
+    form.signatures(last_row + 2, texts, dated_line(texts, table.unit_name, today))
     sheet.column_dimensions["A"].width = 10
     sheet.column_dimensions["B"].width = 30
     for column in range(3, form.width + 1):
@@ -172,13 +172,13 @@ def report_xlsx(table: ReportTable, today: date, lang: str = "vi", *, numbered_f
 
 
 _HEADER_ROW = 7  # the table's header; the form's heading is above it
-_BOLD = Font(bold=True)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-class _FormSheet:
+class FormSheet:
     """The heading and signature block of a form, in halves of the table's ``width``."""
 
     def __init__(self, sheet: Worksheet, width: int) -> None:
@@ -193,7 +193,7 @@ class _FormSheet:
         last = self.width if last is None else last
         self.sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
         cell = self.sheet.cell(row=row, column=first, value=text)
-        cell.alignment = _CENTER
+        cell.alignment = CENTER
         if font:
             cell.font = font
 
@@ -211,8 +211,8 @@ class _FormSheet:
         half, width = self.half, self.width
         above, issuer = issuing_agency(unit_code, texts)
         self.merged(1, above, None, 1, half)
-        self.merged(1, texts["motto"], _BOLD, half + 1, width)
-        self.merged(2, issuer, _BOLD, 1, half)
+        self.merged(1, texts["motto"], BOLD, half + 1, width)
+        self.merged(2, issuer, BOLD, 1, half)
         self.merged(2, texts["motto2"], Font(bold=True, underline="single"), half + 1, width)
 
     def titles(self, title: str, unit_line: str, basis: str) -> None:
@@ -225,8 +225,8 @@ class _FormSheet:
         """The place and date, the preparer's and the head's signature blocks, from ``row`` down."""
         half, width = self.half, self.width
         self.merged(row, dated, Font(italic=True), half + 1, width)
-        self.merged(row + 1, texts["preparer"], _BOLD, 1, half)
-        self.merged(row + 1, texts["head"], _BOLD, half + 1, width)
+        self.merged(row + 1, texts["preparer"], BOLD, 1, half)
+        self.merged(row + 1, texts["head"], BOLD, half + 1, width)
         self.merged(row + 2, texts["sign"], None, 1, half)
         self.merged(row + 2, texts["sign_stamp"], None, half + 1, width)
 
@@ -237,7 +237,7 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
     formats = [None, None, *(_number_format(c) for c in table.columns)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=_HEADER_ROW, column=column, value=text)
-        cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
+        cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
     row_number = _HEADER_ROW
     for row in table.rows:
         row_number += 1
@@ -246,7 +246,7 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
             row["name"],
             *(_display(row[c.key], c.key, lang) for c in table.columns),
         ]
-        _boxed_row(sheet, row_number, values, formats)
+        boxed_row(sheet, row_number, values, formats)
     for total in table.totals:
         row_number += 1
         values = [
@@ -254,18 +254,18 @@ def _write_table(sheet: Worksheet, table: ReportTable, texts: dict[str, str], la
             total["label"][lang],
             *(_display(total[c.key], c.key, lang) for c in table.columns),
         ]
-        for cell in _boxed_row(sheet, row_number, values, formats):
-            cell.font = _BOLD
+        for cell in boxed_row(sheet, row_number, values, formats):
+            cell.font = BOLD
     return row_number
 
 
-def _boxed_row(sheet: Worksheet, row: int, values: list[Any], formats: list[str | None]
+def boxed_row(sheet: Worksheet, row: int, values: list[Any], formats: list[str | None]
                ) -> list[Any]:  # fmt: skip
     """One row of the table, boxed, its numbers in their formats; returns its cells."""
     cells = []
     for column, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
         cell = sheet.cell(row=row, column=column, value=value)
-        cell.border = _BOX
+        cell.border = BOX
         if number_format and isinstance(value, int | float):
             cell.number_format = number_format
         cells.append(cell)
@@ -337,7 +337,7 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
         sheet.sheet.column_dimensions[get_column_letter(column)].width = size
     print_layout(sheet.sheet, _HEADER_ROW)
     written = _stream_heading(sheet, heading, texts, lang, width, numbered_form)
-    sheet.append([sheet.cell(c.label[lang], font=_BOLD, alignment=_CENTER, border=_BOX)
+    sheet.append([sheet.cell(c.label[lang], font=BOLD, alignment=CENTER, border=BOX)
                   for c in heading.columns])  # fmt: skip
     written += 1
     formats = [_number_format(c) for c in heading.columns]
@@ -345,7 +345,9 @@ def named_list_xlsx(heading: ReportTable, rows: Iterable[dict[str, Any]], today:
         values = (_display(row[c.key], c.key, lang) for c in heading.columns)
         sheet.append([_numbered(sheet, v, f) for v, f in zip(values, formats, strict=True)])
         written += 1
-    _stream_signatures(sheet, written + 1, texts, _dated(texts, heading.unit_name, today), width)
+    _stream_signatures(
+        sheet, written + 1, texts, dated_line(texts, heading.unit_name, today), width
+    )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     stream.write_to(out)
     out.seek(0)
@@ -368,13 +370,13 @@ def _merge(sheet: SafeSheet, row: int, first: int, last: int) -> None:
 
 def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str], lang: str,
                     width: int, numbered_form: bool = True) -> int:  # fmt: skip
-    """The heading rows of ``_FormSheet.heading``, written in order; returns the rows written."""
+    """The heading rows of ``FormSheet.heading``, written in order; returns the rows written."""
     half = max(1, width // 2)
-    centred = {"alignment": _CENTER}
+    centred = {"alignment": CENTER}
     above, issuer = issuing_agency(heading.unit_code, texts)
     lines = [
-        ((above, None), (texts["motto"], _BOLD)),
-        ((issuer, _BOLD), (texts["motto2"], Font(bold=True, underline="single"))),
+        ((above, None), (texts["motto"], BOLD)),
+        ((issuer, BOLD), (texts["motto2"], Font(bold=True, underline="single"))),
         ((f"{texts['form']} {heading.code}" if numbered_form else "", None), ("", None)),
         ((heading.title[lang].upper(), Font(bold=True, size=13)),),
         ((f"{texts['unit']}: {heading.unit_name} — {texts['period']}: {heading.period}", None),),
@@ -398,17 +400,17 @@ def _stream_heading(sheet: SafeSheet, heading: ReportTable, texts: dict[str, str
 
 def _stream_signatures(sheet: SafeSheet, row: int, texts: dict[str, str], dated: str,
                        width: int) -> None:  # fmt: skip
-    """The signature block of ``_FormSheet.signatures``, from ``row`` down (after a blank)."""
+    """The signature block of ``FormSheet.signatures``, from ``row`` down (after a blank)."""
     half = max(1, width // 2)
     sheet.append([])
     for number, (left, right, font) in enumerate(
-        [(None, dated, None), (texts["preparer"], texts["head"], _BOLD),
+        [(None, dated, None), (texts["preparer"], texts["head"], BOLD),
          (texts["sign"], texts["sign_stamp"], None)],
         start=row + 1,
     ):  # fmt: skip
-        cells: list[Any] = [sheet.cell(left, font=font or Font(), alignment=_CENTER)]
+        cells: list[Any] = [sheet.cell(left, font=font or Font(), alignment=CENTER)]
         cells += [None] * (half - 1)
-        cells.append(sheet.cell(right, font=font or Font(), alignment=_CENTER))
+        cells.append(sheet.cell(right, font=font or Font(), alignment=CENTER))
         sheet.append(cells)
         _merge(sheet, number, 1, half)
         _merge(sheet, number, half + 1, width)
