@@ -12,9 +12,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import AnnualReportSending
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.report_sending import (
-    ALREADY_SENT,
     SENDERS,
     record_sending,
     sent_by_commune,
@@ -61,10 +60,9 @@ def send_annual_report(
     if today <= review_closes_on(period):
         raise ValidationFailed("The periodic review is not over yet.", {"period": "not_over"})
     commune = official.commune_code
-    if sent_at(session, commune, period) is not None:
-        raise Conflict(ALREADY_SENT)
     sending = AnnualReportSending(commune_code=commune, period=period, sent_at=now,
                                   sent_by=official.user_id)  # fmt: skip
+    # A report already sent is refused by the table's unique key (record_sending).
     record_sending(session, official, sending, "send_annual_report", now,
                    {"unit": commune, "period": period})  # fmt: skip
     return sending

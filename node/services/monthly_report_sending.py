@@ -12,10 +12,9 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from node.models.snapshots import MonthlyReportSending
-from node.services.errors import Conflict, ValidationFailed
+from node.services.errors import ValidationFailed
 from node.services.monthly_report import due_on
 from node.services.report_sending import (
-    ALREADY_SENT,
     SENDERS,
     record_sending,
     sent_by_commune,
@@ -48,10 +47,9 @@ def send_monthly_report(
     if due_on(month) is None:
         raise ValidationFailed("No monthly report is due for this month.", {"month": "not_due"})
     commune = official.commune_code
-    if sent_at(session, commune, month) is not None:
-        raise Conflict(ALREADY_SENT)
     sending = MonthlyReportSending(commune_code=commune, month=month, sent_at=now,
                                    sent_by=official.user_id)  # fmt: skip
+    # A report already sent is refused by the table's unique key (record_sending).
     record_sending(session, official, sending, "send_monthly_report", now,
                    {"unit": commune, "month": f"{month:%Y-%m}"})  # fmt: skip
     return sending
